@@ -1,0 +1,313 @@
+// The contract of the `Valkey` and `Redis` components: the Aiven operator's Valkey and Redis specs
+// (shared/seeds/000 and 001), field for field and constraint for constraint, plus a `kubernetes`
+// group for what only exists here. Every object is strict: an unknown field is an error by name.
+import * as net from "net";
+import { z } from "zod";
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const str = (max?: number) => (max === undefined ? z.string() : z.string().max(max));
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A string that must match `pattern`; the message names the pattern as the seeds write it. */
+function pattern(re: RegExp, shown: string, max?: number) {
+    let s = z.string();
+    if (max !== undefined) s = s.max(max);
+    return s.superRefine((value, ctx) => {
+        if (!re.test(value)) {
+            ctx.addIssue({ code: "custom", message: `must match ${shown} (got ${JSON.stringify(value)})` });
+        }
+    });
+}
+
+/** Aiven's `AdditionalProperties: string` maps. */
+const stringMap = () => z.record(z.string(), z.string());
+
+function isCidr(value: string): boolean {
+    const [address, prefix, ...rest] = value.split("/");
+    if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+    const family = net.isIP(address);
+    if (family === 0) return false;
+    return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A CIDR block, e.g. 10.20.0.0/16 (MaxLength 43, as in the seeds). */
+const cidr = z
+    .string()
+    .max(43)
+    .superRefine((value, ctx) => {
+        if (value.length <= 43 && !isCidr(value)) {
+            ctx.addIssue({ code: "custom", message: `must be a CIDR block like 10.20.0.0/16 (got ${JSON.stringify(value)})` });
+        }
+    });
+
+export const DAYS_OF_WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+export const MAXMEMORY_POLICIES = [
+    "allkeys-lfu",
+    "allkeys-lru",
+    "allkeys-random",
+    "noeviction",
+    "volatile-lfu",
+    "volatile-lru",
+    "volatile-random",
+    "volatile-ttl",
+] as const;
+
+// Kubernetes label keys and values: tags and labels become labels on every object, and the API
+// server would reject the whole apply for one bad label. Checked here so `pulumi preview` says so.
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why `key` is not a valid Kubernetes label key, or undefined when it is. */
+export function labelKeyProblem(key: string): string | undefined {
+    const parts = key.split("/");
+    if (parts.length > 2) return "has more than one '/'";
+    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+        return "has a prefix that is not a DNS subdomain";
+    }
+    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+        return "must be 1-63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (optionally prefixed by a DNS subdomain and '/')";
+    }
+    return undefined;
+}
+
+/** A map that becomes Kubernetes labels. */
+const labelMap = () =>
+    stringMap().superRefine((labels, ctx) => {
+        for (const [key, value] of Object.entries(labels)) {
+            const keyProblem = labelKeyProblem(key);
+            if (keyProblem) {
+                ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes label key: ${keyProblem}` });
+            }
+            if (value.length > 63 || !LABEL_VALUE.test(value)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [key],
+                    message: `is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got ${JSON.stringify(value)})`,
+                });
+            }
+        }
+    });
+
+/** A map that becomes Kubernetes annotations (keys follow label-key rules). */
+const annotationMap = () =>
+    stringMap().superRefine((annotations, ctx) => {
+        for (const key of Object.keys(annotations)) {
+            const problem = labelKeyProblem(key);
+            if (problem) ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes annotation key: ${problem}` });
+        }
+    });
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces of both specs
+
+export const authSecretRefSchema = z.strictObject({
+    key: z.string().min(1),
+    name: z.string().min(1),
+});
+
+export const connInfoSecretTargetSchema = z.strictObject({
+    /** Name of the connection Secret. Immutable. */
+    name: z
+        .string()
+        .min(1)
+        .max(253)
+        .superRefine((value, ctx) => {
+            if (value.length <= 253 && value.length > 0 && !DNS_SUBDOMAIN.test(value)) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `must be a valid Kubernetes object name (lowercase alphanumeric, '-' and '.') (got ${JSON.stringify(value)})`,
+                });
+            }
+        }),
+    annotations: annotationMap().optional(),
+    labels: labelMap().optional(),
+    /** Prefix of the Secret's keys, added as is. @default "VALKEY_" or "REDIS_" */
+    prefix: z.string().optional(),
+});
+
+export const projectVPCRefSchema = z.strictObject({
+    name: z.string().min(1),
+    namespace: z.string().min(1).optional(),
+});
+
+export const serviceIntegrationSchema = z.strictObject({
+    integrationType: z.enum(["read_replica"]),
+    sourceServiceName: z.string().min(1).max(64),
+});
+
+export const technicalEmailSchema = z.strictObject({
+    email: z.email(),
+});
+
+export const ipFilterEntrySchema = z.union(
+    [
+        cidr,
+        z.strictObject({
+            network: cidr,
+            description: str(1024).optional(),
+        }),
+    ],
+    { error: "must be a CIDR string or an object {network, description}" },
+);
+
+const valkeyAccessSchema = z.strictObject({ prometheus: z.boolean().optional(), valkey: z.boolean().optional() });
+const redisAccessSchema = z.strictObject({ prometheus: z.boolean().optional(), redis: z.boolean().optional() });
+
+const FORK_NAME = /^[a-z][-a-z0-9]{0,63}$|^$/;
+const FORK_NAME_SHOWN = "^[a-z][-a-z0-9]{0,63}$|^$";
+
+const migrationFields = {
+    host: str(255),
+    port: int(1, 65535),
+    dbname: str(63).optional(),
+    ignore_dbs: str(2048).optional(),
+    method: z.enum(["dump", "replication"]).optional(),
+    password: str(256).optional(),
+    ssl: z.boolean().optional(),
+    username: str(256).optional(),
+};
+
+/** Kubernetes-only settings: there is no Aiven field for these. */
+export const kubernetesSchema = z.strictObject({
+    /** Namespace of every object. @default the `project` */
+    namespace: z
+        .string()
+        .max(63)
+        .superRefine((value, ctx) => {
+            if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+                ctx.addIssue({ code: "custom", message: `must be a valid Kubernetes namespace name (got ${JSON.stringify(value)})` });
+            }
+        })
+        .optional(),
+    /** Container image. @default DEFAULT_IMAGE (a pinned Valkey 8 image) */
+    image: z.string().min(1).optional(),
+    imagePullSecrets: z.array(z.string().min(1)).optional(),
+    /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
+    storageClassName: z.string().min(1).optional(),
+    /** DNS domain of the cluster, used in the connection host. @default "cluster.local" */
+    clusterDomain: z.string().min(1).max(253).optional(),
+    /** Extra annotations on the client-facing Service (e.g. for a cloud load balancer). */
+    serviceAnnotations: annotationMap().optional(),
+});
+
+const commonSpecFields = {
+    authSecretRef: authSecretRefSchema.optional(),
+    cloudName: str(256).optional(),
+    connInfoSecretTarget: connInfoSecretTargetSchema.optional(),
+    connInfoSecretTargetDisabled: z.boolean().optional(),
+    disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$").optional(),
+    maintenanceWindowDow: z.enum(DAYS_OF_WEEK).optional(),
+    maintenanceWindowTime: z
+        .string()
+        .max(8)
+        .superRefine((value, ctx) => {
+            if (value.length <= 8 && !/^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/.test(value)) {
+                ctx.addIssue({ code: "custom", message: `must be a UTC time in HH:mm:ss format (got ${JSON.stringify(value)})` });
+            }
+        })
+        .optional(),
+    plan: z.string().min(1).max(128),
+    project: pattern(/^[a-zA-Z0-9_-]+$/, "^[a-zA-Z0-9_-]+$", 63),
+    projectVPCRef: projectVPCRefSchema.optional(),
+    projectVpcId: str(36).optional(),
+    serviceIntegrations: z.array(serviceIntegrationSchema).max(1).optional(),
+    tags: labelMap().optional(),
+    technicalEmails: z.array(technicalEmailSchema).max(10).optional(),
+    terminationProtection: z.boolean().optional(),
+    kubernetes: kubernetesSchema.optional(),
+};
+
+const commonUserConfigFields = {
+    additional_backup_regions: z.array(z.string()).max(1).optional(),
+    project_to_fork_from: pattern(FORK_NAME, FORK_NAME_SHOWN, 63).optional(),
+    recovery_basebackup_name: pattern(/^[a-zA-Z0-9-_:.]+$/, "^[a-zA-Z0-9-_:.]+$", 128).optional(),
+    service_log: z.boolean().optional(),
+    service_to_fork_from: pattern(FORK_NAME, FORK_NAME_SHOWN, 64).optional(),
+    static_ips: z.boolean().optional(),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Valkey (seeds/000)
+
+export const valkeyUserConfigSchema = z.strictObject({
+    ...commonUserConfigFields,
+    migration: z.strictObject({ ...migrationFields, ignore_roles: str(2048).optional() }).optional(),
+    private_access: valkeyAccessSchema.optional(),
+    privatelink_access: valkeyAccessSchema.optional(),
+    public_access: valkeyAccessSchema.optional(),
+    backup_hour: int(0, 23).optional(),
+    backup_minute: int(0, 59).optional(),
+    frequent_snapshots: z.boolean().optional(),
+    ip_filter: z.array(ipFilterEntrySchema).max(2048).optional(),
+    valkey_acl_channels_default: z.enum(["allchannels", "resetchannels"]).optional(),
+    valkey_io_threads: int(1, 32).optional(),
+    valkey_lfu_decay_time: int(1, 120).optional(),
+    valkey_lfu_log_factor: int(0, 100).optional(),
+    valkey_maxmemory_policy: z.enum(MAXMEMORY_POLICIES).optional(),
+    valkey_notify_keyspace_events: pattern(/^[KEg$lshzxentdmA]*$/, "^[KEg\\$lshzxentdmA]*$", 32).optional(),
+    valkey_number_of_databases: int(1, 128).optional(),
+    valkey_persistence: z.enum(["off", "rdb"]).optional(),
+    valkey_pubsub_client_output_buffer_limit: int(32, 512).optional(),
+    valkey_ssl: z.boolean().optional(),
+    valkey_timeout: int(0, 2073600).optional(),
+});
+
+export const valkeySpecSchema = z.strictObject({
+    ...commonSpecFields,
+    userConfig: valkeyUserConfigSchema.optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis (seeds/001)
+
+export const redisUserConfigSchema = z.strictObject({
+    ...commonUserConfigFields,
+    migration: z.strictObject(migrationFields).optional(),
+    private_access: redisAccessSchema.optional(),
+    privatelink_access: redisAccessSchema.optional(),
+    public_access: redisAccessSchema.optional(),
+    ip_filter: z.array(ipFilterEntrySchema).max(1024).optional(),
+    redis_acl_channels_default: z.enum(["allchannels", "resetchannels"]).optional(),
+    redis_io_threads: int(1, 32).optional(),
+    redis_lfu_decay_time: int(1, 120).optional(),
+    redis_lfu_log_factor: int(0, 100).optional(),
+    redis_maxmemory_policy: z.enum(MAXMEMORY_POLICIES).optional(),
+    redis_notify_keyspace_events: pattern(/^[KEg$lshzxentdmA]*$/, "^[KEg\\$lshzxentdmA]*$", 32).optional(),
+    redis_number_of_databases: int(1, 128).optional(),
+    redis_persistence: z.enum(["off", "rdb"]).optional(),
+    redis_pubsub_client_output_buffer_limit: int(32, 512).optional(),
+    redis_ssl: z.boolean().optional(),
+    redis_timeout: int(0, 31536000).optional(),
+    redis_version: z.enum(["7.0"]).optional(),
+});
+
+export const redisSpecSchema = z.strictObject({
+    ...commonSpecFields,
+    userConfig: redisUserConfigSchema.optional(),
+});
+
+export type ValkeySpec = z.output<typeof valkeySpecSchema>;
+export type ValkeyUserConfig = z.output<typeof valkeyUserConfigSchema>;
+export type RedisSpec = z.output<typeof redisSpecSchema>;
+export type RedisUserConfig = z.output<typeof redisUserConfigSchema>;
+export type IpFilterEntry = z.output<typeof ipFilterEntrySchema>;
+export type KubernetesSettings = z.output<typeof kubernetesSchema>;
+
+/**
+ * Fields the seeds document as immutable: a change after creation is refused (checked by the
+ * dynamic provider against the recorded values), because applying it would replace the service
+ * and its data. Paths are relative to the spec.
+ */
+export const IMMUTABLE_FIELDS = [
+    "project",
+    "connInfoSecretTargetDisabled",
+    "connInfoSecretTarget.name",
+    "serviceIntegrations",
+    "userConfig.project_to_fork_from",
+    "userConfig.service_to_fork_from",
+] as const;
