@@ -15,7 +15,8 @@ function pattern(re: RegExp, shown: string, max?: number) {
     let s = z.string();
     if (max !== undefined) s = s.max(max);
     return s.superRefine((value, ctx) => {
-        if (!re.test(value)) {
+        // A value already too long gets only the length message.
+        if ((max === undefined || value.length <= max) && !re.test(value)) {
             ctx.addIssue({ code: "custom", message: `must match ${shown} (got ${JSON.stringify(value)})` });
         }
     });

@@ -192,7 +192,9 @@ export function toSpecIssues(error: z.ZodError, schema: z.ZodType, prefix: reado
                 out.push({
                     path: pathToString(path),
                     message:
-                        issue.values.length === 1
+                        input === undefined
+                            ? "is required"
+                            : issue.values.length === 1
                             ? `must be ${describe(issue.values[0])}${got}`
                             : `must be one of ${issue.values.map((v) => String(v)).join(", ")}${got}`,
                 });

@@ -1,0 +1,215 @@
+// Pulumi args of the Valkey and Redis components: plain interfaces of `pulumi.Input<T>` (usable
+// from other languages later), mirroring the zod schemas in aiven.ts field for field. The
+// type-level test in tests/unit/spec/args-types.test.ts fails to compile when they drift apart.
+// Constraints live in the schemas; the docs here say what happens when a field is unset.
+import * as pulumi from "@pulumi/pulumi";
+
+type Input<T> = pulumi.Input<T>;
+
+export interface AuthSecretRefArgs {
+    key: Input<string>;
+    name: Input<string>;
+}
+
+export interface ConnInfoSecretTargetArgs {
+    /** Name of the connection Secret. Immutable. */
+    name: Input<string>;
+    /** Annotations added to the Secret. @default none */
+    annotations?: Input<Record<string, Input<string>>>;
+    /** Labels added to the Secret (besides the app.kubernetes.io ones). @default none */
+    labels?: Input<Record<string, Input<string>>>;
+    /** Prefix of the Secret's keys, added as is. @default "VALKEY_" (Valkey) or "REDIS_" (Redis) */
+    prefix?: Input<string>;
+}
+
+export interface ProjectVPCRefArgs {
+    name: Input<string>;
+    namespace?: Input<string>;
+}
+
+export interface ServiceIntegrationArgs {
+    integrationType: Input<"read_replica">;
+    sourceServiceName: Input<string>;
+}
+
+export interface TechnicalEmailArgs {
+    email: Input<string>;
+}
+
+export interface IpFilterArgs {
+    /** CIDR block, e.g. 10.20.0.0/16. */
+    network: Input<string>;
+    description?: Input<string>;
+}
+
+export interface MigrationArgs {
+    host: Input<string>;
+    port: Input<number>;
+    dbname?: Input<string>;
+    ignore_dbs?: Input<string>;
+    method?: Input<"dump" | "replication">;
+    password?: Input<string>;
+    ssl?: Input<boolean>;
+    username?: Input<string>;
+}
+
+export interface ValkeyMigrationArgs extends MigrationArgs {
+    ignore_roles?: Input<string>;
+}
+
+export interface ValkeyAccessArgs {
+    prometheus?: Input<boolean>;
+    valkey?: Input<boolean>;
+}
+
+export interface RedisAccessArgs {
+    prometheus?: Input<boolean>;
+    redis?: Input<boolean>;
+}
+
+export type MaxmemoryPolicy =
+    | "allkeys-lfu"
+    | "allkeys-lru"
+    | "allkeys-random"
+    | "noeviction"
+    | "volatile-lfu"
+    | "volatile-lru"
+    | "volatile-random"
+    | "volatile-ttl";
+
+export type DayOfWeek = "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+
+/** Kubernetes-only settings (no Aiven field maps here). */
+export interface KubernetesSettingsArgs {
+    /** Namespace of every object (must exist). @default the project, lowercased, '_' -> '-' */
+    namespace?: Input<string>;
+    /** Container image. @default a pinned Valkey 8 image (DEFAULT_IMAGE) */
+    image?: Input<string>;
+    /** Names of image pull Secrets in the namespace. @default none */
+    imagePullSecrets?: Input<Input<string>[]>;
+    /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
+    storageClassName?: Input<string>;
+    /** Cluster DNS domain used in the connection host. @default "cluster.local" */
+    clusterDomain?: Input<string>;
+    /** Extra annotations on the public/private LoadBalancer Services. @default none */
+    serviceAnnotations?: Input<Record<string, Input<string>>>;
+}
+
+interface CommonUserConfigArgs {
+    /** No Kubernetes meaning: recorded as an annotation. */
+    additional_backup_regions?: Input<Input<string>[]>;
+    /** No Kubernetes meaning yet (forks): recorded as an annotation. Immutable. */
+    project_to_fork_from?: Input<string>;
+    /** No Kubernetes meaning yet (restores): recorded as an annotation. */
+    recovery_basebackup_name?: Input<string>;
+    /** No Kubernetes meaning: recorded as an annotation. */
+    service_log?: Input<boolean>;
+    /** No Kubernetes meaning yet (forks): recorded as an annotation. Immutable. */
+    service_to_fork_from?: Input<string>;
+    /** No Kubernetes meaning: recorded as an annotation. */
+    static_ips?: Input<boolean>;
+}
+
+export interface ValkeyUserConfigArgs extends CommonUserConfigArgs {
+    /** Hour (UTC) of the daily backup. No backup job yet: recorded as an annotation. */
+    backup_hour?: Input<number>;
+    backup_minute?: Input<number>;
+    /** Frequent local RDB snapshots (every 10 minutes if keys changed). @default true */
+    frequent_snapshots?: Input<boolean>;
+    /** CIDR blocks admitted by the NetworkPolicy. @default every source (Aiven's 0.0.0.0/0) */
+    ip_filter?: Input<Input<string | IpFilterArgs>[]>;
+    migration?: Input<ValkeyMigrationArgs>;
+    /** `valkey: true` adds an internal LoadBalancer Service. @default none */
+    private_access?: Input<ValkeyAccessArgs>;
+    privatelink_access?: Input<ValkeyAccessArgs>;
+    /** `valkey: true` adds a LoadBalancer Service. @default none */
+    public_access?: Input<ValkeyAccessArgs>;
+    /** acl-pubsub-default. @default allchannels */
+    valkey_acl_channels_default?: Input<"allchannels" | "resetchannels">;
+    /** io-threads (restart). @default 1 */
+    valkey_io_threads?: Input<number>;
+    /** lfu-decay-time in minutes. @default 1 */
+    valkey_lfu_decay_time?: Input<number>;
+    /** lfu-log-factor. @default 10 */
+    valkey_lfu_log_factor?: Input<number>;
+    /** maxmemory-policy. @default noeviction */
+    valkey_maxmemory_policy?: Input<MaxmemoryPolicy>;
+    /** notify-keyspace-events. @default "" */
+    valkey_notify_keyspace_events?: Input<string>;
+    /** databases (restart). @default 16 */
+    valkey_number_of_databases?: Input<number>;
+    /** off: no RDB dumps; rdb: a dump every 10 minutes if keys changed. @default the plan's */
+    valkey_persistence?: Input<"off" | "rdb">;
+    /** Pub/sub client output buffer hard limit in MB (soft = 1/4). @default server default */
+    valkey_pubsub_client_output_buffer_limit?: Input<number>;
+    /** Require TLS. @default false */
+    valkey_ssl?: Input<boolean>;
+    /** Idle connection timeout in seconds. @default 300 */
+    valkey_timeout?: Input<number>;
+}
+
+export interface RedisUserConfigArgs extends CommonUserConfigArgs {
+    ip_filter?: Input<Input<string | IpFilterArgs>[]>;
+    migration?: Input<MigrationArgs>;
+    private_access?: Input<RedisAccessArgs>;
+    privatelink_access?: Input<RedisAccessArgs>;
+    public_access?: Input<RedisAccessArgs>;
+    redis_acl_channels_default?: Input<"allchannels" | "resetchannels">;
+    redis_io_threads?: Input<number>;
+    redis_lfu_decay_time?: Input<number>;
+    redis_lfu_log_factor?: Input<number>;
+    redis_maxmemory_policy?: Input<MaxmemoryPolicy>;
+    redis_notify_keyspace_events?: Input<string>;
+    redis_number_of_databases?: Input<number>;
+    redis_persistence?: Input<"off" | "rdb">;
+    redis_pubsub_client_output_buffer_limit?: Input<number>;
+    redis_ssl?: Input<boolean>;
+    redis_timeout?: Input<number>;
+    /** Accepted for compatibility; the engine is Valkey 8 (wire compatible with Redis 7). */
+    redis_version?: Input<"7.0">;
+}
+
+interface CommonServiceArgs {
+    /** Aiven project: the Kubernetes namespace (unless kubernetes.namespace) and a label. Immutable. */
+    project: Input<string>;
+    /** A plan from the catalog (hobbyist, startup-N, business-N, premium-N, free, standard, pro) or a registered one. */
+    plan: Input<string>;
+    /** No Kubernetes meaning (Aiven token): recorded as an annotation. */
+    authSecretRef?: Input<AuthSecretRefArgs>;
+    /** A label and a preferred placement on topology.kubernetes.io/region. @default no placement preference */
+    cloudName?: Input<string>;
+    /** The connection Secret. @default named after the resource, prefix VALKEY_/REDIS_ */
+    connInfoSecretTarget?: Input<ConnInfoSecretTargetArgs>;
+    /** Skip the connection Secret. Immutable. @default false */
+    connInfoSecretTargetDisabled?: Input<boolean>;
+    /** PVC size per node, e.g. "20GiB"; can grow, never shrink. @default the plan's disk */
+    disk_space?: Input<string>;
+    /** Day of the maintenance window (UTC). @default disruptive changes apply at once */
+    maintenanceWindowDow?: Input<DayOfWeek>;
+    /** Time of the maintenance window, HH:mm:ss UTC. */
+    maintenanceWindowTime?: Input<string>;
+    /** No Kubernetes meaning: recorded as an annotation. */
+    projectVPCRef?: Input<ProjectVPCRefArgs>;
+    /** No Kubernetes meaning: recorded as an annotation. */
+    projectVpcId?: Input<string>;
+    /** read_replica integrations; not implemented yet: recorded as an annotation. Immutable. */
+    serviceIntegrations?: Input<Input<ServiceIntegrationArgs>[]>;
+    /** Labels on every object. @default none */
+    tags?: Input<Record<string, Input<string>>>;
+    /** Recorded as an annotation. @default none */
+    technicalEmails?: Input<Input<TechnicalEmailArgs>[]>;
+    /** Protects the StatefulSet and keeps the PVCs on deletion. @default false */
+    terminationProtection?: Input<boolean>;
+    /** Kubernetes-only settings. */
+    kubernetes?: Input<KubernetesSettingsArgs>;
+}
+
+/** Args of `Valkey`: the Aiven Valkey spec (shared/seeds/000). */
+export interface ValkeyArgs extends CommonServiceArgs {
+    userConfig?: Input<ValkeyUserConfigArgs>;
+}
+
+/** Args of `Redis`: the Aiven Redis spec (shared/seeds/001); the engine is Valkey. */
+export interface RedisArgs extends CommonServiceArgs {
+    userConfig?: Input<RedisUserConfigArgs>;
+}
