@@ -192,6 +192,12 @@ export const kubernetesSchema = z.strictObject({
     storageClassName: z.string().min(1).optional(),
     /** DNS domain of the cluster, used in the connection host. @default "cluster.local" */
     clusterDomain: z.string().min(1).max(253).optional(),
+    /**
+     * Kubeconfig (contents) for the Kubernetes objects and for reaching the nodes through
+     * port-forward. @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), as
+     * @pulumi/kubernetes uses when no provider is given
+     */
+    kubeconfig: z.string().min(1).optional(),
     /** Extra annotations on the client-facing Service (e.g. for a cloud load balancer). */
     serviceAnnotations: annotationMap().optional(),
 });

@@ -91,6 +91,12 @@ export interface KubernetesSettingsArgs {
     storageClassName?: Input<string>;
     /** Cluster DNS domain used in the connection host. @default "cluster.local" */
     clusterDomain?: Input<string>;
+    /**
+     * Kubeconfig contents (a secret) used for the Kubernetes objects, unless a provider is given
+     * in the resource options, and to reach the nodes through port-forward.
+     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config)
+     */
+    kubeconfig?: Input<string>;
     /** Extra annotations on the public/private LoadBalancer Services. @default none */
     serviceAnnotations?: Input<Record<string, Input<string>>>;
 }

@@ -75,6 +75,8 @@ export interface ServiceModel {
     readonly storageClassName?: string;
     readonly serviceAnnotations: Readonly<Record<string, string>>;
     readonly clusterDomain: string;
+    /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
+    readonly kubeconfig?: string;
     readonly unmapped: readonly UnmappedField[];
 }
 
@@ -233,6 +235,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         storageClassName: spec.kubernetes?.storageClassName,
         serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
         clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+        kubeconfig: spec.kubernetes?.kubeconfig,
         unmapped,
     };
 }

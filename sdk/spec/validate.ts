@@ -27,7 +27,7 @@ export function formatIssue(issue: SpecIssue): string {
 }
 
 // Values of these fields are never echoed back in a message: they are credentials.
-const SECRET_FIELD = /pass(word)?s?$|secret$|token$/i;
+const SECRET_FIELD = /pass(word)?s?$|secret$|token$|kubeconfig$/i;
 
 export function pathToString(path: readonly PropertyKey[]): string {
     let out = "";
