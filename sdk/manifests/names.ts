@@ -1,0 +1,59 @@
+// Object names and port numbers: the part of the pod contract (docs/pod-contract.md) that other
+// code (the components, the pod runner, the provider) finds objects by. Every name derives from
+// the resource name, which buildModel keeps to MAX_NAME_LENGTH (40) characters so that every name
+// below, and the `<statefulset>-<revision hash>` label values Kubernetes derives, stay within 63.
+import { ServiceModel } from "../spec/model";
+
+/** The Valkey client port (TLS deployments serve TLS on the same number). */
+export const VALKEY_PORT = 6379;
+/** The cluster bus port: the client port + 10000. */
+export const CLUSTER_BUS_PORT = VALKEY_PORT + 10000;
+/** The Sentinel port. */
+export const SENTINEL_PORT = 26379;
+
+/** The names of every object of one service. */
+export interface ObjectNames {
+    /** StatefulSet of the data pods, also their PodDisruptionBudget and NetworkPolicy: `<name>`. */
+    readonly statefulSet: string;
+    /** The ClusterIP Service clients use: `<name>`. */
+    readonly clientService: string;
+    /** The headless Service that gives each pod a DNS name: `<name>-headless`. */
+    readonly headlessService: string;
+    /** The public LoadBalancer Service: `<name>-public`. */
+    readonly publicService: string;
+    /** The internal LoadBalancer Service: `<name>-private`. */
+    readonly privateService: string;
+    /** ConfigMap with valkey.conf: `<name>-config`. */
+    readonly configMap: string;
+    /** Secret with the default user's password and auth.conf: `<name>-auth`. */
+    readonly authSecret: string;
+    /** Secret with tls.crt, tls.key and ca.crt: `<name>-tls`. */
+    readonly tlsSecret: string;
+    /** The PodDisruptionBudget of the data pods: `<name>`. */
+    readonly podDisruptionBudget: string;
+    /** The NetworkPolicy of the data pods: `<name>`. */
+    readonly networkPolicy: string;
+    /** StatefulSet of the Sentinel pods, and their headless Service: `<name>-sentinel`. */
+    readonly sentinel: string;
+    /** ConfigMap with sentinel.conf: `<name>-sentinel-config`. */
+    readonly sentinelConfigMap: string;
+}
+
+/** The names of the objects of `model`'s service. */
+export function objectNames(model: ServiceModel): ObjectNames {
+    const n = model.name;
+    return {
+        statefulSet: n,
+        clientService: n,
+        headlessService: `${n}-headless`,
+        publicService: `${n}-public`,
+        privateService: `${n}-private`,
+        configMap: `${n}-config`,
+        authSecret: `${n}-auth`,
+        tlsSecret: `${n}-tls`,
+        podDisruptionBudget: n,
+        networkPolicy: n,
+        sentinel: `${n}-sentinel`,
+        sentinelConfigMap: `${n}-sentinel-config`,
+    };
+}
