@@ -1,0 +1,101 @@
+// The Services in front of the data pods (seeds/004): a ClusterIP Service for clients, a headless
+// Service for per-pod DNS names, and LoadBalancers for userConfig public_access / private_access.
+import { IService } from "kubernetes-models/v1/Service";
+import { IServicePort } from "kubernetes-models/v1/ServicePort";
+import { ServiceModel } from "../spec/model";
+import { canonicalCidrs } from "./cidr";
+import { commonAnnotations, objectMeta, selectorLabels } from "./labels";
+import { VALKEY_PORT, objectNames } from "./names";
+
+/**
+ * Annotations that make the cloud controllers of AWS (in-tree and the AWS Load Balancer
+ * Controller), GKE and AKS provision an internal load balancer. Each controller ignores the
+ * others', so one set serves every cluster.
+ */
+export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>> = {
+    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+    "networking.gke.io/load-balancer-type": "Internal",
+    "service.beta.kubernetes.io/azure-load-balancer-internal": "true",
+};
+
+// Pulumi waits for a LoadBalancer Service to get an ingress address, and fails after 10 minutes
+// when none comes: clusters without a load-balancer controller (kind, bare metal, the test control
+// plane) never assign one. The service works without it (clients inside the cluster use `<name>`),
+// so `pulumi up` must not hang on it.
+const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
+
+const VALKEY_SERVICE_PORT: IServicePort = { name: "valkey", port: VALKEY_PORT, targetPort: "valkey", protocol: "TCP" };
+
+/**
+ * The ClusterIP Service `<name>` that clients connect to on port 6379 ("valkey"); it carries
+ * `model.serviceAnnotations`.
+ */
+export function buildClientService(model: ServiceModel): IService {
+    const metadata = objectMeta(model, objectNames(model).clientService, "server");
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { ...metadata, annotations: { ...metadata.annotations, ...model.serviceAnnotations } },
+        spec: { type: "ClusterIP", selector: selectorLabels(model), ports: [VALKEY_SERVICE_PORT] },
+    };
+}
+
+/**
+ * The headless Service `<name>-headless` (the StatefulSet's serviceName) that gives each pod the
+ * DNS name `<pod>.<name>-headless.<namespace>.svc.<clusterDomain>`. Not-ready pods are published
+ * too, because replicas and Sentinels must find a primary that is still starting.
+ */
+export function buildHeadlessService(model: ServiceModel): IService {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: objectMeta(model, objectNames(model).headlessService, "server"),
+        spec: {
+            type: "ClusterIP",
+            clusterIP: "None",
+            publishNotReadyAddresses: true,
+            selector: selectorLabels(model),
+            ports: [VALKEY_SERVICE_PORT],
+        },
+    };
+}
+
+function loadBalancer(model: ServiceModel, name: string, extraAnnotations: Readonly<Record<string, string>>): IService {
+    const sourceRanges = canonicalCidrs(model.ipFilter.map((e) => e.network));
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+            ...objectMeta(model, name, "server"),
+            // The user's serviceAnnotations come last so they can override ours.
+            annotations: { ...commonAnnotations(model), ...SKIP_AWAIT, ...extraAnnotations, ...model.serviceAnnotations },
+        },
+        spec: {
+            type: "LoadBalancer",
+            selector: selectorLabels(model),
+            ports: [VALKEY_SERVICE_PORT],
+            // Local keeps the client's source address, which the NetworkPolicy's ipBlocks match
+            // against; with Cluster, traffic arrives from node addresses and ip_filter would
+            // refuse every external client.
+            externalTrafficPolicy: "Local",
+            // The cloud firewall enforces ip_filter too, before traffic reaches a node.
+            ...(sourceRanges.length > 0 ? { loadBalancerSourceRanges: sourceRanges } : {}),
+        },
+    };
+}
+
+/**
+ * The LoadBalancer Services for userConfig public_access / private_access: `<name>-public` when
+ * `model.publicAccess`, `<name>-private` (an internal load balancer, see
+ * INTERNAL_LOAD_BALANCER_ANNOTATIONS) when `model.privateAccess`, in that order; empty when
+ * neither is set. Both get `pulumi.com/skipAwait`, `model.serviceAnnotations`, and the ip_filter
+ * CIDRs as loadBalancerSourceRanges (none: open to all, as Aiven's default 0.0.0.0/0).
+ */
+export function buildExternalServices(model: ServiceModel): IService[] {
+    const names = objectNames(model);
+    const services: IService[] = [];
+    if (model.publicAccess) services.push(loadBalancer(model, names.publicService, {}));
+    if (model.privateAccess) services.push(loadBalancer(model, names.privateService, INTERNAL_LOAD_BALANCER_ANNOTATIONS));
+    return services;
+}
