@@ -1,0 +1,99 @@
+// The two Secrets with credentials: `<name>-auth`, read by the pods (docs/pod-contract.md), and the
+// connection Secret for applications (connInfoSecretTarget; seeds/000, 001, 003). The builders take
+// the secret strings as parameters so that the component can call them inside an `apply` on a
+// secret Output; they never log them and never put them in an error message.
+import { ISecret } from "kubernetes-models/v1/Secret";
+import { ServiceModel } from "../spec/model";
+import { commonAnnotations, commonLabels, objectMeta } from "./labels";
+import { objectNames } from "./names";
+
+/** Where a client connects, with which credentials. */
+export interface ConnectionInfo {
+    /** DNS name or IP address (an IPv6 address is bracketed in the URI). */
+    readonly host: string;
+    readonly port: number;
+    /** The ACL user, "default" for the default user. */
+    readonly user: string;
+    readonly password: string;
+    /** Whether the server requires TLS. */
+    readonly ssl: boolean;
+}
+
+/** The app-facing URI key added next to the prefixed keys (seeds/003's `REDIS_URL`). */
+export const REDIS_URL_KEY = "REDIS_URL";
+
+/**
+ * `redis://user:password@host:port`, `rediss://` when `conn.ssl`; user and password are
+ * percent-encoded, so any password yields a URI clients parse back to the same password.
+ */
+export function connectionUri(conn: ConnectionInfo): string {
+    const host = conn.host.includes(":") ? `[${conn.host}]` : conn.host;
+    const credentials = `${encodeURIComponent(conn.user)}:${encodeURIComponent(conn.password)}`;
+    return `${conn.ssl ? "rediss" : "redis"}://${credentials}@${host}:${conn.port}`;
+}
+
+/**
+ * `value` as a double-quoted valkey.conf argument. Valkey's parser (sdssplitargs) reads `\\`,
+ * `\"` and `\xHH` inside double quotes; every control character is written as `\xHH` so that no
+ * password can end the line or the string early and inject a directive.
+ */
+function quoteConfigString(value: string): string {
+    const escaped = value.replace(/[\\"\x00-\x1f\x7f]/g, (c) =>
+        c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+    );
+    return `"${escaped}"`;
+}
+
+/**
+ * The Secret `<name>-auth` mounted at /etc/valkey-auth: `password` (the default user's password,
+ * read by the probes) and `auth.conf` (`requirepass` and `masterauth`, included by valkey.conf, so
+ * replicas authenticate to their primary with the same password). Throws when `password` is empty,
+ * because `requirepass ""` would turn authentication off.
+ */
+export function buildAuthSecret(model: ServiceModel, password: string): ISecret {
+    const names = objectNames(model);
+    if (password.length === 0) {
+        throw new Error(`Secret ${names.authSecret}: the password of the default user must not be empty (it would disable authentication)`);
+    }
+    const quoted = quoteConfigString(password);
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: objectMeta(model, names.authSecret, "server"),
+        type: "Opaque",
+        stringData: { password, "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n` },
+    };
+}
+
+/**
+ * The connection Secret per connInfoSecretTarget, or undefined when `model.connInfo.enabled` is
+ * false (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
+ * name); keys `<prefix>HOST`, `<prefix>PORT`, `<prefix>USER`, `<prefix>PASSWORD`, `<prefix>SSL`
+ * ("true"/"false"), `<prefix>URI` and `REDIS_URL` (both from connectionUri), prefix
+ * `model.connInfo.prefix` (default "VALKEY_" / "REDIS_"). The target's labels come after the tags
+ * (ours still win, see commonLabels); its annotations after ours.
+ */
+export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo): ISecret | undefined {
+    const target = model.connInfo;
+    if (!target.enabled) return undefined;
+    const p = target.prefix;
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+            ...objectMeta(model, target.secretName, "connection"),
+            labels: commonLabels(model, "connection", target.labels),
+            annotations: { ...commonAnnotations(model), ...target.annotations },
+        },
+        type: "Opaque",
+        stringData: {
+            [`${p}HOST`]: conn.host,
+            [`${p}PORT`]: String(conn.port),
+            [`${p}USER`]: conn.user,
+            [`${p}PASSWORD`]: conn.password,
+            [`${p}SSL`]: String(conn.ssl),
+            [`${p}URI`]: connectionUri(conn),
+            [REDIS_URL_KEY]: connectionUri(conn),
+        },
+    };
+}
