@@ -1,0 +1,405 @@
+// Planning for cluster mode: from what every node reports (CLUSTER NODES, CLUSTER INFO, INFO) to the
+// next commands. Each round is planned from scratch out of the observation alone, so a run killed
+// at any point is finished by the next one: existing slot owners and replicas are kept, and what is
+// missing is filled in deterministically.
+import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
+import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
+import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, Plan, Refusal, SlotRange } from "./types";
+
+/** Set to 0 on a primary while its replicas do their first sync (default 5 s); restored afterwards. */
+export const DISKLESS_SYNC_DELAY = "repl-diskless-sync-delay";
+
+interface Member {
+    readonly node: ObservedNode;
+    readonly name: string;
+    readonly index: number;
+    readonly placement: ObservedNode["placement"];
+    readonly me: ClusterNodeEntry;
+    readonly cluster: ClusterObservation;
+}
+
+export function addressText(e: Endpoint): string {
+    return e.host.includes(":") ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+function entryAddress(e: ClusterNodeEntry): string {
+    return addressText({ host: e.host, port: e.port });
+}
+
+function shortId(id: string): string {
+    return id.slice(0, 8);
+}
+
+const EMPTY_LAYOUT = { primaries: [], replicas: [] };
+
+function refused(refusals: Refusal[]): Plan {
+    return { actions: [], waiting: [], refusals, layout: EMPTY_LAYOUT };
+}
+
+/** What `viewer` knows about the node with `id` (not a handshake in progress). */
+function entryFor(viewer: Member, id: string): ClusterNodeEntry | undefined {
+    return viewer.cluster.nodes.find((e) => e.id === id && !e.handshake);
+}
+
+function matchesAddress(e: ClusterNodeEntry, address: Endpoint): boolean {
+    return e.port === address.port && (e.host === address.host || e.hostname === address.host);
+}
+
+function handshakePending(viewer: Member, address: Endpoint): boolean {
+    return viewer.cluster.nodes.some((e) => e.handshake && e.host === address.host && e.port === address.port);
+}
+
+/** Disjoint sets over member indexes: which given nodes know each other. */
+function components(members: readonly Member[], byId: Map<string, Member>): number[] {
+    const parent = members.map((_, i) => i);
+    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+    for (const m of members) {
+        for (const e of m.cluster.nodes) {
+            const other = e.handshake ? undefined : byId.get(e.id);
+            if (other) parent[find(other.index)] = find(m.index);
+        }
+    }
+    return members.map((m) => find(m.index));
+}
+
+/** Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each. */
+export function planCluster(nodes: readonly ObservedNode[], masters: number, replicasPerMaster: number): Plan {
+    const refusals: Refusal[] = [];
+    for (const n of nodes) {
+        if (!n.clusterEnabled || !n.cluster) {
+            refusals.push({ node: n.name, reason: "cluster mode is off (cluster-enabled no); a cluster topology needs cluster-enabled yes" });
+        } else if (!n.cluster.nodes.some((e) => e.myself)) {
+            refusals.push({ node: n.name, reason: "its CLUSTER NODES reply has no myself line" });
+        }
+    }
+    if (refusals.length > 0) return refused(refusals);
+    const loading = nodes.filter((n) => n.loading);
+    if (loading.length > 0) {
+        return { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT };
+    }
+
+    const members: Member[] = nodes.map((node, index) => {
+        const cluster = node.cluster as ClusterObservation;
+        return { node, name: node.name, index, placement: node.placement, cluster, me: cluster.nodes.find((e) => e.myself) as ClusterNodeEntry };
+    });
+    const byId = new Map<string, Member>();
+    for (const m of members) {
+        const twin = byId.get(m.me.id);
+        if (twin) refusals.push({ node: m.name, reason: `is the same server as ${twin.name} (node id ${m.me.id})` });
+        byId.set(m.me.id, m);
+    }
+    if (refusals.length > 0) return refused(refusals);
+    const waiting: string[] = [];
+
+    // Nodes the given nodes know of that are not given: another cluster, or a member that is gone.
+    const forgettable: string[] = [];
+    const foreign = new Map<string, { entry: ClusterNodeEntry; seenBy: Member[] }>();
+    for (const m of members) {
+        for (const e of m.cluster.nodes) {
+            if (e.myself || e.handshake || byId.has(e.id)) continue;
+            const record = foreign.get(e.id) ?? { entry: e, seenBy: [] };
+            record.seenBy.push(m);
+            foreign.set(e.id, record);
+        }
+    }
+    for (const [id, { seenBy }] of foreign) {
+        const views = seenBy.map((m) => entryFor(m, id) as ClusterNodeEntry);
+        const withSlots = views.find((e) => e.slots.length > 0);
+        const alive = views.find((e) => e.connected && e.failing === "no" && !e.noaddr);
+        if (withSlots) {
+            for (const m of seenBy) {
+                refusals.push({
+                    node: m.name,
+                    reason: `belongs to another cluster: it knows node ${id} at ${entryAddress(withSlots)}, which serves slots ${formatRanges(withSlots.slots)} and is not among the given nodes`,
+                });
+            }
+        } else if (alive) {
+            for (const m of seenBy) {
+                refusals.push({
+                    node: m.name,
+                    reason: `belongs to another cluster: it knows node ${id} at ${entryAddress(alive)}, which is reachable and not among the given nodes`,
+                });
+            }
+        } else if (views.every((e) => e.failing === "fail" || e.noaddr)) {
+            forgettable.push(id);
+        } else {
+            waiting.push(
+                `${seenBy[0].name}: node ${shortId(id)} at ${entryAddress(views[0])} is not among the given nodes and not reachable; it is forgotten once the cluster marks it failed`,
+            );
+        }
+    }
+    for (const m of members) {
+        for (const open of m.me.openSlots) {
+            const peer = byId.get(open.peerId)?.name ?? open.peerId;
+            refusals.push({
+                node: m.name,
+                reason: `slot ${open.slot} is ${open.state} ${open.state === "migrating" ? "to" : "from"} ${peer}; converge does not finish interrupted slot moves (valkey-cli --cluster fix does)`,
+            });
+        }
+    }
+
+    // Slot claims. Given nodes that know each other form one cluster; a node that knows nobody and holds
+    // no keys may carry slots from an interrupted bootstrap and is merged; anything else that serves
+    // slots without knowing the main cluster is another cluster.
+    const root = components(members, byId);
+    const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
+    const claimedBy = new Map<number, number>(); // component root -> slots claimed
+    for (const c of claimants) claimedBy.set(root[c.index], (claimedBy.get(root[c.index]) ?? 0) + countSlots(c.me.slots));
+    const mergeable = (c: Member) => c.cluster.knownNodes <= 1 && members.filter((m) => root[m.index] === root[c.index]).length === 1 && c.node.keys === 0;
+    let mainRoot: number | undefined;
+    for (const c of claimants) {
+        if (mergeable(c)) continue;
+        const r = root[c.index];
+        if (mainRoot === undefined || (claimedBy.get(r) ?? 0) > (claimedBy.get(mainRoot) ?? 0)) mainRoot = r;
+    }
+    const accepted: Member[] = [];
+    const acceptedSlots = new Uint8Array(SLOT_COUNT);
+    const describeOwners = (rs: readonly Member[]) => rs.map((m) => `${m.name} (${formatRanges(m.me.slots)})`).join(", ");
+    const mainClaimants = claimants.filter((c) => mainRoot !== undefined && root[c.index] === mainRoot);
+    for (const c of mainClaimants) {
+        accepted.push(c);
+        for (const r of c.me.slots) acceptedSlots.fill(1, r.start, r.end + 1);
+    }
+    for (const c of claimants) {
+        if (mainRoot !== undefined && root[c.index] === mainRoot) continue;
+        if (!mergeable(c)) {
+            refusals.push({
+                node: c.name,
+                reason: `belongs to another cluster: it serves slots ${formatRanges(c.me.slots)} but does not know ${describeOwners(mainClaimants)}`,
+            });
+            continue;
+        }
+        const claimed = slotSet(c.me.slots);
+        const overlap = rangesWhere((s) => acceptedSlots[s] === 1 && claimed[s] === 1);
+        if (overlap.length > 0) {
+            refusals.push({ node: c.name, reason: `serves slots ${formatRanges(overlap)} that other given nodes serve too, without knowing them` });
+            continue;
+        }
+        accepted.push(c);
+        for (const r of c.me.slots) acceptedSlots.fill(1, r.start, r.end + 1);
+    }
+
+    const isReplicaOfGiven = (m: Member) => m.me.replica && m.me.primaryId !== undefined && byId.has(m.me.primaryId);
+    for (const m of members) {
+        if (m.node.keys > 0 && !accepted.includes(m) && !isReplicaOfGiven(m)) {
+            refusals.push({
+                node: m.name,
+                reason: `holds ${m.node.keys} keys but serves no slots and replicates no given node; converge never adds a node that holds data`,
+            });
+        }
+    }
+    if (refusals.length > 0) return refused(refusals);
+
+    // Who serves which slot: within one cluster Valkey settles conflicting claims by config epoch.
+    const owner: (Member | undefined)[] = new Array(SLOT_COUNT).fill(undefined);
+    for (const c of accepted) {
+        for (const r of c.me.slots) {
+            for (let s = r.start; s <= r.end; s++) {
+                const current = owner[s];
+                if (!current || c.me.configEpoch > current.me.configEpoch) owner[s] = c;
+            }
+        }
+    }
+    const owned = new Map<Member, SlotRange[]>(accepted.map((c) => [c, rangesWhere((s) => owner[s] === c)]));
+    for (const c of accepted) {
+        const claimed = slotSet(c.me.slots);
+        const lost = rangesWhere((s) => owner[s] !== c && claimed[s] === 1);
+        if (lost.length > 0) waiting.push(`${c.name}: also claims slots ${formatRanges(lost)}; Valkey settles this by config epoch`);
+    }
+    const owners = accepted.filter((c) => (owned.get(c) ?? []).length > 0).sort((a, b) => a.index - b.index);
+
+    // The primaries: existing owners keep their slots; missing slots follow valkey-cli's split.
+    if (owners.length > masters) {
+        return refused([
+            {
+                reason: `${owners.length} given nodes already serve slots (${owners.map((o) => o.name).join(", ")}), but the topology asks for ${masters} primaries; removing a primary needs a drain, which converge does not do`,
+            },
+        ]);
+    }
+    const missing = rangesWhere((s) => owner[s] === undefined);
+    const primaries: { member: Member; add: SlotRange[] }[] = [];
+    if (missing.length === 0) {
+        if (owners.length < masters) {
+            return refused([
+                {
+                    reason: `all ${SLOT_COUNT} slots are served by ${owners.length} primaries (${owners.map((o) => o.name).join(", ")}); growing to ${masters} primaries needs a reshard, which converge does not do`,
+                },
+            ]);
+        }
+        for (const o of owners) primaries.push({ member: o, add: [] });
+    } else {
+        const split = splitSlots(masters);
+        const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
+        const matched = new Set<Member>();
+        split.forEach((range, i) => {
+            let best: Member | undefined;
+            let bestCount = 0;
+            for (const o of owners) {
+                if (matched.has(o)) continue;
+                const inside = countSlots(intersectRanges(owned.get(o) ?? [], [range]));
+                if (inside > bestCount) {
+                    best = o;
+                    bestCount = inside;
+                }
+            }
+            if (best) {
+                rangeOwner[i] = best;
+                matched.add(best);
+            }
+        });
+        const unmatched = owners.filter((o) => !matched.has(o));
+        if (unmatched.length > 0) {
+            return refused(
+                unmatched.map((o) => ({
+                    node: o.name,
+                    reason: `serves slots ${formatRanges(owned.get(o) ?? [])} in a layout that does not fit ${masters} primaries; converge does not move slots`,
+                })),
+            );
+        }
+        const open = split.flatMap((_, i) => (rangeOwner[i] ? [] : [i]));
+        const candidates = members.filter((m) => !matched.has(m) && m.me.primary && !accepted.includes(m));
+        const chosen = choosePrimaries(open.length, candidates, owners);
+        if (chosen.length < open.length) {
+            return refused([
+                {
+                    reason: `slots ${formatRanges(missing)} need ${open.length} more primaries, but only ${chosen.length} given nodes are empty primaries`,
+                },
+            ]);
+        }
+        open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
+        split.forEach((range, i) => primaries.push({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) }));
+    }
+    const desiredSlots = new Map<Member, SlotRange[]>(
+        primaries.map((p) => [p.member, normalizeRanges([...(owned.get(p.member) ?? []), ...p.add])]),
+    );
+    primaries.sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
+    const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
+
+    // Replicas: keep those that follow a primary; place the rest.
+    const kept = new Map<Member, Member[]>(primaries.map((p) => [p.member, []]));
+    const pool: Member[] = [];
+    for (const m of members) {
+        // A node that lost a slot conflict keeps its claim until Valkey settles it (waited for above).
+        if (primaryOf.has(m.me.id) || m.me.slots.length > 0) continue;
+        const following = m.me.replica && m.me.primaryId ? primaryOf.get(m.me.primaryId) : undefined;
+        if (following) (kept.get(following) as Member[]).push(m);
+        else pool.push(m);
+    }
+    const deficit = () => primaries.reduce((sum, p) => sum + Math.max(0, replicasPerMaster - (kept.get(p.member) as Member[]).length), 0);
+    // A primary with more replicas than asked lends its worst-placed ones to primaries with too few.
+    for (const p of primaries) {
+        const replicas = kept.get(p.member) as Member[];
+        while (replicas.length > replicasPerMaster && pool.length < deficit()) {
+            const ranked = [...replicas].sort(
+                (a, b) =>
+                    placementCost(b, p.member, replicas.filter((r) => r !== b)) - placementCost(a, p.member, replicas.filter((r) => r !== a)) ||
+                    b.index - a.index,
+            );
+            replicas.splice(replicas.indexOf(ranked[0]), 1);
+            pool.push(ranked[0]);
+        }
+    }
+    const demands: ReplicaDemand<Member>[] = primaries.map((p) => ({
+        primary: p.member,
+        current: kept.get(p.member) as Member[],
+        need: Math.max(0, replicasPerMaster - (kept.get(p.member) as Member[]).length),
+    }));
+    const replicaOf = new Map<Member, Member>();
+    for (const [p, rs] of kept) for (const r of rs) replicaOf.set(r, p);
+    for (const { replica, primary } of assignReplicas(demands, pool)) replicaOf.set(replica, primary);
+    const countFor = (p: Member) => [...replicaOf.values()].filter((x) => x === p).length;
+    for (const extra of pool.filter((m) => !replicaOf.has(m))) {
+        // Nodes beyond the topology's needs become extra replicas, where they are fewest and best placed.
+        let best = primaries[0].member;
+        for (const { member } of primaries) {
+            const siblings = [...replicaOf].filter(([, p]) => p === member).map(([r]) => r);
+            const bestSiblings = [...replicaOf].filter(([, p]) => p === best).map(([r]) => r);
+            const byCount = countFor(member) - countFor(best);
+            if (byCount < 0 || (byCount === 0 && placementCost(extra, member, siblings) < placementCost(extra, best, bestSiblings))) best = member;
+        }
+        replicaOf.set(extra, best);
+    }
+    const layout = {
+        primaries: primaries.map((p) => ({ node: p.member.name, slots: desiredSlots.get(p.member) as SlotRange[] })),
+        replicas: members.filter((m) => replicaOf.has(m)).map((m) => ({ node: m.name, primary: (replicaOf.get(m) as Member).name })),
+    };
+    const linked = (r: Member, p: Member) => r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
+
+    // Phase 1, before any MEET: distinct config epochs on fresh nodes (SET-CONFIG-EPOCH only works on a
+    // node that knows nobody), slots, and no diskless-sync delay while replicas need their first sync.
+    const phase1: Action[] = [];
+    if (members.length > 1) {
+        let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
+        for (const m of members) {
+            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0) phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+        }
+    }
+    for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
+    for (const p of primaries) {
+        const unsynced = [...replicaOf].some(([r, q]) => q === p.member && !linked(r, p.member));
+        const delay = p.member.node.disklessSyncDelay;
+        if (unsynced && delay !== undefined && delay !== 0) {
+            phase1.push({ kind: "config-set", node: p.member.name, parameter: DISKLESS_SYNC_DELAY, value: "0" });
+        }
+    }
+    if (phase1.length > 0) return { actions: phase1, waiting: [], refusals: [], layout };
+
+    // Phase 2: every given node knows every other at its current address; replicas follow their primary.
+    const phase2: Action[] = [];
+    const meetWaits: string[] = [];
+    for (const i of members) {
+        for (const j of members) {
+            if (i === j) continue;
+            const entry = entryFor(i, j.me.id);
+            if (entry && matchesAddress(entry, j.node.announce)) continue;
+            if (handshakePending(i, j.node.announce) || handshakePending(j, i.node.announce)) {
+                meetWaits.push(`${i.name}: handshake with ${j.name} in progress`);
+                continue;
+            }
+            const reverse = entryFor(j, i.me.id);
+            const meet =
+                entry !== undefined || // knows the id at an old address: MEET updates it
+                (reverse !== undefined && matchesAddress(reverse, i.node.announce)) || // a node only learns of a peer through MEET or gossip
+                (reverse === undefined && i.index < j.index); // neither knows the other: one MEET introduces both
+            if (meet) phase2.push({ kind: "meet", node: i.name, peer: j.name, address: j.node.announce, busPort: j.me.busPort });
+        }
+    }
+    const replicateWaits: string[] = [];
+    for (const [r, p] of replicaOf) {
+        if (r.me.replica && r.me.primaryId === p.me.id) continue;
+        const entry = entryFor(r, p.me.id);
+        if (entry && entry.primary) phase2.push({ kind: "replicate", node: r.name, primary: p.name, primaryId: p.me.id });
+        else replicateWaits.push(`${r.name}: waits to learn ${p.name} (${shortId(p.me.id)}) through the cluster bus`);
+    }
+    if (phase2.length > 0) return { actions: phase2, waiting: [], refusals: [], layout };
+
+    // Phase 3, only once every given node is met at its current address: forget members that are gone.
+    if (meetWaits.length === 0) {
+        const phase3: Action[] = [];
+        for (const id of forgettable) {
+            for (const m of members) if (entryFor(m, id)) phase3.push({ kind: "forget", node: m.name, nodeId: id });
+        }
+        if (phase3.length > 0) return { actions: phase3, waiting: [], refusals: [], layout };
+    }
+
+    // Readiness: nothing left to send; what remains is waiting for the cluster to settle.
+    waiting.push(...meetWaits, ...replicateWaits);
+    for (const i of members) {
+        for (const j of members) {
+            const entry = i === j ? undefined : entryFor(i, j.me.id);
+            if (entry && entry.failing !== "no") waiting.push(`${i.name} sees ${j.name} as failing (${entry.failing === "fail" ? "fail" : "fail?"})`);
+        }
+        if (i.cluster.state !== "ok" || i.cluster.slotsOk !== SLOT_COUNT) {
+            waiting.push(`${i.name}: cluster_state:${i.cluster.state}, ${i.cluster.slotsOk} of ${SLOT_COUNT} slots ok`);
+        }
+        for (const p of primaries) {
+            const view = p.member === i ? i.me : entryFor(i, p.member.me.id);
+            const want = formatRanges(desiredSlots.get(p.member) as SlotRange[]);
+            if (view && formatRanges(normalizeRanges(view.slots)) !== want) waiting.push(`${i.name} does not yet see ${p.member.name} serving ${want}`);
+        }
+    }
+    for (const [r, p] of replicaOf) {
+        if (r.me.replica && r.me.primaryId === p.me.id && !r.node.replication.linkUp) waiting.push(`${r.name}: replication link to ${p.name} is down`);
+    }
+    return { actions: [], waiting, refusals: [], layout };
+}

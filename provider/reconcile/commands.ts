@@ -1,0 +1,50 @@
+// The command each action sends, and the line that reports it.
+import { formatRanges } from "./slots";
+import { Action } from "./types";
+
+/** The command (name and arguments) that carries out the action on `action.node`. */
+export function actionCommand(action: Action): string[] {
+    switch (action.kind) {
+        case "set-config-epoch":
+            return ["CLUSTER", "SET-CONFIG-EPOCH", String(action.epoch)];
+        case "add-slots":
+            return ["CLUSTER", "ADDSLOTSRANGE", ...action.ranges.flatMap((r) => [String(r.start), String(r.end)])];
+        case "config-set":
+            return ["CONFIG", "SET", action.parameter, action.value];
+        case "meet":
+            return ["CLUSTER", "MEET", action.address.host, String(action.address.port), String(action.busPort)];
+        case "replicate":
+            return ["CLUSTER", "REPLICATE", action.primaryId];
+        case "forget":
+            return ["CLUSTER", "FORGET", action.nodeId];
+        case "replicaof":
+            return ["REPLICAOF", action.address.host, String(action.address.port)];
+        case "promote":
+            return ["REPLICAOF", "NO", "ONE"];
+    }
+}
+
+/** `node-0: CLUSTER ADDSLOTSRANGE 0 5460 (serve slots 0-5460)`. */
+export function describeAction(action: Action): string {
+    const command = actionCommand(action).join(" ");
+    const why = ((): string => {
+        switch (action.kind) {
+            case "set-config-epoch":
+                return `config epoch ${action.epoch}`;
+            case "add-slots":
+                return `serve slots ${formatRanges(action.ranges)}`;
+            case "config-set":
+                return `${action.parameter} ${action.value}`;
+            case "meet":
+                return `meet ${action.peer}`;
+            case "replicate":
+            case "replicaof":
+                return `replica of ${action.primary}`;
+            case "forget":
+                return `forget the departed node ${action.nodeId.slice(0, 8)}`;
+            case "promote":
+                return "become a primary";
+        }
+    })();
+    return `${action.node}: ${command} (${why})`;
+}

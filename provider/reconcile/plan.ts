@@ -1,0 +1,24 @@
+// The planner's entry point: one round of planning for any topology.
+import { planCluster } from "./cluster";
+import { planReplicated, planStandalone } from "./replication";
+import { topologyProblems } from "./topology";
+import { ObservedNode, Plan, Topology } from "./types";
+
+/**
+ * Plans the next round towards `topology` from one observation of every node, in the order the nodes
+ * were given (the order decides ties, e.g. which fresh nodes become primaries).
+ */
+export function planConvergence(nodes: readonly ObservedNode[], topology: Topology): Plan {
+    const problems = topologyProblems(topology, nodes.length);
+    if (problems.length > 0) {
+        return { actions: [], waiting: [], refusals: problems.map((reason) => ({ reason })), layout: { primaries: [], replicas: [] } };
+    }
+    switch (topology.kind) {
+        case "standalone":
+            return planStandalone(nodes);
+        case "replicated":
+            return planReplicated(nodes);
+        case "cluster":
+            return planCluster(nodes, topology.masters, topology.replicasPerMaster);
+    }
+}
