@@ -1,0 +1,4 @@
+// spec -> valkey.conf: the directives, their text, and which of them a running node takes live.
+export * from "./directives";
+export * from "./render";
+export * from "./runtime";
