@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { IContainer } from "kubernetes-models/v1/Container";
-import { buildStatefulSet, regionCandidates } from "../../../sdk/manifests/statefulset";
+import { buildStatefulSet } from "../../../sdk/manifests/statefulset";
 import { validateManifest } from "../../../sdk/manifests/validate";
 import { DEFAULT_IMAGE, ServiceModel } from "../../../sdk/spec/model";
 import { startValkey, stopAllValkeys, tempDir } from "../../helpers/valkey";
@@ -204,19 +204,13 @@ describe("manifests/statefulset", () => {
 
     it("mounts the TLS Secret and probes over TLS when valkey_ssl is on", () => {
         const { pod, container } = build(valkeyModel({ ...MINIMAL_SPEC, userConfig: { valkey_ssl: true } }));
-        expect(pod.volumes!.at(-1)).to.deep.equal({ name: "tls", secret: { secretName: "my-valkey-tls", defaultMode: 0o440 } });
-        expect(container.volumeMounts!.at(-1)).to.deep.equal({ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true });
+        expect(pod.volumes!.map((v) => v.name)).to.deep.equal(["config", "auth", "tls", "tmp"]);
+        expect(pod.volumes![2]).to.deep.equal({ name: "tls", secret: { secretName: "my-valkey-tls", defaultMode: 0o440 } });
+        expect(container.volumeMounts![2]).to.deep.equal({ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true });
         expect(container.readinessProbe!.exec!.command![2]).to.equal(
             `[ "$(REDISCLI_AUTH="$(cat /etc/valkey-auth/password)" valkey-cli --tls --cacert /etc/valkey-tls/ca.crt ` +
                 `--cert /etc/valkey-tls/tls.crt --key /etc/valkey-tls/tls.key -p 6379 ping)" = "PONG" ]`,
         );
-    });
-
-    it("derives region candidates from cloud names", () => {
-        expect(regionCandidates("google-europe-west1")).to.deep.equal(["google-europe-west1", "europe-west1"]);
-        expect(regionCandidates("aws-eu-west-1")).to.deep.equal(["aws-eu-west-1", "eu-west-1"]);
-        expect(regionCandidates("westeurope")).to.deep.equal(["westeurope"]);
-        expect(regionCandidates("my cloud")).to.deep.equal([]);
     });
 
     // The probe commands run for real: a real valkey-server, the real valkey-cli and sh, with only

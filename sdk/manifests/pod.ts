@@ -1,0 +1,173 @@
+// What the data pods and the Sentinel pods share (docs/pod-contract.md): the restricted security
+// context, the authenticated probes, the soft placement, the auth and TLS volumes.
+import { IAffinity } from "kubernetes-models/v1/Affinity";
+import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import { IProbe } from "kubernetes-models/v1/Probe";
+import { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
+import { IVolume } from "kubernetes-models/v1/Volume";
+import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { Component, isLabelValue, selectorLabels } from "./labels";
+import { objectNames } from "./names";
+
+/** uid and gid of the valkey user in the official images; also the fsGroup of the volumes. */
+export const VALKEY_UID = 999;
+
+/** Where the pod contract mounts each volume. */
+export const PATHS = {
+    config: "/etc/valkey",
+    auth: "/etc/valkey-auth",
+    data: "/data",
+    tls: "/etc/valkey-tls",
+    tmp: "/tmp",
+    sentinelConfig: "/etc/sentinel",
+    sentinelData: "/sentinel-data",
+} as const;
+
+/** Pod template annotation holding the hash of the rendered configuration. */
+export const CONFIG_HASH_ANNOTATION = `${ANNOTATION_PREFIX}/config-hash`;
+
+function cli(model: ServiceModel, port: number): string {
+    const tls = model.tls ? ` --tls --cacert ${PATHS.tls}/ca.crt --cert ${PATHS.tls}/tls.crt --key ${PATHS.tls}/tls.key` : "";
+    return `REDISCLI_AUTH="$(cat ${PATHS.auth}/password)" valkey-cli${tls} -p ${port} ping`;
+}
+
+/**
+ * The readiness probe: ready only when an authenticated PING on `port` answers PONG. valkey-cli
+ * exits 0 even on an error reply, so the output is compared, not the exit code. (A Sentinel
+ * without requirepass refuses the AUTH on stderr and still answers the PING.)
+ */
+export function readinessProbe(model: ServiceModel, port: number): IProbe {
+    return {
+        exec: { command: ["sh", "-c", `[ "$(${cli(model, port)})" = "PONG" ]`] },
+        initialDelaySeconds: 5,
+        periodSeconds: 5,
+        timeoutSeconds: 3,
+        successThreshold: 1,
+        failureThreshold: 3,
+    };
+}
+
+// Replies that prove the server is alive even though it cannot serve yet or refuses this client.
+// A restart would not help any of them and would lose the writes since the last save: LOADING
+// (reading a large dataset), MASTERDOWN (a replica whose primary is away), BUSY (a long script),
+// and authentication errors (a password being rotated must never restart-loop the pods).
+const ALIVE_REPLIES = ["PONG", "LOADING*", "MASTERDOWN*", "BUSY*", "NOAUTH*", "WRONGPASS*", '"AUTH failed"*'];
+
+/**
+ * The liveness probe: fails only when the server on `port` gives no answer at all (refused or
+ * timed out), and only after a minute of that, so a slow start is not killed.
+ */
+export function livenessProbe(model: ServiceModel, port: number): IProbe {
+    return {
+        exec: {
+            command: ["sh", "-c", `r="$(${cli(model, port)} 2>&1)"; case "$r" in ${ALIVE_REPLIES.join("|")}) exit 0;; esac; echo "$r"; exit 1`],
+        },
+        initialDelaySeconds: 20,
+        periodSeconds: 10,
+        timeoutSeconds: 5,
+        successThreshold: 1,
+        failureThreshold: 6,
+    };
+}
+
+/** The restricted Pod Security Standard, pod level. */
+export function podSecurityContext(): IPodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: VALKEY_UID,
+        runAsGroup: VALKEY_UID,
+        fsGroup: VALKEY_UID,
+        // Only chown the volume when its root is not already ours: a recursive chown of a large
+        // dataset on every start would delay the pod by minutes.
+        fsGroupChangePolicy: "OnRootMismatch",
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** The restricted Pod Security Standard, container level. */
+export function containerSecurityContext(): ISecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: VALKEY_UID,
+        runAsGroup: VALKEY_UID,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/**
+ * Region values a node may carry for `cloudName`: the name itself and the name without its
+ * provider prefix ("google-europe-west1" -> "europe-west1"), each only when it is a valid label
+ * value (nothing else can match a node label).
+ */
+export function regionCandidates(cloudName: string): string[] {
+    const dash = cloudName.indexOf("-");
+    const withoutProvider = dash > 0 ? cloudName.slice(dash + 1) : cloudName;
+    return [...new Set([cloudName, withoutProvider])].filter(isLabelValue);
+}
+
+/**
+ * Soft placement only: the region preference never makes a pod unschedulable (DESIGN.md), and
+ * spreading `replicas` > 1 pods of `component` over hosts is preferred, not required, so small
+ * clusters still run them. Undefined when there is nothing to prefer.
+ */
+export function affinity(model: ServiceModel, component: Component, replicas: number): IAffinity | undefined {
+    const regions = model.cloudName === undefined ? [] : regionCandidates(model.cloudName);
+    const result: IAffinity = {};
+    if (regions.length > 0) {
+        result.nodeAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                    weight: 50,
+                    preference: { matchExpressions: [{ key: "topology.kubernetes.io/region", operator: "In", values: regions }] },
+                },
+            ],
+        };
+    }
+    if (replicas > 1) {
+        result.podAntiAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                    weight: 100,
+                    podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(model, component) } },
+                },
+            ],
+        };
+    }
+    return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** The `auth` volume and mount (and `tls` when model.tls), which both kinds of pod have. */
+export function credentialVolumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMount[] } {
+    const names = objectNames(model);
+    // 0440: readable by the fsGroup (the valkey user), by nobody else.
+    const volumes: IVolume[] = [{ name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o440 } }];
+    const mounts: IVolumeMount[] = [{ name: "auth", mountPath: PATHS.auth, readOnly: true }];
+    if (model.tls) {
+        volumes.push({ name: "tls", secret: { secretName: names.tlsSecret, defaultMode: 0o440 } });
+        mounts.push({ name: "tls", mountPath: PATHS.tls, readOnly: true });
+    }
+    return { volumes, mounts };
+}
+
+/**
+ * The pod spec fields both StatefulSets share: no service account token (Valkey never calls the
+ * Kubernetes API), no service links (they would inject e.g. VALKEY_PORT=tcp://... for a Service
+ * called "valkey", which some entrypoints misread as a port), the security context, pull secrets
+ * and placement.
+ */
+export function podSpecBase(model: ServiceModel, component: Component, replicas: number): Omit<IPodSpec, "containers"> {
+    const placement = affinity(model, component, replicas);
+    return {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: podSecurityContext(),
+        ...(model.imagePullSecrets.length > 0 ? { imagePullSecrets: model.imagePullSecrets.map((name) => ({ name })) } : {}),
+        ...(placement ? { affinity: placement } : {}),
+    };
+}
