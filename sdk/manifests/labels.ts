@@ -12,6 +12,9 @@ export const MANAGED_BY = "pulumi-valkey";
  */
 export type Component = "server" | "sentinel" | "connection";
 
+/** The components that run pods. */
+export type PodComponent = Exclude<Component, "connection">;
+
 // Label values must be at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends.
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 

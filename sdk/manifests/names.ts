@@ -33,8 +33,10 @@ export interface ObjectNames {
     readonly podDisruptionBudget: string;
     /** The NetworkPolicy of the data pods: `<name>`. */
     readonly networkPolicy: string;
-    /** StatefulSet of the Sentinel pods, and their headless Service: `<name>-sentinel`. */
+    /** StatefulSet, client Service, PodDisruptionBudget and NetworkPolicy of the Sentinel pods: `<name>-sentinel`. */
     readonly sentinel: string;
+    /** The headless Service of the Sentinel pods: `<name>-sentinel-headless`. */
+    readonly sentinelHeadlessService: string;
     /** ConfigMap with sentinel.conf: `<name>-sentinel-config`. */
     readonly sentinelConfigMap: string;
 }
@@ -54,6 +56,7 @@ export function objectNames(model: ServiceModel): ObjectNames {
         podDisruptionBudget: n,
         networkPolicy: n,
         sentinel: `${n}-sentinel`,
+        sentinelHeadlessService: `${n}-sentinel-headless`,
         sentinelConfigMap: `${n}-sentinel-config`,
     };
 }

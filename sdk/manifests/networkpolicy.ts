@@ -1,16 +1,18 @@
-// userConfig.ip_filter as a NetworkPolicy on the data pods (DESIGN.md).
+// userConfig.ip_filter as a NetworkPolicy on the data pods, and on the Sentinel pods (DESIGN.md).
 import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
 import { ServiceModel } from "../spec/model";
 import { canonicalCidrs } from "./cidr";
-import { MANAGED_BY, objectMeta, selectorLabels } from "./labels";
+import { MANAGED_BY, PodComponent, objectMeta, selectorLabels } from "./labels";
 import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
 
 /**
- * The NetworkPolicy `<name>` isolating the data pods (ingress only; egress stays open for
- * replication, DNS and migration). It admits:
- * 1. on port 6379, exactly the ip_filter CIDRs (host bits cleared, each once, in spec order). With
- *    no ip_filter, every source, as Aiven's default 0.0.0.0/0: the rule then has no `from` rather
+ * The NetworkPolicy isolating the data pods, `<name>`, or for `component` "sentinel" the Sentinel
+ * pods, `<name>-sentinel` (ingress only; egress stays open for replication, DNS and migration).
+ * It admits:
+ * 1. on the client port (6379; for Sentinel 26379, since clients ask a Sentinel for the primary),
+ *    exactly the ip_filter CIDRs (host bits cleared, each once, in spec order). With no
+ *    ip_filter, every source, as Aiven's default 0.0.0.0/0: the rule then has no `from` rather
  *    than 0.0.0.0/0 and ::/0 ipBlocks, because whether ipBlocks match in-cluster pod addresses is
  *    implementation-defined, and a default must admit the cluster's own applications. With an
  *    ip_filter, in-cluster clients are admitted only when their pod addresses are inside it, as
@@ -19,20 +21,23 @@ import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./nam
  *    managed by pulumi-valkey: data and Sentinel pods) on 6379, the cluster bus 16379 and the
  *    Sentinel port 26379, so replication, failover and the cluster bus never depend on ip_filter.
  * The provider reaches the pods through port-forward, which NetworkPolicies do not apply to.
+ * @param component @default "server"
  */
-export function buildNetworkPolicy(model: ServiceModel): INetworkPolicy {
+export function buildNetworkPolicy(model: ServiceModel, component: PodComponent = "server"): INetworkPolicy {
+    const names = objectNames(model);
+    const clientPort = component === "sentinel" ? SENTINEL_PORT : VALKEY_PORT;
     const cidrs = canonicalCidrs(model.ipFilter.map((e) => e.network));
     const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: objectMeta(model, objectNames(model).networkPolicy, "server"),
+        metadata: objectMeta(model, component === "sentinel" ? names.sentinel : names.networkPolicy, component),
         spec: {
-            podSelector: { matchLabels: selectorLabels(model) },
+            podSelector: { matchLabels: selectorLabels(model, component) },
             policyTypes: ["Ingress"],
             ingress: [
                 {
-                    ports: [tcp(VALKEY_PORT)],
+                    ports: [tcp(clientPort)],
                     ...(cidrs.length > 0 ? { from: cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
                 },
                 {

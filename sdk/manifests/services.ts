@@ -4,8 +4,8 @@ import { IService } from "kubernetes-models/v1/Service";
 import { IServicePort } from "kubernetes-models/v1/ServicePort";
 import { ServiceModel } from "../spec/model";
 import { canonicalCidrs } from "./cidr";
-import { commonAnnotations, objectMeta, selectorLabels } from "./labels";
-import { VALKEY_PORT, objectNames } from "./names";
+import { PodComponent, commonAnnotations, objectMeta, selectorLabels } from "./labels";
+import { SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
 
 /**
  * Annotations that make the cloud controllers of AWS (in-tree and the AWS Load Balancer
@@ -25,38 +25,48 @@ export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>
 // so `pulumi up` must not hang on it.
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
 
-const VALKEY_SERVICE_PORT: IServicePort = { name: "valkey", port: VALKEY_PORT, targetPort: "valkey", protocol: "TCP" };
+/** The port each kind of pod serves, named as the container names it. */
+const SERVICE_PORTS: Readonly<Record<PodComponent, IServicePort>> = {
+    server: { name: "valkey", port: VALKEY_PORT, targetPort: "valkey", protocol: "TCP" },
+    sentinel: { name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel", protocol: "TCP" },
+};
 
 /**
- * The ClusterIP Service `<name>` that clients connect to on port 6379 ("valkey"); it carries
- * `model.serviceAnnotations`.
+ * The ClusterIP Service clients connect to: `<name>` on port 6379 ("valkey"), carrying
+ * `model.serviceAnnotations`; for `component` "sentinel", `<name>-sentinel` on 26379 ("sentinel").
+ * @param component @default "server"
  */
-export function buildClientService(model: ServiceModel): IService {
-    const metadata = objectMeta(model, objectNames(model).clientService, "server");
+export function buildClientService(model: ServiceModel, component: PodComponent = "server"): IService {
+    const names = objectNames(model);
+    const sentinel = component === "sentinel";
+    const metadata = objectMeta(model, sentinel ? names.sentinel : names.clientService, component);
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { ...metadata, annotations: { ...metadata.annotations, ...model.serviceAnnotations } },
-        spec: { type: "ClusterIP", selector: selectorLabels(model), ports: [VALKEY_SERVICE_PORT] },
+        metadata: sentinel ? metadata : { ...metadata, annotations: { ...metadata.annotations, ...model.serviceAnnotations } },
+        spec: { type: "ClusterIP", selector: selectorLabels(model, component), ports: [SERVICE_PORTS[component]] },
     };
 }
 
 /**
- * The headless Service `<name>-headless` (the StatefulSet's serviceName) that gives each pod the
- * DNS name `<pod>.<name>-headless.<namespace>.svc.<clusterDomain>`. Not-ready pods are published
- * too, because replicas and Sentinels must find a primary that is still starting.
+ * The headless Service (the StatefulSet's serviceName) that gives each pod the DNS name
+ * `<pod>.<service>.<namespace>.svc.<clusterDomain>`: `<name>-headless`, or
+ * `<name>-sentinel-headless` for `component` "sentinel". Not-ready pods are published too, because
+ * replicas and Sentinels must find a primary that is still starting.
+ * @param component @default "server"
  */
-export function buildHeadlessService(model: ServiceModel): IService {
+export function buildHeadlessService(model: ServiceModel, component: PodComponent = "server"): IService {
+    const names = objectNames(model);
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: objectMeta(model, objectNames(model).headlessService, "server"),
+        metadata: objectMeta(model, component === "sentinel" ? names.sentinelHeadlessService : names.headlessService, component),
         spec: {
             type: "ClusterIP",
             clusterIP: "None",
             publishNotReadyAddresses: true,
-            selector: selectorLabels(model),
-            ports: [VALKEY_SERVICE_PORT],
+            selector: selectorLabels(model, component),
+            ports: [SERVICE_PORTS[component]],
         },
     };
 }
@@ -74,7 +84,7 @@ function loadBalancer(model: ServiceModel, name: string, extraAnnotations: Reado
         spec: {
             type: "LoadBalancer",
             selector: selectorLabels(model),
-            ports: [VALKEY_SERVICE_PORT],
+            ports: [SERVICE_PORTS.server],
             // Local keeps the client's source address, which the NetworkPolicy's ipBlocks match
             // against; with Cluster, traffic arrives from node addresses and ip_filter would
             // refuse every external client.
