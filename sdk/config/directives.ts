@@ -222,10 +222,14 @@ function clusterOptions(model: ServiceModel, options: RenderOptions): ClusterRen
     return model.plan.topology === "cluster" ? {} : undefined;
 }
 
-/** Resolved TLS settings, or undefined when TLS is off. Throws on contradictory settings. */
-function tlsSettings(model: ServiceModel, options: RenderOptions, plainPort: number) {
-    if (options.tls === undefined && !model.tls) return undefined;
-    const tls = options.tls ?? {};
+/**
+ * TLS settings with their defaults applied, or undefined when TLS is off (no options and no
+ * valkey_ssl). Throws on contradictory settings. Internal: shared with sentinel.ts.
+ * @internal
+ */
+export function tlsSettings(model: ServiceModel, options: TlsRenderOptions | undefined, plainPort: number) {
+    if (options === undefined && !model.tls) return undefined;
+    const tls = options ?? {};
     const disablePlain = tls.disablePlain ?? true;
     const port = tls.port ?? plainPort;
     if (!disablePlain && port === plainPort) {
@@ -254,6 +258,30 @@ function tlsSettings(model: ServiceModel, options: RenderOptions, plainPort: num
     };
 }
 
+/** TLS settings with every default applied. */
+export type TlsSettings = NonNullable<ReturnType<typeof tlsSettings>>;
+
+/**
+ * The tls-* directives. `cluster` undefined leaves tls-cluster out (not in cluster mode).
+ * Internal: shared with sentinel.ts.
+ * @internal
+ */
+export function tlsDirectives(tls: TlsSettings, replication: boolean, cluster: boolean | undefined): Directive[] {
+    const d: Directive[] = [
+        { name: "tls-port", value: String(tls.port) },
+        { name: "tls-cert-file", value: tls.certFile },
+        { name: "tls-key-file", value: tls.keyFile },
+        { name: "tls-ca-cert-file", value: tls.caFile },
+        { name: "tls-auth-clients", value: tls.authClients },
+        { name: "tls-replication", value: yesNo(replication) },
+    ];
+    if (cluster !== undefined) d.push({ name: "tls-cluster", value: yesNo(cluster) });
+    d.push({ name: "tls-protocols", value: tls.protocols });
+    if (tls.ciphers !== undefined) d.push({ name: "tls-ciphers", value: tls.ciphers });
+    if (tls.ciphersuites !== undefined) d.push({ name: "tls-ciphersuites", value: tls.ciphersuites });
+    return d;
+}
+
 /**
  * The directives of a node's valkey.conf, in file order, each name once. Every userConfig option
  * is always rendered (with Aiven's default when unset), so the same service always has the same
@@ -279,7 +307,7 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     // `??` would turn an explicit null (no include) into the default.
     const authInclude = options.authInclude === undefined ? DEFAULT_AUTH_INCLUDE : options.authInclude;
     const cluster = clusterOptions(model, options);
-    const tls = tlsSettings(model, options, plainPort);
+    const tls = tlsSettings(model, options.tls, plainPort);
     const aof = model.persistence === "rdb_aof";
 
     const d: Directive[] = [];
@@ -325,18 +353,7 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     add("repl-diskless-sync", "yes");
     add("repl-diskless-sync-delay", REPL_DISKLESS_SYNC_DELAY_SECONDS);
 
-    if (tls) {
-        add("tls-port", tls.port);
-        add("tls-cert-file", tls.certFile);
-        add("tls-key-file", tls.keyFile);
-        add("tls-ca-cert-file", tls.caFile);
-        add("tls-auth-clients", tls.authClients);
-        add("tls-replication", yesNo(tls.replication));
-        if (cluster) add("tls-cluster", yesNo(tls.cluster));
-        add("tls-protocols", tls.protocols);
-        if (tls.ciphers !== undefined) add("tls-ciphers", tls.ciphers);
-        if (tls.ciphersuites !== undefined) add("tls-ciphersuites", tls.ciphersuites);
-    }
+    if (tls) d.push(...tlsDirectives(tls, tls.replication, cluster ? tls.cluster : undefined));
 
     if (cluster) {
         add("cluster-enabled", "yes");

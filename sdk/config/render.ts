@@ -6,10 +6,10 @@ import { ServiceModel } from "../spec/model";
 
 /**
  * Directives whose value is several arguments (`save 600 1`, `bind * -::*`,
- * `client-output-buffer-limit pubsub 32mb 8mb 60`): written as separate words, not one quoted
- * string, the way valkey.conf documents them.
+ * `client-output-buffer-limit pubsub 32mb 8mb 60`, `sentinel monitor <group> <host> <port> <quorum>`):
+ * written as separate words, not one quoted string, the way valkey.conf documents them.
  */
-export const MULTI_ARG_DIRECTIVES: ReadonlySet<string> = new Set(["save", "bind", "client-output-buffer-limit"]);
+export const MULTI_ARG_DIRECTIVES: ReadonlySet<string> = new Set(["save", "bind", "client-output-buffer-limit", "sentinel"]);
 
 /** A word as valkey.conf reads it back unchanged: bare when safe, else double-quoted with escapes. */
 export function quoteConfigValue(value: string): string {

@@ -10,6 +10,7 @@ import * as path from "path";
 import { RenderOptions, valkeyDirectives } from "../../sdk/config/directives";
 import { renderValkeyConf } from "../../sdk/config/render";
 import { RUNTIME_SETTABLE } from "../../sdk/config/runtime";
+import { renderSentinelAuthConf, renderSentinelConf } from "../../sdk/config/sentinel";
 import { ServiceModel } from "../../sdk/spec/model";
 import { ValkeyProcess, freePort, startValkey, stopAllValkeys, tempDir } from "../helpers/valkey";
 import { redisModel, valkeyModel } from "../unit/config/fixtures";
@@ -489,6 +490,154 @@ describe("config on a real valkey-server 8.0", function () {
                 "cluster-config-file": refused("cluster-config-file", "immutable"),
             });
             expect(restartOnly.map((d) => d.name).filter((n) => DELIBERATE.includes(n))).to.deep.equal(["bind", "port", "tls-port"]);
+        });
+    });
+
+    describe("sentinel.conf on a real valkey-sentinel", () => {
+        const PASSWORD = "sentinel-test-password";
+
+        /** SENTINEL MASTER <group> as a map. */
+        async function primaryAsSeen(client: Valkey, group: string): Promise<Record<string, string>> {
+            const flat = (await client.call("SENTINEL", "MASTER", group)) as string[];
+            const out: Record<string, string> = {};
+            for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+            return out;
+        }
+
+        /** Polls until Sentinel has an INFO reply from the primary (`info-refresh` is 0 until then). */
+        async function waitForInfo(client: Valkey, group: string, timeoutMs = 5000): Promise<Record<string, string>> {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                const seen = await primaryAsSeen(client, group);
+                if (seen["info-refresh"] !== "0") return seen;
+                if (Date.now() > deadline) throw new Error(`Sentinel had no INFO reply from the primary: ${JSON.stringify(seen)}`);
+                await new Promise((r) => setTimeout(r, 50));
+            }
+        }
+
+        /** A data node with the rendered valkey.conf and an auth include holding PASSWORD. */
+        async function startDataNode(extra: RenderOptions = {}, args: string[] = []): Promise<{ server: ValkeyProcess; authFile: string }> {
+            const dir = tempDir("pulumi-valkey-config-");
+            const authFile = path.join(dir, "auth.conf");
+            fs.writeFileSync(authFile, `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\n`);
+            const port = await freePort();
+            const conf = renderValkeyConf(valkeyModel("premium-1"), { ...extra, dataDir: dir, port, authInclude: authFile });
+            // Also ::1 (when the host has it), so "localhost" reaches the node however it resolves.
+            const server = await startValkey({ config: conf, dir, port, password: PASSWORD, args: ["--bind", HOST, "-::1", ...args] });
+            return { server, authFile };
+        }
+
+        async function startSentinel(primaryPort: number, withAuth: boolean, tls?: RenderOptions["tls"]): Promise<ValkeyProcess> {
+            const dir = tempDir("pulumi-valkey-sentinel-");
+            const authFile = path.join(dir, "sentinel-auth.conf");
+            fs.writeFileSync(authFile, renderSentinelAuthConf("cache", PASSWORD));
+            const port = await freePort();
+            const conf = renderSentinelConf(valkeyModel("premium-1"), {
+                // A DNS name, not an IP: only accepted with resolve-hostnames, which must come first.
+                primaryHost: "localhost",
+                primaryPort,
+                quorum: 1,
+                port,
+                dataDir: dir,
+                authInclude: withAuth ? authFile : null,
+                tls,
+            });
+            return startValkey({ binary: "valkey-sentinel", config: conf, dir, port });
+        }
+
+        it("monitors the primary by name with the rendered settings and authenticates with the included auth-pass", async () => {
+            const primary = await startDataNode();
+            // A replica first, so the Sentinel's first INFO of the primary already lists it.
+            const replica = await startDataNode({}, ["--replicaof", "localhost", String(primary.server.port)]);
+            const primaryClient = connect(primary.server.port, { password: PASSWORD });
+            let sentinel: ValkeyProcess | undefined;
+            try {
+                // The replica authenticates with masterauth from the same include.
+                await primaryClient.connect();
+                for (let i = 0; !(await primaryClient.info("replication")).includes("connected_slaves:1"); i++) {
+                    if (i > 100) throw new Error(`the replica did not connect to the primary:\n${replica.server.log()}`);
+                    await new Promise((r) => setTimeout(r, 50));
+                }
+
+                sentinel = await startSentinel(primary.server.port, true);
+                const sentinelClient = connect(sentinel.port);
+                await sentinelClient.connect();
+                try {
+                    const seen = await waitForInfo(sentinelClient, "cache");
+                    expect(
+                        {
+                            name: seen.name,
+                            ip: seen.ip,
+                            port: seen.port,
+                            flags: seen.flags,
+                            quorum: seen.quorum,
+                            "down-after-milliseconds": seen["down-after-milliseconds"],
+                            "failover-timeout": seen["failover-timeout"],
+                            "parallel-syncs": seen["parallel-syncs"],
+                            "role-reported": seen["role-reported"],
+                            "num-slaves": seen["num-slaves"],
+                        },
+                        sentinel.log(),
+                    ).to.deep.equal({
+                        name: "cache",
+                        ip: "localhost",
+                        port: String(primary.server.port),
+                        flags: "master",
+                        quorum: "1",
+                        "down-after-milliseconds": "5000",
+                        "failover-timeout": "60000",
+                        "parallel-syncs": "1",
+                        "role-reported": "master",
+                        "num-slaves": "1",
+                    });
+                    expect(await sentinelClient.call("SENTINEL", "CONFIG", "GET", "*-hostnames")).to.deep.equal([
+                        "resolve-hostnames",
+                        "yes",
+                        "announce-hostnames",
+                        "yes",
+                    ]);
+                } finally {
+                    sentinelClient.disconnect();
+                }
+            } finally {
+                primaryClient.disconnect();
+                await sentinel?.stop();
+                await replica.server.stop();
+                await primary.server.stop();
+            }
+        });
+
+        it("without the auth include it gets no INFO from a primary with a password (the include is what works)", async () => {
+            const primary = await startDataNode();
+            const sentinel = await startSentinel(primary.server.port, false);
+            const sentinelClient = connect(sentinel.port);
+            try {
+                await sentinelClient.connect();
+                await new Promise((r) => setTimeout(r, 1500));
+                expect((await primaryAsSeen(sentinelClient, "cache"))["info-refresh"]).to.equal("0");
+            } finally {
+                sentinelClient.disconnect();
+                await sentinel.stop();
+                await primary.server.stop();
+            }
+        });
+
+        it("a TLS Sentinel reaches a TLS primary over TLS", async () => {
+            const tlsPort = await freePort();
+            const tls = { port: tlsPort, certFile: certs.certFile, keyFile: certs.keyFile, caFile: certs.caFile };
+            const primary = await startDataNode({ tls });
+            // Sentinel is told the TLS port: only tls-replication makes it speak TLS there.
+            const sentinel = await startSentinel(tlsPort, true, { certFile: certs.certFile, keyFile: certs.keyFile, caFile: certs.caFile, port: await freePort() });
+            const sentinelClient = connect(sentinel.port);
+            try {
+                await sentinelClient.connect();
+                const seen = await waitForInfo(sentinelClient, "cache");
+                expect({ port: seen.port, flags: seen.flags }, sentinel.log()).to.deep.equal({ port: String(tlsPort), flags: "master" });
+            } finally {
+                sentinelClient.disconnect();
+                await sentinel.stop();
+                await primary.server.stop();
+            }
         });
     });
 });
