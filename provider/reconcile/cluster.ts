@@ -4,10 +4,8 @@
 // missing is filled in deterministically.
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
 import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
+import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
 import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, Plan, Refusal, SlotRange } from "./types";
-
-/** Set to 0 on a primary while its replicas do their first sync (default 5 s); restored afterwards. */
-export const DISKLESS_SYNC_DELAY = "repl-diskless-sync-delay";
 
 interface Member {
     readonly node: ObservedNode;
@@ -49,34 +47,39 @@ function handshakePending(viewer: Member, address: Endpoint): boolean {
     return viewer.cluster.nodes.some((e) => e.handshake && e.host === address.host && e.port === address.port);
 }
 
-/** Disjoint sets over member indexes: which given nodes know each other. */
+/** Disjoint sets over member indexes: which given nodes know each other or are being introduced. */
 function components(members: readonly Member[], byId: Map<string, Member>): number[] {
     const parent = members.map((_, i) => i);
     const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
     for (const m of members) {
         for (const e of m.cluster.nodes) {
-            const other = e.handshake ? undefined : byId.get(e.id);
+            // A handshake entry has a random id; its address says whom this node is being introduced to.
+            const other = e.handshake ? members.find((o) => o.node.announce.host === e.host && o.node.announce.port === e.port) : byId.get(e.id);
             if (other) parent[find(other.index)] = find(m.index);
         }
     }
     return members.map((m) => find(m.index));
 }
 
-/** Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each. */
-export function planCluster(nodes: readonly ObservedNode[], masters: number, replicasPerMaster: number): Plan {
-    const refusals: Refusal[] = [];
-    for (const n of nodes) {
-        if (!n.clusterEnabled || !n.cluster) {
-            refusals.push({ node: n.name, reason: "cluster mode is off (cluster-enabled no); a cluster topology needs cluster-enabled yes" });
-        } else if (!n.cluster.nodes.some((e) => e.myself)) {
-            refusals.push({ node: n.name, reason: "its CLUSTER NODES reply has no myself line" });
-        }
-    }
-    if (refusals.length > 0) return refused(refusals);
+/**
+ * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
+ * everything is ready, the tuned settings are brought back to `steady`.
+ */
+export function planCluster(nodes: readonly ObservedNode[], masters: number, replicasPerMaster: number, steady: Settings = {}): Plan {
+    // A loading node answers INFO but not yet CLUSTER NODES.
     const loading = nodes.filter((n) => n.loading);
     if (loading.length > 0) {
         return { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT };
     }
+    const refusals: Refusal[] = [];
+    for (const n of nodes) {
+        if (!n.clusterEnabled) {
+            refusals.push({ node: n.name, reason: "cluster mode is off (cluster-enabled no); a cluster topology needs cluster-enabled yes" });
+        } else if (!n.cluster || !n.cluster.nodes.some((e) => e.myself)) {
+            refusals.push({ node: n.name, reason: "did not answer CLUSTER INFO and CLUSTER NODES (may this user run CLUSTER commands?)" });
+        }
+    }
+    if (refusals.length > 0) return refused(refusals);
 
     const members: Member[] = nodes.map((node, index) => {
         const cluster = node.cluster as ClusterObservation;
@@ -138,45 +141,38 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         }
     }
 
-    // Slot claims. Given nodes that know each other form one cluster; a node that knows nobody and holds
-    // no keys may carry slots from an interrupted bootstrap and is merged; anything else that serves
-    // slots without knowing the main cluster is another cluster.
+    // Slot claims. Given nodes that know each other (or are being introduced) form one group. Several
+    // groups serving different slots are what an interrupted bootstrap leaves behind and are merged; a
+    // group that serves slots another group serves, or that holds keys, is another cluster.
     const root = components(members, byId);
     const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
-    const claimedBy = new Map<number, number>(); // component root -> slots claimed
+    const claimedBy = new Map<number, number>(); // group root -> slots claimed
     for (const c of claimants) claimedBy.set(root[c.index], (claimedBy.get(root[c.index]) ?? 0) + countSlots(c.me.slots));
-    const mergeable = (c: Member) => c.cluster.knownNodes <= 1 && members.filter((m) => root[m.index] === root[c.index]).length === 1 && c.node.keys === 0;
     let mainRoot: number | undefined;
     for (const c of claimants) {
-        if (mergeable(c)) continue;
         const r = root[c.index];
         if (mainRoot === undefined || (claimedBy.get(r) ?? 0) > (claimedBy.get(mainRoot) ?? 0)) mainRoot = r;
     }
-    const accepted: Member[] = [];
-    const acceptedSlots = new Uint8Array(SLOT_COUNT);
-    const describeOwners = (rs: readonly Member[]) => rs.map((m) => `${m.name} (${formatRanges(m.me.slots)})`).join(", ");
-    const mainClaimants = claimants.filter((c) => mainRoot !== undefined && root[c.index] === mainRoot);
-    for (const c of mainClaimants) {
-        accepted.push(c);
-        for (const r of c.me.slots) acceptedSlots.fill(1, r.start, r.end + 1);
-    }
+    const accepted = claimants.filter((c) => root[c.index] === mainRoot);
+    const holdsKeys = (r: number) => members.some((m) => root[m.index] === r && m.node.keys > 0);
     for (const c of claimants) {
-        if (mainRoot !== undefined && root[c.index] === mainRoot) continue;
-        if (!mergeable(c)) {
+        if (root[c.index] === mainRoot) continue;
+        const claimed = slotSet(c.me.slots);
+        const sharing = accepted.filter((a) => a.me.slots.some((r) => claimed.subarray(r.start, r.end + 1).includes(1)));
+        if (sharing.length > 0) {
+            const shared = slotSet(sharing.flatMap((a) => a.me.slots));
             refusals.push({
                 node: c.name,
-                reason: `belongs to another cluster: it serves slots ${formatRanges(c.me.slots)} but does not know ${describeOwners(mainClaimants)}`,
+                reason: `belongs to another cluster: it serves slots ${formatRanges(rangesWhere((s) => claimed[s] === 1 && shared[s] === 1))}, also served by ${sharing.map((a) => a.name).join(", ")}`,
             });
-            continue;
+        } else if (holdsKeys(root[c.index])) {
+            refusals.push({
+                node: c.name,
+                reason: `belongs to another cluster: it serves slots ${formatRanges(c.me.slots)} with keys but does not know ${accepted.map((a) => a.name).join(", ")}`,
+            });
+        } else {
+            accepted.push(c);
         }
-        const claimed = slotSet(c.me.slots);
-        const overlap = rangesWhere((s) => acceptedSlots[s] === 1 && claimed[s] === 1);
-        if (overlap.length > 0) {
-            refusals.push({ node: c.name, reason: `serves slots ${formatRanges(overlap)} that other given nodes serve too, without knowing them` });
-            continue;
-        }
-        accepted.push(c);
-        for (const r of c.me.slots) acceptedSlots.fill(1, r.start, r.end + 1);
     }
 
     const isReplicaOfGiven = (m: Member) => m.me.replica && m.me.primaryId !== undefined && byId.has(m.me.primaryId);
@@ -325,9 +321,13 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     };
     const linked = (r: Member, p: Member) => r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
 
-    // Phase 1, before any MEET: distinct config epochs on fresh nodes (SET-CONFIG-EPOCH only works on a
-    // node that knows nobody), slots, and no diskless-sync delay while replicas need their first sync.
+    // Phase 1, before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh
+    // nodes (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots.
     const phase1: Action[] = [];
+    for (const p of primaries) {
+        if (p.add.length > 0 && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
+        if ([...replicaOf].some(([r, q]) => q === p.member && !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
+    }
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
         for (const m of members) {
@@ -335,13 +335,6 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         }
     }
     for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
-    for (const p of primaries) {
-        const unsynced = [...replicaOf].some(([r, q]) => q === p.member && !linked(r, p.member));
-        const delay = p.member.node.disklessSyncDelay;
-        if (unsynced && delay !== undefined && delay !== 0) {
-            phase1.push({ kind: "config-set", node: p.member.name, parameter: DISKLESS_SYNC_DELAY, value: "0" });
-        }
-    }
     if (phase1.length > 0) return { actions: phase1, waiting: [], refusals: [], layout };
 
     // Phase 2: every given node knows every other at its current address; replicas follow their primary.
@@ -401,5 +394,7 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     for (const [r, p] of replicaOf) {
         if (r.me.replica && r.me.primaryId === p.me.id && !r.node.replication.linkUp) waiting.push(`${r.name}: replication link to ${p.name} is down`);
     }
-    return { actions: [], waiting, refusals: [], layout };
+    // Phase 4, once ready: the settings lowered for the bootstrap go back to their steady values.
+    const phase4 = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];
+    return { actions: phase4, waiting, refusals: [], layout };
 }

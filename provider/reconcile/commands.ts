@@ -1,6 +1,6 @@
 // The command each action sends, and the line that reports it.
 import { formatRanges } from "./slots";
-import { Action } from "./types";
+import { Action, Refusal } from "./types";
 
 /** The command (name and arguments) that carries out the action on `action.node`. */
 export function actionCommand(action: Action): string[] {
@@ -34,7 +34,7 @@ export function describeAction(action: Action): string {
             case "add-slots":
                 return `serve slots ${formatRanges(action.ranges)}`;
             case "config-set":
-                return `${action.parameter} ${action.value}`;
+                return action.purpose === "bootstrap" ? "for a fast bootstrap" : "back to its steady value";
             case "meet":
                 return `meet ${action.peer}`;
             case "replicate":
@@ -47,4 +47,9 @@ export function describeAction(action: Action): string {
         }
     })();
     return `${action.node}: ${command} (${why})`;
+}
+
+/** `node n3 holds 5 keys ...`, or the reason alone when it concerns the whole request. */
+export function describeRefusal(refusal: Refusal): string {
+    return refusal.node !== undefined ? `node ${refusal.node} ${refusal.reason}` : refusal.reason;
 }

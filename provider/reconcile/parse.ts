@@ -9,6 +9,7 @@ import {
     ReplicationObservation,
     SlotRange,
 } from "./types";
+import { TUNED_SETTINGS } from "./settings";
 
 /** `key:value` lines of INFO or CLUSTER INFO; section headers and blank lines are skipped. */
 export function parseInfo(text: string): Map<string, string> {
@@ -147,8 +148,8 @@ export interface NodeReplies {
     /** Present when cluster mode is on. */
     readonly clusterInfo?: string;
     readonly clusterNodes?: string;
-    /** The value of `CONFIG GET repl-diskless-sync-delay`, when readable. */
-    readonly disklessSyncDelay?: string;
+    /** `CONFIG GET` of the tuned settings, as name -> value. */
+    readonly config?: Readonly<Record<string, string>>;
 }
 
 /** Builds the planner's view of one node from its replies. */
@@ -158,7 +159,6 @@ export function observedNode(
 ): ObservedNode {
     const info = parseInfo(replies.info);
     const clusterEnabled = info.get("cluster_enabled") === "1";
-    const delay = replies.disklessSyncDelay !== undefined ? Number(replies.disklessSyncDelay) : NaN;
     return {
         name: identity.name,
         announce: identity.announce,
@@ -167,7 +167,12 @@ export function observedNode(
         loading: info.get("loading") === "1",
         keys: countKeys(info),
         replication: parseReplication(info),
-        ...(Number.isFinite(delay) ? { disklessSyncDelay: delay } : {}),
+        settings: Object.fromEntries(
+            TUNED_SETTINGS.flatMap((name) => {
+                const value = Number(replies.config?.[name] ?? NaN);
+                return Number.isFinite(value) ? [[name, value]] : [];
+            }),
+        ),
         ...(clusterEnabled && replies.clusterInfo !== undefined && replies.clusterNodes !== undefined
             ? { cluster: parseClusterObservation(replies.clusterInfo, replies.clusterNodes) }
             : {}),

@@ -1,5 +1,6 @@
 // Planning with cluster mode off: a standalone primary, or a primary and replicas through REPLICAOF.
-import { addressText, DISKLESS_SYNC_DELAY } from "./cluster";
+import { addressText } from "./cluster";
+import { DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
 import { Action, ObservedNode, Plan, Refusal } from "./types";
 
 const EMPTY_LAYOUT = { primaries: [], replicas: [] };
@@ -29,7 +30,7 @@ export function planStandalone(nodes: readonly ObservedNode[]): Plan {
  * One primary, every other node its replica. The primary is the node the others already follow, else
  * the only node holding keys, else the first node; a node holding keys is never made a replica.
  */
-export function planReplicated(nodes: readonly ObservedNode[]): Plan {
+export function planReplicated(nodes: readonly ObservedNode[], steady: Settings = {}): Plan {
     const early = preflight(nodes, "replicated");
     if (early) return early;
     const refusals: Refusal[] = [];
@@ -80,10 +81,7 @@ export function planReplicated(nodes: readonly ObservedNode[]): Plan {
     // Phase 1: the primary is a primary, without the diskless-sync delay while replicas sync.
     const phase1: Action[] = [];
     if (primary.replication.role === "replica") phase1.push({ kind: "promote", node: primary.name });
-    const delay = primary.disklessSyncDelay;
-    if (replicas.some((r) => !linked(r)) && delay !== undefined && delay !== 0) {
-        phase1.push({ kind: "config-set", node: primary.name, parameter: DISKLESS_SYNC_DELAY, value: "0" });
-    }
+    if (replicas.some((r) => !linked(r))) phase1.push(...lowerForBootstrap(primary, DISKLESS_SYNC_DELAY));
     if (phase1.length > 0) return { actions: phase1, waiting: [], refusals: [], layout };
 
     // Phase 2: every other node follows the primary.
@@ -93,5 +91,7 @@ export function planReplicated(nodes: readonly ObservedNode[]): Plan {
     if (phase2.length > 0) return { actions: phase2, waiting: [], refusals: [], layout };
 
     const waiting = replicas.filter((r) => !linked(r)).map((r) => `${r.name}: replication link to ${primary.name} is down`);
-    return { actions: [], waiting, refusals: [], layout };
+    // Once ready, the delay lowered for the first sync goes back to its steady value.
+    const restore = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY]) : [];
+    return { actions: restore, waiting, refusals: [], layout };
 }

@@ -101,3 +101,18 @@ export function keySlot(key: string): number {
     }
     return crc16(bytes) % SLOT_COUNT;
 }
+
+/**
+ * A key `<prefix>{<n>}` whose slot lies in `ranges` (the smallest such n), so a command on it goes to
+ * the primary serving those slots without a redirect.
+ */
+export function keyInRanges(prefix: string, ranges: readonly SlotRange[]): string {
+    if (ranges.length === 0) return prefix;
+    const set = slotSet(ranges);
+    // 16384 slots: well under a million tags finds every slot.
+    for (let n = 0; n < 1_000_000; n++) {
+        const key = `${prefix}{${n}}`;
+        if (set[keySlot(key)] === 1) return key;
+    }
+    throw new Error(`no key found for slots ${formatRanges(ranges)}`);
+}

@@ -100,8 +100,8 @@ export interface ObservedNode {
     /** Keys in all databases (`INFO keyspace`). */
     readonly keys: number;
     readonly replication: ReplicationObservation;
-    /** `repl-diskless-sync-delay` in seconds, when it could be read. */
-    readonly disklessSyncDelay?: number;
+    /** The settings converge tunes while bootstrapping (CONFIG GET), when they could be read. */
+    readonly settings: Partial<Record<"repl-diskless-sync-delay" | "cluster-node-timeout", number>>;
     /** Present when cluster mode is on. */
     readonly cluster?: ClusterObservation;
 }
@@ -115,6 +115,8 @@ export type Action =
           readonly node: string;
           readonly parameter: string;
           readonly value: string;
+          /** Lowered for a fast bootstrap, or back to the steady value. */
+          readonly purpose: "bootstrap" | "steady";
       }
     | {
           readonly kind: "meet";

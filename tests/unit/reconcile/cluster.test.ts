@@ -9,8 +9,17 @@ const S2 = { start: 10923, end: 16383 };
 /** 3x1 after the first round: epochs, slots and delays set, nobody met yet. */
 function afterFirstRound(): SimNode[] {
     const split = [[S0], [S1], [S2]];
-    return freshNodes(6, (i) => ({ epoch: i + 1, ...(i < 3 ? { slots: split[i], delay: 0 } : {}) }));
+    return freshNodes(6, (i) => ({ epoch: i + 1, ...(i < 3 ? { slots: split[i], delay: 0, nodeTimeout: 500 } : {}) }));
 }
+
+const set = (node: string, parameter: string, value: string, purpose: "bootstrap" | "steady" = value === "0" || value === "500" ? "bootstrap" : "steady"): Action => ({
+    kind: "config-set",
+    node,
+    parameter,
+    value,
+    purpose,
+});
+const fastBootstrap = (node: string): Action[] => [set(node, "cluster-node-timeout", "500"), set(node, "repl-diskless-sync-delay", "0")];
 
 const meet = (node: string, peer: string, port: number): Action => ({
     kind: "meet",
@@ -21,10 +30,13 @@ const meet = (node: string, peer: string, port: number): Action => ({
 });
 
 describe("reconcile: planCluster", () => {
-    it("bootstraps fresh nodes: distinct epochs, valkey-cli's slot split and no diskless delay first", () => {
+    it("bootstraps fresh nodes: bootstrap settings, distinct epochs and valkey-cli's slot split first", () => {
         const plan = planCluster(observe(freshNodes(6)), 3, 1);
         expect(plan.refusals).to.deep.equal([]);
         expect(plan.actions).to.deep.equal([
+            ...fastBootstrap("n0"),
+            ...fastBootstrap("n1"),
+            ...fastBootstrap("n2"),
             { kind: "set-config-epoch", node: "n0", epoch: 1 },
             { kind: "set-config-epoch", node: "n1", epoch: 2 },
             { kind: "set-config-epoch", node: "n2", epoch: 3 },
@@ -34,9 +46,6 @@ describe("reconcile: planCluster", () => {
             { kind: "add-slots", node: "n0", ranges: [S0] },
             { kind: "add-slots", node: "n1", ranges: [S1] },
             { kind: "add-slots", node: "n2", ranges: [S2] },
-            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n1", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n2", parameter: "repl-diskless-sync-delay", value: "0" },
         ]);
         expect(plan.layout).to.deep.equal({
             primaries: [
@@ -108,6 +117,16 @@ describe("reconcile: planCluster", () => {
         });
     });
 
+    it("restores the bootstrap settings to their steady values once everything is ready, and only then", () => {
+        const tuned = converged3x1().map((n) => (["n0", "n1", "n2"].includes(n.name) ? { ...n, delay: 0, nodeTimeout: 500 } : n));
+        const steady = { "repl-diskless-sync-delay": 5, "cluster-node-timeout": 15000 };
+        expect(planCluster(observe(tuned), 3, 1, steady).actions).to.deep.equal(
+            ["n0", "n1", "n2"].flatMap((n) => [set(n, "repl-diskless-sync-delay", "5"), set(n, "cluster-node-timeout", "15000")]),
+        );
+        const notReady = tuned.map((n) => (n.name === "n5" ? { ...n, linkUp: false } : n));
+        expect(planCluster(observe(notReady), 3, 1, steady)).to.deep.include({ actions: [], waiting: ["n5: replication link to n2 is down"] });
+    });
+
     it("waits while a node sees another as failing or the cluster state is not ok", () => {
         const nodes = converged3x1().map((n) => (n.name === "n2" ? { ...n, flagsOf: { n0: "fail?" }, state: "fail" as const } : n));
         const plan = planCluster(observe(nodes), 3, 1);
@@ -125,9 +144,12 @@ describe("reconcile: planCluster", () => {
     });
 
     it("resumes a bootstrap killed after part of the slots were added", () => {
-        const nodes = freshNodes(6, (i) => (i === 0 ? { epoch: 1, slots: [{ start: 0, end: 1000 }] } : {}));
+        const nodes = freshNodes(6, (i) => (i === 0 ? { epoch: 1, slots: [{ start: 0, end: 1000 }], nodeTimeout: 500 } : {}));
         const plan = planCluster(observe(nodes), 3, 1);
         expect(plan.actions).to.deep.equal([
+            set("n0", "repl-diskless-sync-delay", "0"),
+            ...fastBootstrap("n1"),
+            ...fastBootstrap("n2"),
             { kind: "set-config-epoch", node: "n1", epoch: 2 },
             { kind: "set-config-epoch", node: "n2", epoch: 3 },
             { kind: "set-config-epoch", node: "n3", epoch: 4 },
@@ -136,15 +158,27 @@ describe("reconcile: planCluster", () => {
             { kind: "add-slots", node: "n0", ranges: [{ start: 1001, end: 5460 }] },
             { kind: "add-slots", node: "n1", ranges: [S1] },
             { kind: "add-slots", node: "n2", ranges: [S2] },
-            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n1", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n2", parameter: "repl-diskless-sync-delay", value: "0" },
+        ]);
+    });
+
+    it("merges the groups an interrupted MEET round leaves behind: MEETs across groups only", () => {
+        const nodes = afterFirstRound().map((n): SimNode => {
+            const group = ["n0", "n1", "n3"].includes(n.name) ? ["n0", "n1", "n3"] : ["n2", "n4", "n5"];
+            return { ...n, knows: group.filter((g) => g !== n.name) };
+        });
+        const plan = planCluster(observe(nodes), 3, 1);
+        expect(plan.refusals).to.deep.equal([]);
+        const summary = plan.actions.map((a) => (a.kind === "meet" ? `${a.node} meets ${a.peer}` : a.kind === "replicate" ? `${a.node} follows ${a.primary}` : a.kind));
+        expect(summary).to.deep.equal([
+            ...["n0 meets n2", "n0 meets n4", "n0 meets n5", "n1 meets n2", "n1 meets n4", "n1 meets n5", "n2 meets n3", "n3 meets n4", "n3 meets n5"],
+            // Replicas that already know their primary do not wait for the other MEETs.
+            ...["n3 follows n0", "n5 follows n2"],
         ]);
     });
 
     it("keeps the slots a node already serves and gives a later range's missing slots to a new primary", () => {
         // Killed after n1 got its range and before n0 and n2 did; n0 was picked first last time too.
-        const nodes = freshNodes(6, (i) => ({ epoch: i + 1, delay: 0, ...(i === 1 ? { slots: [S1] } : {}) }));
+        const nodes = freshNodes(6, (i) => ({ epoch: i + 1, delay: 0, nodeTimeout: 500, ...(i === 1 ? { slots: [S1] } : {}) }));
         const plan = planCluster(observe(nodes), 3, 1);
         expect(plan.actions).to.deep.equal([
             { kind: "add-slots", node: "n0", ranges: [S0] },
@@ -193,7 +227,7 @@ describe("reconcile: planCluster", () => {
     it("moves a surplus replica to a primary that has none", () => {
         const nodes = converged3x1().map((n) => (n.name === "n4" ? { ...n, replicaOf: "n0" } : n));
         expect(planCluster(observe(nodes), 3, 1).actions).to.deep.equal([
-            { kind: "config-set", node: "n1", parameter: "repl-diskless-sync-delay", value: "0" },
+            { kind: "config-set", node: "n1", parameter: "repl-diskless-sync-delay", value: "0", purpose: "bootstrap" },
         ]);
         const fast = nodes.map((n) => (n.name === "n1" ? { ...n, delay: 0 } : n));
         expect(planCluster(observe(fast), 3, 1).actions).to.deep.equal([{ kind: "replicate", node: "n4", primary: "n1", primaryId: idOf("n1") }]);
@@ -203,12 +237,13 @@ describe("reconcile: planCluster", () => {
         const nodes = [...converged3x1(), ...freshNodes(3, (i) => ({ name: `n${6 + i}`, port: 7006 + i }))];
         const plan = planCluster(observe(nodes), 3, 2);
         expect(plan.actions).to.deep.equal([
+            // Primaries that already serve slots keep their node timeout.
+            set("n0", "repl-diskless-sync-delay", "0"),
+            set("n1", "repl-diskless-sync-delay", "0"),
+            set("n2", "repl-diskless-sync-delay", "0"),
             { kind: "set-config-epoch", node: "n6", epoch: 7 },
             { kind: "set-config-epoch", node: "n7", epoch: 8 },
             { kind: "set-config-epoch", node: "n8", epoch: 9 },
-            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n1", parameter: "repl-diskless-sync-delay", value: "0" },
-            { kind: "config-set", node: "n2", parameter: "repl-diskless-sync-delay", value: "0" },
         ]);
         expect(plan.layout.replicas.slice(3)).to.deep.equal([
             { node: "n6", primary: "n0" },
@@ -294,8 +329,14 @@ describe("reconcile: planCluster", () => {
                 { name: "n3", port: 7003, epoch: 2, slots: other, knows: ["n2"] },
             ];
             expect(planCluster(observe(nodes), 4, 0).refusals).to.deep.equal([
-                { node: "n2", reason: "belongs to another cluster: it serves slots 0-8191 but does not know n0 (0-8191), n1 (8192-16383)" },
-                { node: "n3", reason: "belongs to another cluster: it serves slots 8192-16383 but does not know n0 (0-8191), n1 (8192-16383)" },
+                { node: "n2", reason: "belongs to another cluster: it serves slots 0-8191, also served by n0" },
+                { node: "n3", reason: "belongs to another cluster: it serves slots 8192-16383, also served by n1" },
+            ]);
+            const withKeys = nodes.map((n) => (n.name === "n2" ? { ...n, slots: [], keys: 3 } : n.name === "n3" ? { ...n, slots: [{ start: 0, end: 0 }] } : n));
+            withKeys[0] = { ...withKeys[0], slots: [{ start: 1, end: 8191 }] };
+            expect(planCluster(observe(withKeys), 4, 0).refusals).to.deep.equal([
+                { node: "n3", reason: "belongs to another cluster: it serves slots 0 with keys but does not know n0, n1" },
+                { node: "n2", reason: "holds 3 keys but serves no slots and replicates no given node; converge never adds a node that holds data" },
             ]);
         });
 
@@ -318,10 +359,11 @@ describe("reconcile: planCluster", () => {
             ]);
         });
 
-        it("refuses nodes with cluster mode off and the same server given twice", () => {
-            const off = freshNodes(3, (i) => (i === 1 ? { clusterEnabled: false } : {}));
+        it("refuses nodes with cluster mode off or without CLUSTER replies, and the same server given twice", () => {
+            const off = freshNodes(3, (i) => (i === 1 ? { clusterEnabled: false } : i === 2 ? { noClusterReplies: true } : {}));
             expect(planCluster(observe(off), 3, 0).refusals).to.deep.equal([
                 { node: "n1", reason: "cluster mode is off (cluster-enabled no); a cluster topology needs cluster-enabled yes" },
+                { node: "n2", reason: "did not answer CLUSTER INFO and CLUSTER NODES (may this user run CLUSTER commands?)" },
             ]);
             const twice = freshNodes(3, (i) => (i === 2 ? { id: idOf("n0") } : {}));
             expect(planCluster(observe(twice), 3, 0).refusals).to.deep.equal([{ node: "n2", reason: `is the same server as n0 (node id ${idOf("n0")})` }]);

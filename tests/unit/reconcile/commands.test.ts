@@ -9,8 +9,12 @@ describe("reconcile: commands and topology checks", () => {
             "n0: CLUSTER ADDSLOTSRANGE 0 10 12 12 (serve slots 0-10,12)",
         ],
         [
-            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" },
-            "n0: CONFIG SET repl-diskless-sync-delay 0 (repl-diskless-sync-delay 0)",
+            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0", purpose: "bootstrap" },
+            "n0: CONFIG SET repl-diskless-sync-delay 0 (for a fast bootstrap)",
+        ],
+        [
+            { kind: "config-set", node: "n0", parameter: "cluster-node-timeout", value: "2000", purpose: "steady" },
+            "n0: CONFIG SET cluster-node-timeout 2000 (back to its steady value)",
         ],
         [
             { kind: "meet", node: "n0", peer: "n1", address: { host: "10.0.0.2", port: 6379 }, busPort: 16379 },

@@ -22,6 +22,8 @@ export interface SimNode {
     keys?: number;
     /** repl-diskless-sync-delay. @default 5 */
     delay?: number;
+    /** cluster-node-timeout. @default 15000 */
+    nodeTimeout?: number;
     /** Names of the given nodes it knows. @default none */
     knows?: string[];
     /** It knows the others at their port + 1000, as after every node restarted on a new port. */
@@ -32,6 +34,8 @@ export interface SimNode {
     flagsOf?: Record<string, string>;
     state?: "ok" | "fail";
     clusterEnabled?: boolean;
+    /** Cluster mode on, but CLUSTER INFO / CLUSTER NODES refused (e.g. by an ACL). */
+    noClusterReplies?: boolean;
     loading?: boolean;
 }
 
@@ -96,8 +100,8 @@ export function observe(nodes: SimNode[]): ObservedNode[] {
             },
             {
                 info,
-                ...(n.clusterEnabled === false ? {} : { clusterInfo, clusterNodes: lines.join("\n") + "\n" }),
-                disklessSyncDelay: String(n.delay ?? 5),
+                ...(n.clusterEnabled === false || n.noClusterReplies ? {} : { clusterInfo, clusterNodes: lines.join("\n") + "\n" }),
+                config: { "repl-diskless-sync-delay": String(n.delay ?? 5), "cluster-node-timeout": String(n.nodeTimeout ?? 15000) },
             },
         );
     });

@@ -68,7 +68,7 @@ describe("reconcile: parse", () => {
     it("builds a node observation; cluster replies are ignored when cluster mode is off", () => {
         const node = observedNode(
             { name: "a", announce: { host: "127.0.0.1", port: 1 }, placement: {} },
-            { info: "role:master\r\nmaster_repl_offset:0\r\nloading:1\r\ncluster_enabled:0\r\n", clusterInfo: "cluster_state:ok", clusterNodes: "", disklessSyncDelay: "5" },
+            { info: "role:master\r\nmaster_repl_offset:0\r\nloading:1\r\ncluster_enabled:0\r\n", clusterInfo: "cluster_state:ok", clusterNodes: "", config: { "repl-diskless-sync-delay": "5", "cluster-node-timeout": "x" } },
         );
         expect(node).to.deep.equal({
             name: "a",
@@ -78,7 +78,7 @@ describe("reconcile: parse", () => {
             loading: true,
             keys: 0,
             replication: { role: "primary", linkUp: false, offset: 0 },
-            disklessSyncDelay: 5,
+            settings: { "repl-diskless-sync-delay": 5 },
         });
     });
 });

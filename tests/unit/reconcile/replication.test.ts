@@ -9,7 +9,7 @@ const plain = (count: number, overrides: (i: number) => Partial<SimNode> = () =>
 describe("reconcile: replicated and standalone", () => {
     it("bootstraps a primary and two replicas: no diskless delay on the primary, then REPLICAOF its announce address", () => {
         const first = planConvergence(observe(plain(3)), replicated(2));
-        expect(first.actions).to.deep.equal([{ kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" }]);
+        expect(first.actions).to.deep.equal([{ kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0", purpose: "bootstrap" }]);
         expect(first.layout).to.deep.equal({
             primaries: [{ node: "n0", slots: [] }],
             replicas: [
@@ -44,7 +44,7 @@ describe("reconcile: replicated and standalone", () => {
         const ring = plain(2, (i) => ({ replicaOf: i === 0 ? "n1" : "n0", linkUp: false }));
         expect(planConvergence(observe(ring), replicated(1)).actions).to.deep.equal([
             { kind: "promote", node: "n0" },
-            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0" },
+            { kind: "config-set", node: "n0", parameter: "repl-diskless-sync-delay", value: "0", purpose: "bootstrap" },
         ]);
     });
 
