@@ -32,7 +32,7 @@ t0=$SECONDS
 step "control plane up"
 "$CP" up
 eval "$("$CP" env)"
-cli() { valkey-cli --no-auth-warning -a "$PASSWORD" "$@"; }
+cli() { timeout 10 valkey-cli --no-auth-warning -a "$PASSWORD" "$@"; }
 
 step "apply a StatefulSet that follows the pod contract"
 kubectl apply -f - >/dev/null <<EOF
@@ -139,7 +139,7 @@ step "through the pod IP $IP0: PING/SET/GET"
 [[ "$(cli -h "$IP0" PING)" == PONG ]] || fail "PING via pod IP"
 [[ "$(cli -h "$IP0" SET smoke:key hello)" == OK ]] || fail "SET via pod IP"
 [[ "$(cli -h "$IP0" GET smoke:key)" == hello ]] || fail "GET via pod IP"
-[[ "$(valkey-cli -h "$IP0" PING 2>&1)" == *NOAUTH* ]] || fail "the server accepted a command without the password"
+[[ "$(timeout 10 valkey-cli -h "$IP0" PING 2>&1)" == *NOAUTH* ]] || fail "the server accepted a command without the password"
 
 step "through kubectl port-forward (kwok PortForward -> pod IP)"
 kubectl -n $NS port-forward pod/smoke-0 "$PF_PORT:6379" >/dev/null 2>&1 &
@@ -157,6 +157,50 @@ for _ in $(seq 1 40); do [[ "$(cli -h "$IP1" GET smoke:key)" == hello ]] && brea
 [[ "$(cli -h "$IP1" GET smoke:key)" == hello ]] || fail "replica smoke-1 did not get the key"
 cli -h "$IP1" INFO replication | grep -q 'master_link_status:up' || fail "replication link not up"
 cli -h "$IP1" REPLICAOF NO ONE >/dev/null
+
+step "a Sentinel pod (sh -c, writable copy of its config in an emptyDir) monitors smoke-0 by name"
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: smoke-sentinel-config, namespace: $NS}
+data:
+  sentinel.conf: |
+    port 26379
+    sentinel resolve-hostnames yes
+    sentinel monitor smoke smoke-0.smoke-headless.$NS.svc.cluster.local 6379 1
+    sentinel auth-pass smoke $PASSWORD
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: smoke-sentinel, namespace: $NS}
+spec:
+  serviceName: smoke-headless
+  replicas: 1
+  selector: {matchLabels: {app: smoke-sentinel}}
+  template:
+    metadata: {labels: {app: smoke-sentinel}}
+    spec:
+      containers:
+      - name: sentinel
+        image: valkey/valkey:8.0
+        command: ["sh", "-c", "cp /etc/sentinel/sentinel.conf /sentinel-data/sentinel.conf && exec valkey-sentinel /sentinel-data/sentinel.conf"]
+        ports: [{name: sentinel, containerPort: 26379}]
+        volumeMounts:
+        - {name: config, mountPath: /etc/sentinel, readOnly: true}
+        - {name: sentinel-data, mountPath: /sentinel-data}
+      volumes:
+      - name: config
+        configMap: {name: smoke-sentinel-config}
+      - name: sentinel-data
+        emptyDir: {}
+EOF
+kubectl -n $NS rollout status statefulset/smoke-sentinel --timeout=120s >/dev/null
+SIP="$(kubectl -n $NS get pod smoke-sentinel-0 -o jsonpath='{.status.podIP}')"
+for _ in $(seq 1 40); do timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL get-master-addr-by-name smoke 2>/dev/null | grep -q . && break; sleep 0.25; done
+master="$(timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL get-master-addr-by-name smoke | head -1)"
+[[ "$master" == "$IP0" || "$master" == smoke-0.* ]] || fail "sentinel reports master '$master', want smoke-0 ($IP0)"
+[[ "$(timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL master smoke | sed -n '/^flags$/{n;p}')" == master ]] || fail "sentinel does not see smoke-0 as a healthy master"
+kubectl -n $NS delete statefulset smoke-sentinel --wait=true >/dev/null
 
 step "delete pod smoke-0: it comes back Ready with its data (PVC + appendonly)"
 uid_before="$(kubectl -n $NS get pod smoke-0 -o jsonpath='{.metadata.uid}')"

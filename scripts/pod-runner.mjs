@@ -378,7 +378,10 @@ async function netnsUp(st) {
   await ip('netns', 'del', ns).catch(() => {});
   await ip('-n', ROUTER_NS, 'link', 'del', hostVeth).catch(() => {});
   await ip('netns', 'add', ns);
-  await ip('-n', ROUTER_NS, 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+  // The pod's MAC address follows from its IP: kwok hands a freed IP to the next pod at once, and
+  // neighbour caches (the router's, other pods') must stay right when that happens.
+  const mac = `02:42:${podIP.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join(':')}`;
+  await ip('-n', ROUTER_NS, 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'address', mac, 'netns', ns);
   await ip('-n', ROUTER_NS, 'link', 'set', hostVeth, 'master', 'pvk-br', 'up');
   await ip('-n', ns, 'link', 'set', 'lo', 'up');
   await ip('-n', ns, 'addr', 'add', `${podIP}/${PREFIX}`, 'dev', 'eth0');
