@@ -41,8 +41,9 @@ export class TransportError extends ValkeyProviderError {
 }
 
 export class UnreachableError extends ValkeyProviderError {
+    /** `address` (where it was dialled) is left out of the message when it is the node's name. */
     constructor(node: string, address: string, reason: string) {
-        super("unreachable", `node ${node} (${address}) is unreachable: ${reason}`, node);
+        super("unreachable", `node ${node}${address !== node ? ` (${address})` : ""} is unreachable: ${reason}`, node);
     }
 }
 

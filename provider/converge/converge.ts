@@ -123,7 +123,7 @@ export async function converge(request: ConvergeRequest, options: ConvergeOption
         let plan: Plan | undefined;
         for (;;) {
             if (options.signal?.aborted) throw new AbortedError("the run was aborted");
-            if (Date.now() > deadline.at) throw new TimeoutError(deadline.seconds, waitingFor);
+            if (Date.now() > deadline.at) throw session.unreachable[0] ?? new TimeoutError(deadline.seconds, waitingFor);
             observed = await session.observeAll();
             rounds++;
             if (!observed) {

@@ -30,6 +30,8 @@ export class Session {
     readonly clients: NodeClient[];
     private readonly byName: Map<string, NodeClient>;
     private readonly unreachableSince = new Map<string, number>();
+    /** Why nodes could not be observed in the last round (empty when every node answered). */
+    unreachable: UnreachableError[] = [];
 
     constructor(
         targets: readonly NodeTarget[],
@@ -54,7 +56,7 @@ export class Session {
     async observeAll(): Promise<ObservedNode[] | undefined> {
         const results = await Promise.allSettled(this.clients.map((c) => observe(c)));
         const now = Date.now();
-        let missing = false;
+        this.unreachable = [];
         results.forEach((r, i) => {
             const name = this.clients[i].target.name;
             if (r.status === "fulfilled") {
@@ -66,9 +68,9 @@ export class Session {
             const since = this.unreachableSince.get(name) ?? now;
             this.unreachableSince.set(name, since);
             if (now - since >= this.reachableTimeoutMs) throw error;
-            missing = true;
+            this.unreachable.push(error);
         });
-        return missing ? undefined : results.map((r) => (r as PromiseFulfilledResult<ObservedNode>).value);
+        return this.unreachable.length > 0 ? undefined : results.map((r) => (r as PromiseFulfilledResult<ObservedNode>).value);
     }
 
     /**

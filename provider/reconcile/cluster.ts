@@ -94,40 +94,39 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     if (refusals.length > 0) return refused(refusals);
     const waiting: string[] = [];
 
+    // Which given nodes know each other (or are being introduced), and who claims slots.
+    const root = components(members, byId);
+    const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
+    const servesSlots = (m: Member) => claimants.some((c) => root[c.index] === root[m.index]);
+
     // Nodes the given nodes know of that are not given: another cluster, or a member that is gone.
+    // Whether a node without slots is alive cannot be told from one view (right after a restart every
+    // link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
+    // serves slots is a departed member, forgotten once the cluster marks it failed.
     const forgettable: string[] = [];
-    const foreign = new Map<string, { entry: ClusterNodeEntry; seenBy: Member[] }>();
+    const foreign = new Map<string, Member[]>();
     for (const m of members) {
         for (const e of m.cluster.nodes) {
-            if (e.myself || e.handshake || byId.has(e.id)) continue;
-            const record = foreign.get(e.id) ?? { entry: e, seenBy: [] };
-            record.seenBy.push(m);
-            foreign.set(e.id, record);
+            if (!e.myself && !e.handshake && !byId.has(e.id)) foreign.set(e.id, [...(foreign.get(e.id) ?? []), m]);
         }
     }
-    for (const [id, { seenBy }] of foreign) {
+    for (const [id, seenBy] of foreign) {
         const views = seenBy.map((m) => entryFor(m, id) as ClusterNodeEntry);
         const withSlots = views.find((e) => e.slots.length > 0);
-        const alive = views.find((e) => e.connected && e.failing === "no" && !e.noaddr);
-        if (withSlots) {
-            for (const m of seenBy) {
+        const fresh = seenBy.filter((m) => !servesSlots(m));
+        if (withSlots || fresh.length > 0) {
+            const detail = withSlots ? ` and serves slots ${formatRanges(withSlots.slots)}` : "";
+            for (const m of withSlots ? seenBy : fresh) {
                 refusals.push({
                     node: m.name,
-                    reason: `belongs to another cluster: it knows node ${id} at ${entryAddress(withSlots)}, which serves slots ${formatRanges(withSlots.slots)} and is not among the given nodes`,
-                });
-            }
-        } else if (alive) {
-            for (const m of seenBy) {
-                refusals.push({
-                    node: m.name,
-                    reason: `belongs to another cluster: it knows node ${id} at ${entryAddress(alive)}, which is reachable and not among the given nodes`,
+                    reason: `belongs to another cluster: it knows node ${id} at ${entryAddress(withSlots ?? views[0])}, which is not among the given nodes${detail}`,
                 });
             }
         } else if (views.every((e) => e.failing === "fail" || e.noaddr)) {
             forgettable.push(id);
         } else {
             waiting.push(
-                `${seenBy[0].name}: node ${shortId(id)} at ${entryAddress(views[0])} is not among the given nodes and not reachable; it is forgotten once the cluster marks it failed`,
+                `${seenBy[0].name}: node ${shortId(id)} at ${entryAddress(views[0])} is not among the given nodes; it is forgotten once the cluster marks it failed`,
             );
         }
     }
@@ -141,11 +140,9 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         }
     }
 
-    // Slot claims. Given nodes that know each other (or are being introduced) form one group. Several
-    // groups serving different slots are what an interrupted bootstrap leaves behind and are merged; a
-    // group that serves slots another group serves, or that holds keys, is another cluster.
-    const root = components(members, byId);
-    const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
+    // Slot claims. Several groups serving different slots are what an interrupted bootstrap leaves
+    // behind and are merged; a group that serves slots another group serves, or that holds keys, is
+    // another cluster.
     const claimedBy = new Map<number, number>(); // group root -> slots claimed
     for (const c of claimants) claimedBy.set(root[c.index], (claimedBy.get(root[c.index]) ?? 0) + countSlots(c.me.slots));
     let mainRoot: number | undefined;

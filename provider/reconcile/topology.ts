@@ -18,15 +18,19 @@ function isCount(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): bo
     return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }
 
-/** `cluster 3x1`, `replicated 1+2`, `standalone`. */
+function plural(n: number, one: string, many = `${one}s`): string {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `cluster (3 primaries x 1 replica)`, `replicated (1 primary + 2 replicas)`, `standalone`. */
 export function describeTopology(topology: Topology): string {
     switch (topology.kind) {
         case "standalone":
             return "standalone";
         case "replicated":
-            return `replicated (1 primary + ${topology.replicas} replicas)`;
+            return `replicated (1 primary + ${plural(topology.replicas, "replica")})`;
         case "cluster":
-            return `cluster (${topology.masters} primaries x ${topology.replicasPerMaster} replicas)`;
+            return `cluster (${plural(topology.masters, "primary", "primaries")} x ${plural(topology.replicasPerMaster, "replica")})`;
     }
 }
 

@@ -17,6 +17,8 @@ export interface StartOptions {
     dir?: string;
     /** Port. @default a free port whose +10000 bus port is also free */
     port?: number;
+    /** Loopback address to bind (127.0.0.0/8), e.g. to give nodes distinct IPs. @default 127.0.0.1 */
+    host?: string;
     /** @default "valkey-server" */
     binary?: "valkey-server" | "valkey-sentinel";
     /** Password of the default user, used by the readiness probe. */
@@ -114,6 +116,7 @@ export function rawCommand(port: number, command: string, host = HOST, timeoutMs
 }
 
 async function waitReady(port: number, child: ChildProcess, logFile: string, options: StartOptions): Promise<void> {
+    const host = options.host ?? HOST;
     const deadline = Date.now() + (options.startTimeoutMs ?? 10000);
     const probe = options.password ? `AUTH ${options.password}` : "PING";
     for (;;) {
@@ -121,7 +124,7 @@ async function waitReady(port: number, child: ChildProcess, logFile: string, opt
             throw new Error(`${options.binary ?? "valkey-server"} exited with ${child.exitCode}:\n${readLog(logFile)}`);
         }
         try {
-            const reply = await rawCommand(port, probe, HOST, 500);
+            const reply = await rawCommand(port, probe, host, 500);
             // LOADING means the port is up but the dataset is not; keep waiting.
             if (!reply.startsWith("-LOADING")) return;
         } catch {
@@ -153,6 +156,8 @@ function waitExit(child: ChildProcess): Promise<void> {
 export async function startValkey(options: StartOptions = {}): Promise<ValkeyProcess> {
     const dir = options.dir ?? tempDir();
     const port = options.port ?? (await freePort());
+    const host = options.host ?? HOST;
+    if (!host.startsWith("127.")) throw new Error(`tests bind loopback addresses only (got ${host})`);
     const binary = options.binary ?? "valkey-server";
     const logFile = path.join(dir, `${binary}-${port}.log`);
     const args: string[] = [];
@@ -162,7 +167,7 @@ export async function startValkey(options: StartOptions = {}): Promise<ValkeyPro
         args.push(confFile);
     }
     // Command-line directives override the file; these keep tests on loopback and in their dir.
-    args.push("--port", String(port), "--bind", HOST, "--dir", dir, "--logfile", logFile);
+    args.push("--port", String(port), "--bind", host, "--dir", dir, "--logfile", logFile);
     if (binary === "valkey-server") {
         args.push("--daemonize", "no");
         // Without a config of its own, a test server keeps nothing on disk.
@@ -178,7 +183,7 @@ export async function startValkey(options: StartOptions = {}): Promise<ValkeyPro
     await waitReady(port, child, logFile, { ...options, binary });
 
     const proc: ValkeyProcess = {
-        host: HOST,
+        host,
         port,
         dir,
         pid: child.pid!,

@@ -1,0 +1,166 @@
+// Nodes in a Kubernetes StatefulSet, reached from outside the cluster: pod addresses and placement
+// from the Kubernetes API, and one local TCP port per pod that forwards to it through the API server
+// (the same mechanism as `kubectl port-forward`). The nodes announce their pod IPs to each other, so
+// MEET and REPLICAOF use the pod IP; only this process goes through the forwards.
+import type * as K8s from "@kubernetes/client-node";
+import * as net from "net";
+import { Writable } from "stream";
+import { TransportError } from "../errors";
+import { NodeTarget, Transport } from "./transport";
+
+export interface KubernetesTarget {
+    /** Kubeconfig text (YAML or JSON): pass the one the Kubernetes provider uses. @default the default loading rules ($KUBECONFIG, ~/.kube/config, in-cluster) */
+    readonly kubeconfig?: string;
+    /** @default the kubeconfig's current context */
+    readonly context?: string;
+    readonly namespace: string;
+    /** The StatefulSet; its pods are `<statefulSet>-0` .. `<statefulSet>-<replicas - 1>`. */
+    readonly statefulSet: string;
+    readonly replicas: number;
+    /** The Valkey port of the pods. @default 6379 */
+    readonly port?: number;
+    /** How long to wait for every pod to run with an IP. @default 60000 ms */
+    readonly podTimeoutMs?: number;
+}
+
+export const DEFAULT_VALKEY_PORT = 6379;
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+const POD_POLL_MS = 250;
+
+function describeApiError(e: unknown): string {
+    const code = (e as { code?: unknown }).code;
+    const body = (e as { body?: unknown }).body;
+    let reason = "";
+    if (typeof body === "string") {
+        try {
+            reason = (JSON.parse(body) as { message?: string }).message ?? "";
+        } catch {
+            reason = body.slice(0, 200);
+        }
+    } else if (body && typeof body === "object") {
+        reason = (body as { message?: string }).message ?? "";
+    }
+    if (typeof code === "number") return `HTTP ${code}${reason ? `: ${reason}` : ""}`;
+    return (e as Error).message ?? String(e);
+}
+
+/** The pods of a StatefulSet through port-forwards. */
+export function kubernetesTransport(target: KubernetesTarget, log: (line: string) => void = () => undefined): Transport {
+    const port = target.port ?? DEFAULT_VALKEY_PORT;
+    const servers: net.Server[] = [];
+    const sockets = new Set<net.Socket>();
+    const lastError = new Map<string, string>();
+
+    async function readPod(core: K8s.CoreV1Api, name: string, deadline: number): Promise<K8s.V1Pod> {
+        for (;;) {
+            let waitingFor: string;
+            try {
+                const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
+                if (pod.status?.podIP && pod.status.phase === "Running") return pod;
+                waitingFor = `is ${pod.status?.phase ?? "pending"}${pod.status?.podIP ? "" : " without an IP"}`;
+            } catch (e) {
+                if ((e as { code?: unknown }).code !== 404) {
+                    throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
+                }
+                waitingFor = "does not exist";
+            }
+            if (Date.now() > deadline) {
+                throw new TransportError(`pod ${target.namespace}/${name} ${waitingFor} after ${Math.round((target.podTimeoutMs ?? 60000) / 1000)} s`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+        }
+    }
+
+    async function zoneOf(core: K8s.CoreV1Api, nodeName: string): Promise<string | undefined> {
+        try {
+            const node = await core.readNode({ name: nodeName });
+            return node.metadata?.labels?.[ZONE_LABEL];
+        } catch (e) {
+            // Reading nodes needs a cluster-wide permission many users lack: placement then uses hosts only.
+            log(`cannot read node ${nodeName} for its zone (${describeApiError(e)}); placing replicas by host only`);
+            return undefined;
+        }
+    }
+
+    async function forward(k8s: typeof K8s, kc: K8s.KubeConfig, pod: string): Promise<number> {
+        const server = net.createServer((socket) => {
+            sockets.add(socket);
+            socket.on("close", () => sockets.delete(socket));
+            socket.on("error", () => socket.destroy());
+            const errors = new Writable({
+                write(chunk: Buffer, _encoding, done) {
+                    if (chunk.length > 0) lastError.set(pod, `port-forward to ${pod}: ${chunk.toString().trim()}`);
+                    done();
+                },
+            });
+            new k8s.PortForward(kc)
+                .portForward(target.namespace, pod, [port], socket, errors, socket)
+                .then((ws) => {
+                    const websocket = ws as unknown as { on(event: string, cb: () => void): void; close(): void };
+                    websocket.on("close", () => socket.destroy());
+                    socket.on("close", () => websocket.close());
+                })
+                .catch((e: unknown) => {
+                    lastError.set(pod, `port-forward to ${pod} failed: ${describeApiError(e)}`);
+                    socket.destroy();
+                });
+        });
+        servers.push(server);
+        return new Promise((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+        });
+    }
+
+    const transport: Transport = {
+        describe: () => `StatefulSet ${target.namespace}/${target.statefulSet} (${target.replicas} pods) through the Kubernetes API`,
+        async open() {
+            // Loaded here: the module is large, and the dynamic provider's closure must not capture it.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const k8s: typeof K8s = require("@kubernetes/client-node");
+            const kc = new k8s.KubeConfig();
+            try {
+                if (target.kubeconfig !== undefined) kc.loadFromString(target.kubeconfig);
+                else kc.loadFromDefault();
+                if (target.context !== undefined) kc.setCurrentContext(target.context);
+            } catch (e) {
+                // The parser's message may quote the kubeconfig: keep it out.
+                throw new TransportError(`cannot load the kubeconfig${target.context !== undefined ? ` (context ${target.context})` : ""}: ${(e as Error).name}`);
+            }
+            if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
+            const core = kc.makeApiClient(k8s.CoreV1Api);
+            const deadline = Date.now() + (target.podTimeoutMs ?? 60000);
+            const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
+            const pods = await Promise.all(names.map((name) => readPod(core, name, deadline)));
+            const zones = new Map<string, string | undefined>();
+            for (const nodeName of new Set(pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])))) {
+                zones.set(nodeName, await zoneOf(core, nodeName));
+            }
+            try {
+                return await Promise.all(
+                    pods.map(async (pod, i): Promise<NodeTarget> => {
+                        const name = names[i];
+                        const nodeName = pod.spec?.nodeName;
+                        const zone = nodeName !== undefined ? zones.get(nodeName) : undefined;
+                        return {
+                            name,
+                            dial: { host: "127.0.0.1", port: await forward(k8s, kc, name) },
+                            announce: { host: pod.status?.podIP as string, port },
+                            placement: { ...(nodeName !== undefined ? { host: nodeName } : {}), ...(zone !== undefined ? { zone } : {}) },
+                            diagnose: () => lastError.get(name),
+                        };
+                    }),
+                );
+            } catch (e) {
+                await transport.close();
+                throw e;
+            }
+        },
+        async close() {
+            for (const socket of sockets) socket.destroy();
+            const closing = servers.splice(0).map((s) => new Promise((resolve) => s.close(() => resolve(undefined))));
+            await Promise.all(closing);
+        },
+    };
+    return transport;
+}
