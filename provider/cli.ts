@@ -241,15 +241,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (e: unknown) => {
-        const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-        const impossible = e instanceof ValkeyProviderError && e.code === "invalid-request";
-        console.error(`pulumi-valkey: ${e instanceof Error ? e.message : String(e)}`);
-        if (usage) console.error("Run pulumi-valkey --help for the usage.");
-        process.exitCode = usage || impossible ? 2 : 1;
-    },
-);
+/** Exits once stdout and stderr are flushed (timers of closed connections may otherwise linger). */
+function exit(code: number): void {
+    let pending = 2;
+    const done = () => {
+        if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write("", done);
+    process.stderr.write("", done);
+}
+
+main(process.argv.slice(2)).then(exit, (e: unknown) => {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const impossible = e instanceof ValkeyProviderError && e.code === "invalid-request";
+    console.error(`pulumi-valkey: ${e instanceof Error ? e.message : String(e)}`);
+    if (usage) console.error("Run pulumi-valkey --help for the usage.");
+    exit(usage || impossible ? 2 : 1);
+});

@@ -1,6 +1,7 @@
 // One connection to one node over iovalkey: user/password, TLS, short timeouts, and no reconnect
 // loop (a lost connection is reopened by the next observation round, which decides what to do).
 import type Redis from "iovalkey";
+import * as net from "net";
 import { AuthenticationError, CommandError, redact, UnreachableError } from "../errors";
 import { addressText } from "../reconcile/cluster";
 import { NodeTarget } from "./transport";
@@ -32,6 +33,8 @@ export interface ConnectOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+/** A node that just failed to connect is not dialled again sooner than this. */
+export const REDIAL_AFTER_MS = 100;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
 
 /** A server's error reply, as opposed to a lost connection. */
@@ -46,6 +49,7 @@ function isAuthReply(message: string): boolean {
 export class NodeClient {
     private redis?: Redis;
     private lastError?: string;
+    private failed?: { at: number; error: Error };
 
     constructor(
         readonly target: NodeTarget,
@@ -70,6 +74,17 @@ export class NodeClient {
     async connect(): Promise<void> {
         if (this.connected) return;
         this.close();
+        if (this.failed && Date.now() - this.failed.at < REDIAL_AFTER_MS) throw this.failed.error;
+        try {
+            await this.open();
+            this.failed = undefined;
+        } catch (e) {
+            this.failed = { at: Date.now(), error: e as Error };
+            throw e;
+        }
+    }
+
+    private async open(): Promise<void> {
         // Loaded here, not at the top: the dynamic provider's serialized closure must stay small.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const RedisClass: typeof Redis = require("iovalkey");
@@ -85,7 +100,8 @@ export class NodeClient {
                           ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
                           ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
                           ...(tls.key !== undefined ? { key: tls.key } : {}),
-                          servername: tls.serverName ?? this.target.dial.host,
+                          // SNI takes names only; without one, Node checks the certificate against the dialled IP.
+                          ...(tls.serverName !== undefined ? { servername: tls.serverName } : net.isIP(this.target.dial.host) ? {} : { servername: this.target.dial.host }),
                           rejectUnauthorized: tls.verify ?? true,
                       },
                   }
