@@ -24,7 +24,9 @@
 # Some modules are only published at commits (pseudo-versions). If the module proxy in use does not
 # serve one, the component fails with a clear message; a local copy of the module's source tree can
 # then be given with PULUMI_VALKEY_SRC_<COMPONENT> (see source_override below), which the wrapper
-# module uses through a `replace` directive.
+# module uses through a `replace` directive. PULUMI_VALKEY_GO_REPLACE="mod=dir mod2=dir2 ..." adds
+# replace directives to every wrapper module (for dependencies the proxy does not serve either).
+# Both are recorded in the component's stamp.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -120,7 +122,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
 # The checksum database reachable here does not know every published version (it answered 404
 # for github.com/pulumi/pulumi/pkg/v3@v3.248.0); such modules are still verified against the
 # go.sum written into each wrapper module on first download.
-export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg,github.com/pulumi/pulumi/sdk/nodejs,github.com/pulumi/pulumi-kubernetes/provider,github.com/pulumi/pulumi-random/provider,github.com/pulumi/pulumi-tls/provider"
+export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi/pulumi/pkg,github.com/pulumi/pulumi/sdk/nodejs,github.com/pulumi/pulumi-kubernetes/provider,github.com/pulumi/pulumi-kubernetes/sdk,github.com/pulumi/pulumi-random/provider,github.com/pulumi/pulumi-tls/provider"
 NICE=(nice -n 19)
 GOBUILD=(go build -trimpath)
 
@@ -138,6 +140,11 @@ new_wrapper() { # new_wrapper <name> -> prints a fresh wrapper module dir
   local w="$WORK/$1"
   rm -rf "$w"; mkdir -p "$w"
   (cd "$w" && go mod init "pulumivalkey.local/toolchain/$1" >/dev/null 2>&1)
+  local r
+  for r in ${PULUMI_VALKEY_GO_REPLACE:-}; do
+    (cd "$w" && go mod edit -replace="$r")
+    [[ -n "${STAMP_NOTE:-}" ]] && echo "replace $r (PULUMI_VALKEY_GO_REPLACE)" >>"$STAMP_NOTE"
+  done
   echo "$w"
 }
 
@@ -296,6 +303,10 @@ build_plugin_kubernetes() {
   (cd "$w" && go mod edit -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@v$ver")
   local src; src="$(moddir "$w" "$K8S_PROVIDER_MODULE")"
   copy_replaces_from "$w" "$src/go.mod"
+  # The provider asks for pulumi pkg/sdk v3.243.0, whose pkg zip the module proxy here does not
+  # serve: use the CLI's own v3.248.0 (recorded in the stamp).
+  (cd "$w" && go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" -replace="$CLIPBOARD_REPLACE")
+  echo "raised: github.com/pulumi/pulumi/pkg/v3 and sdk/v3 to v$PULUMI_VERSION" >>"$STAMP_NOTE"
   local c="$src/cmd/pulumi-resource-kubernetes" m="$w/cmd/pulumi-resource-kubernetes"
   mkdir -p "$m"
   cp "$c/main.go" "$c/helm-mapping.json" "$m/"
