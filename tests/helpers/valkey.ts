@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import * as tls from "tls";
 
 export interface StartOptions {
     /** Text of a valkey.conf to start with; written into the working directory. */
@@ -25,6 +26,22 @@ export interface StartOptions {
     password?: string;
     /** How long to wait for the server to answer. @default 10000 ms */
     startTimeoutMs?: number;
+    /**
+     * TLS only: the server listens with TLS on `port` and has no plaintext listener
+     * (`--port 0 --tls-port <port>` and the three files); the readiness probe does a TLS handshake.
+     * @default plaintext on `port`
+     */
+    tls?: TlsFiles;
+}
+
+/** PEM files of a TLS-only test server, and the client certificate its readiness probe presents. */
+export interface TlsFiles {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly caFile: string;
+    /** Presented by the readiness probe (needed with `tls-auth-clients yes`). @default none */
+    readonly clientCertFile?: string;
+    readonly clientKeyFile?: string;
 }
 
 export interface ValkeyProcess {
@@ -90,16 +107,28 @@ export function tempDir(prefix = "pulumi-valkey-test-"): string {
     return dir;
 }
 
-/** Sends one inline command over a raw socket and returns the first reply line. */
-export function rawCommand(port: number, command: string, host = HOST, timeoutMs = 1000): Promise<string> {
+/**
+ * Sends one inline command over a raw socket and returns the first reply line. With `tlsFiles`, over
+ * TLS (the server certificate is not verified: this only asks whether the server answers).
+ */
+export function rawCommand(port: number, command: string, host = HOST, timeoutMs = 1000, tlsFiles?: TlsFiles): Promise<string> {
     return new Promise((resolve, reject) => {
-        const socket = net.connect({ host, port });
+        const connectEvent = tlsFiles ? "secureConnect" : "connect";
+        const socket = tlsFiles
+            ? tls.connect({
+                  host,
+                  port,
+                  rejectUnauthorized: false,
+                  ...(tlsFiles.clientCertFile !== undefined ? { cert: fs.readFileSync(tlsFiles.clientCertFile) } : {}),
+                  ...(tlsFiles.clientKeyFile !== undefined ? { key: fs.readFileSync(tlsFiles.clientKeyFile) } : {}),
+              })
+            : net.connect({ host, port });
         let data = "";
         const timer = setTimeout(() => {
             socket.destroy();
             reject(new Error(`no reply from ${host}:${port} within ${timeoutMs} ms`));
         }, timeoutMs);
-        socket.on("connect", () => socket.write(command + "\r\n"));
+        socket.on(connectEvent, () => socket.write(command + "\r\n"));
         socket.on("data", (chunk) => {
             data += chunk.toString();
             if (data.includes("\r\n")) {
@@ -124,7 +153,7 @@ async function waitReady(port: number, child: ChildProcess, logFile: string, opt
             throw new Error(`${options.binary ?? "valkey-server"} exited with ${child.exitCode}:\n${readLog(logFile)}`);
         }
         try {
-            const reply = await rawCommand(port, probe, host, 500);
+            const reply = await rawCommand(port, probe, host, 500, options.tls);
             // LOADING means the port is up but the dataset is not; keep waiting.
             if (!reply.startsWith("-LOADING")) return;
         } catch {
@@ -167,7 +196,11 @@ export async function startValkey(options: StartOptions = {}): Promise<ValkeyPro
         args.push(confFile);
     }
     // Command-line directives override the file; these keep tests on loopback and in their dir.
-    args.push("--port", String(port), "--bind", host, "--dir", dir, "--logfile", logFile);
+    args.push("--port", options.tls ? "0" : String(port), "--bind", host, "--dir", dir, "--logfile", logFile);
+    if (options.tls) {
+        const t = options.tls;
+        args.push("--tls-port", String(port), "--tls-cert-file", t.certFile, "--tls-key-file", t.keyFile, "--tls-ca-cert-file", t.caFile);
+    }
     if (binary === "valkey-server") {
         args.push("--daemonize", "no");
         // Without a config of its own, a test server keeps nothing on disk.
