@@ -24,6 +24,7 @@ export interface KubernetesTarget {
 }
 
 export const DEFAULT_VALKEY_PORT = 6379;
+export const DEFAULT_POD_TIMEOUT_MS = 60000;
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
 const POD_POLL_MS = 250;
 
@@ -65,7 +66,7 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
                 waitingFor = "does not exist";
             }
             if (Date.now() > deadline) {
-                throw new TransportError(`pod ${target.namespace}/${name} ${waitingFor} after ${Math.round((target.podTimeoutMs ?? 60000) / 1000)} s`);
+                throw new TransportError(`pod ${target.namespace}/${name} ${waitingFor} after ${(target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS) / 1000} s`);
             }
             await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
         }
@@ -129,7 +130,7 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
             }
             if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
             const core = kc.makeApiClient(k8s.CoreV1Api);
-            const deadline = Date.now() + (target.podTimeoutMs ?? 60000);
+            const deadline = Date.now() + (target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
             const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
             const pods = await Promise.all(names.map((name) => readPod(core, name, deadline)));
             const zones = new Map<string, string | undefined>();

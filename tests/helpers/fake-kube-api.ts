@@ -1,0 +1,159 @@
+// A stand-in for the Kubernetes API server, on loopback over HTTPS with its own CA: the few endpoints the Kubernetes transport
+// uses (read a pod, read a node) and pod port-forwarding over WebSocket (the v4.channel.k8s.io
+// protocol `kubectl port-forward` speaks), forwarding to real valkey-servers on loopback addresses.
+import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
+import * as net from "net";
+import { Duplex } from "stream";
+import { makeCertificates } from "./tls";
+
+export interface FakePod {
+    readonly name: string;
+    /** The pod IP the API reports (a loopback address the test server binds). */
+    readonly ip: string;
+    readonly nodeName: string;
+    /** Where port-forwards of this pod go. */
+    readonly target: { host: string; port: number };
+}
+
+export interface FakeKubeApi {
+    /** A kubeconfig (YAML) for this server, with a bearer token. */
+    readonly kubeconfig: string;
+    /** Every request line received, e.g. "GET /api/v1/nodes/node-a". */
+    readonly requests: string[];
+    close(): Promise<void>;
+}
+
+const TOKEN = "fake-token";
+const PROTOCOL = "v4.channel.k8s.io";
+
+interface WebSocketLike {
+    send(data: Buffer): void;
+    close(): void;
+    on(event: "message", cb: (data: Buffer) => void): void;
+    on(event: "close" | "error", cb: () => void): void;
+}
+interface WebSocketServerLike {
+    handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocketLike) => void): void;
+    close(): void;
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+}
+
+function status(res: http.ServerResponse, code: number, reason: string, message: string): void {
+    json(res, code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code });
+}
+
+export async function startFakeKubeApi(
+    namespace: string,
+    pods: readonly FakePod[],
+    zones: Readonly<Record<string, string>>,
+    options: { forbidNodes?: boolean } = {},
+): Promise<FakeKubeApi> {
+    const requests: string[] = [];
+    const sockets = new Set<Duplex>();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WebSocketServer } = require("ws") as { WebSocketServer: new (o: object) => WebSocketServerLike };
+    const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered: Set<string>) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+
+    const certs = makeCertificates();
+    const server = https.createServer({ cert: fs.readFileSync(certs.serverCert), key: fs.readFileSync(certs.serverKey) }, (req, res) => {
+        requests.push(`${req.method} ${req.url}`);
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(res, 401, "Unauthorized", "Unauthorized");
+        const url = new URL(req.url ?? "/", "http://localhost");
+        const pod = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(url.pathname);
+        if (pod && req.method === "GET") {
+            const found = pod[1] === namespace ? pods.find((p) => p.name === pod[2]) : undefined;
+            if (!found) return status(res, 404, "NotFound", `pods "${pod[2]}" not found`);
+            return json(res, 200, {
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: found.name, namespace },
+                spec: { nodeName: found.nodeName, containers: [{ name: "valkey", image: "valkey" }] },
+                status: { phase: "Running", podIP: found.ip },
+            });
+        }
+        const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
+        if (node && req.method === "GET") {
+            if (options.forbidNodes) return status(res, 403, "Forbidden", `nodes "${node[1]}" is forbidden: cannot get resource "nodes"`);
+            const zone = zones[node[1]];
+            return json(res, 200, {
+                apiVersion: "v1",
+                kind: "Node",
+                metadata: { name: node[1], labels: zone !== undefined ? { "topology.kubernetes.io/zone": zone } : {} },
+            });
+        }
+        status(res, 404, "NotFound", "the server could not find the requested resource");
+    });
+
+    server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        requests.push(`UPGRADE ${req.url}`);
+        const url = new URL(req.url ?? "/", "http://localhost");
+        const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+        const pod = match && match[1] === namespace ? pods.find((p) => p.name === match[2]) : undefined;
+        const port = Number(url.searchParams.get("ports"));
+        if (!pod || req.headers.authorization !== `Bearer ${TOKEN}`) {
+            socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+            return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+            const upstream = net.connect(pod.target);
+            sockets.add(upstream);
+            const portBytes = Buffer.from([port & 0xff, port >> 8]);
+            // Each channel opens with the port number: 0 carries data, 1 errors.
+            ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
+            ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+            upstream.on("data", (chunk: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), chunk])));
+            upstream.on("close", () => {
+                sockets.delete(upstream);
+                ws.close();
+            });
+            upstream.on("error", () => upstream.destroy());
+            ws.on("message", (data: Buffer) => {
+                if (data[0] === 0 && data.length > 1) upstream.write(data.subarray(1));
+            });
+            ws.on("close", () => upstream.destroy());
+            ws.on("error", () => upstream.destroy());
+        });
+    });
+    server.on("connection", (socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const kubeconfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: fake",
+        "  cluster:",
+        `    server: https://127.0.0.1:${port}`,
+        `    certificate-authority-data: ${fs.readFileSync(certs.caFile).toString("base64")}`,
+        "users:",
+        "- name: tester",
+        "  user:",
+        `    token: ${TOKEN}`,
+        "contexts:",
+        "- name: fake",
+        "  context:",
+        "    cluster: fake",
+        "    user: tester",
+        `    namespace: ${namespace}`,
+        "current-context: fake",
+        "",
+    ].join("\n");
+    return {
+        kubeconfig,
+        requests,
+        async close() {
+            for (const s of sockets) s.destroy();
+            wss.close();
+            await new Promise((resolve) => server.close(() => resolve(undefined)));
+        },
+    };
+}

@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { converge } from "../../provider/converge/converge";
+import { TransportError } from "../../provider/errors";
+import { kubernetesTransport } from "../../provider/nodes/kubernetes";
+import { clusterInfo } from "../helpers/nodes";
+import { FakeKubeApi, FakePod, startFakeKubeApi } from "../helpers/fake-kube-api";
+import { freePort, startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+
+const NAMESPACE = "apps";
+
+describe("Kubernetes transport: pods through a (fake) API server and port-forwards", function () {
+    this.timeout(60000);
+    let api: FakeKubeApi | undefined;
+    after(async () => {
+        await api?.close();
+        await stopAllValkeys();
+    });
+
+    it("converges a StatefulSet's pods: MEET by pod IP, replicas in another zone than their primary", async () => {
+        // Six "pods" with distinct loopback IPs and the same port, like pods on a pod network.
+        const port = await freePort();
+        const servers: ValkeyProcess[] = await Promise.all(
+            Array.from({ length: 6 }, (_, i) => {
+                const ip = `127.0.0.${20 + i}`;
+                // As the pod contract: announce the pod IP; and leave from it, as a pod's only address.
+                return startValkey({ cluster: true, host: ip, port, args: ["--cluster-announce-ip", ip, "--bind-source-addr", ip] });
+            }),
+        );
+        // Pods 0 and 3 share node a (zone z1), 1 and 4 node b (z2), 2 and 5 node c (z3).
+        const nodeNames = ["node-a", "node-b", "node-c", "node-a", "node-b", "node-c"];
+        const pods: FakePod[] = servers.map((s, i) => ({ name: `cache-${i}`, ip: s.host, nodeName: nodeNames[i], target: { host: s.host, port } }));
+        api = await startFakeKubeApi(NAMESPACE, pods, { "node-a": "z1", "node-b": "z2", "node-c": "z3" });
+
+        const transport = kubernetesTransport({ kubeconfig: api.kubeconfig, namespace: NAMESPACE, statefulSet: "cache", replicas: 6, port });
+        const log: string[] = [];
+        const result = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport }, { timeoutMs: 30000, log: (l) => log.push(l) }).catch((e: Error) => {
+            throw new Error(`${e.message}\n${log.slice(-5).join("\n")}`);
+        });
+        expect(result.nodes.map((n) => [n.name, n.address, n.role])).to.deep.equal([
+            ["cache-0", `127.0.0.20:${port}`, "primary"],
+            ["cache-1", `127.0.0.21:${port}`, "primary"],
+            ["cache-2", `127.0.0.22:${port}`, "primary"],
+            ["cache-3", `127.0.0.23:${port}`, "replica"],
+            ["cache-4", `127.0.0.24:${port}`, "replica"],
+            ["cache-5", `127.0.0.25:${port}`, "replica"],
+        ]);
+        // No replica shares its primary's node or zone.
+        expect(result.layout.replicas).to.deep.equal([
+            { node: "cache-3", primary: "cache-1" },
+            { node: "cache-4", primary: "cache-2" },
+            { node: "cache-5", primary: "cache-0" },
+        ]);
+        expect(result.actions).to.include(`cache-0: CLUSTER MEET 127.0.0.21 ${port} ${port + 10000} (meet cache-1)`);
+        for (const s of servers) expect((await clusterInfo(s)).cluster_state).to.equal("ok");
+        expect(api.requests).to.include("GET /api/v1/namespaces/apps/pods/cache-5");
+        expect(api.requests).to.include("GET /api/v1/nodes/node-a");
+        expect(api.requests.some((r) => r.startsWith(`UPGRADE /api/v1/namespaces/apps/pods/cache-0/portforward?ports=${port}`))).to.equal(true);
+
+        // The second run through new forwards changes nothing.
+        const again = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport });
+        expect(again.mutations, again.actions.join("\n") + "\n" + log.join("\n")).to.equal(0);
+    });
+
+    it("places by host only when nodes cannot be read, and names a missing pod", async () => {
+        const servers = await Promise.all([0, 1].map(() => startValkey({})));
+        const pods: FakePod[] = servers.map((s, i) => ({ name: `db-${i}`, ip: "127.0.0.1", nodeName: "node-a", target: { host: s.host, port: s.port } }));
+        const forbidden = await startFakeKubeApi(NAMESPACE, pods, {}, { forbidNodes: true });
+        try {
+            const log: string[] = [];
+            const transport = kubernetesTransport({ kubeconfig: forbidden.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 2, port: 6379 }, (l) => log.push(l));
+            const targets = await transport.open();
+            expect(targets.map((t) => [t.name, t.announce, t.placement])).to.deep.equal([
+                ["db-0", { host: "127.0.0.1", port: 6379 }, { host: "node-a" }],
+                ["db-1", { host: "127.0.0.1", port: 6379 }, { host: "node-a" }],
+            ]);
+            expect(log).to.deep.equal([
+                'cannot read node node-a for its zone (HTTP 403: nodes "node-a" is forbidden: cannot get resource "nodes"); placing replicas by host only',
+            ]);
+            await transport.close();
+
+            const missing = kubernetesTransport({ kubeconfig: forbidden.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 3, podTimeoutMs: 300 });
+            let error: unknown;
+            try {
+                await missing.open();
+            } catch (e) {
+                error = e;
+            }
+            expect(error).to.be.instanceOf(TransportError);
+            expect((error as Error).message).to.equal("pod apps/db-2 does not exist after 0.3 s");
+        } finally {
+            await forbidden.close();
+        }
+    });
+});
