@@ -1,0 +1,112 @@
+// The `ValkeyTopology` dynamic resource: `pulumi up` converges the nodes and ends with a verified
+// service. The provider object below is what Pulumi serializes into the state: each method require()s
+// this package by name when it runs (in Pulumi's dynamic-provider process) and forwards to the plain
+// handlers, so the serialized text holds no module, client or secret, only these few lines.
+import * as pulumi from "@pulumi/pulumi";
+import type { Topology } from "../reconcile/types";
+import { DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput } from "./inputs";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds, news) {
+        return require("pulumi-valkey/provider").topologyHandlers.check(olds, news);
+    },
+    async diff(id, olds, news) {
+        return require("pulumi-valkey/provider").topologyHandlers.diff(id, olds, news);
+    },
+    async create(inputs) {
+        return require("pulumi-valkey/provider").topologyHandlers.create(inputs);
+    },
+    async update(id, olds, news) {
+        return require("pulumi-valkey/provider").topologyHandlers.update(id, olds, news);
+    },
+    async delete(id, props) {
+        return require("pulumi-valkey/provider").topologyHandlers.delete(id, props);
+    },
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The version of this package: the default `providerVersion`, so an upgrade re-runs converge. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PACKAGE_VERSION: string = require("../../../package.json").version;
+
+export type TopologyArg =
+    | { kind: pulumi.Input<"standalone"> }
+    | { kind: pulumi.Input<"replicated">; replicas: pulumi.Input<number> }
+    | { kind: pulumi.Input<"cluster">; masters: pulumi.Input<number>; replicasPerMaster: pulumi.Input<number> };
+
+export type TransportArg =
+    | { kind: pulumi.Input<"direct">; nodes: pulumi.Input<pulumi.Input<DirectNodeInput>[]> }
+    | {
+          kind: pulumi.Input<"kubernetes">;
+          /** The Kubernetes provider's kubeconfig (a secret). @default the default loading rules */
+          kubeconfig?: pulumi.Input<string | undefined>;
+          context?: pulumi.Input<string | undefined>;
+          namespace: pulumi.Input<string>;
+          statefulSet: pulumi.Input<string>;
+          replicas: pulumi.Input<number>;
+          /** @default 6379 */
+          port?: pulumi.Input<number>;
+      };
+
+export interface ValkeyTopologyArgs {
+    /** @default this package's version; a new value re-runs converge */
+    providerVersion?: pulumi.Input<string>;
+    /** standalone, replicated (primary + N replicas) or cluster (M primaries x R replicas). */
+    topology: pulumi.Input<TopologyArg>;
+    /** How the provider reaches the nodes: over TCP, or through the Kubernetes API. */
+    transport: pulumi.Input<TransportArg>;
+    /** @default the default user */
+    username?: pulumi.Input<string>;
+    /** @default no password */
+    password?: pulumi.Input<string>;
+    /** PEM material for TLS connections. @default plain TCP */
+    tls?: pulumi.Input<{ [K in keyof TlsInput]: pulumi.Input<TlsInput[K]> }>;
+    /** Values the tuned settings keep once converged. @default the highest value among the nodes */
+    settings?: pulumi.Input<{ [K in keyof SettingsInput]: pulumi.Input<SettingsInput[K]> }>;
+    /** @default 300 */
+    timeoutSeconds?: pulumi.Input<number>;
+}
+
+/** The options of the resource: the caller's, plus the outputs that hold secrets. */
+export function topologyResourceOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+    return { ...opts, additionalSecretOutputs: [...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] };
+}
+
+/**
+ * Converges Valkey nodes to a topology on create and update, then verifies them (cluster_state ok with
+ * every slot, replicas linked and caught up, a SET/GET/DEL smoke test on every shard). Deleting it leaves
+ * the nodes and their data as they are. Type token `pulumi-nodejs:dynamic/valkey:ValkeyTopology`.
+ */
+export class ValkeyTopology extends pulumi.dynamic.Resource {
+    /** "RUNNING" once converged and verified. */
+    public readonly state!: pulumi.Output<string>;
+    /** Every node: name, announce address, cluster node id, role, primary, slots. */
+    public readonly nodes!: pulumi.Output<NodeOutput[]>;
+    /** The primaries' announce addresses (`host:port`), in slot order. */
+    public readonly primaryEndpoints!: pulumi.Output<string[]>;
+    /** The commands the last create or update sent. */
+    public readonly lastActions!: pulumi.Output<string[]>;
+    public readonly topology!: pulumi.Output<Topology>;
+    public readonly username!: pulumi.Output<string | undefined>;
+    /** Secret. */
+    public readonly password!: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ValkeyTopologyArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super(
+            valkeyTopologyProvider,
+            name,
+            {
+                state: undefined,
+                nodes: undefined,
+                primaryEndpoints: undefined,
+                lastActions: undefined,
+                ...args,
+                providerVersion: args.providerVersion ?? PACKAGE_VERSION,
+            },
+            topologyResourceOptions(opts),
+            "valkey",
+            "ValkeyTopology",
+        );
+    }
+}

@@ -1,0 +1,91 @@
+import { expect } from "chai";
+import { checkInputs, diffInputs, nodeOutputs, resourceId, settingsOf, UNKNOWN } from "../../../provider/dynamic/inputs";
+import { topologyResourceOptions } from "../../../provider/dynamic/topology";
+
+const valid = {
+    providerVersion: "0.1.0",
+    topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 },
+    transport: { kind: "kubernetes", kubeconfig: "apiVersion: v1", namespace: "apps", statefulSet: "cache", replicas: 6, port: 6379 },
+    password: "secret",
+};
+
+describe("dynamic provider: check and diff", () => {
+    it("accepts valid inputs, and values unknown during preview", () => {
+        expect(checkInputs(valid)).to.deep.equal([]);
+        expect(
+            checkInputs({
+                providerVersion: UNKNOWN,
+                topology: { kind: "cluster", masters: UNKNOWN, replicasPerMaster: 1 },
+                transport: { kind: "kubernetes", namespace: UNKNOWN, statefulSet: UNKNOWN, replicas: UNKNOWN },
+                password: UNKNOWN,
+            }),
+        ).to.deep.equal([]);
+        expect(checkInputs({ providerVersion: "1", topology: UNKNOWN, transport: UNKNOWN })).to.deep.equal([]);
+    });
+
+    it("reports every problem with its property path", () => {
+        expect(
+            checkInputs({
+                providerVersion: "",
+                topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 },
+                transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:7000" }, { dial: "nonsense", announce: 5 }, "x"] },
+                timeoutSeconds: 0,
+            }),
+        ).to.deep.equal([
+            { property: "providerVersion", reason: "must be a non-empty string" },
+            { property: "transport.nodes[1].dial", reason: '"nonsense" is not a host:port address' },
+            { property: "transport.nodes[1].announce", reason: "must be a host:port string" },
+            { property: "transport.nodes[2]", reason: "must be an object with a dial address" },
+            { property: "topology", reason: "the topology needs at least 6 nodes (3 primaries x (1 + 1 replicas)), but 3 were given" },
+            { property: "timeoutSeconds", reason: "must be a number of seconds > 0" },
+        ]);
+        expect(checkInputs({ providerVersion: "1", topology: { kind: "ring" }, transport: { kind: "ssh" } })).to.deep.equal([
+            { property: "transport.kind", reason: 'must be "direct" or "kubernetes" (got "ssh")' },
+            { property: "topology", reason: 'unknown topology kind "ring" (expected standalone, replicated or cluster)' },
+        ]);
+        expect(checkInputs({ ...valid, transport: { kind: "kubernetes", namespace: "", statefulSet: "cache", replicas: 0 } })).to.deep.equal([
+            { property: "transport.namespace", reason: "must be a non-empty string" },
+            { property: "transport.replicas", reason: "must be a whole number >= 1" },
+        ]);
+    });
+
+    it("never replaces: a topology change is an update; a new kubeconfig alone changes nothing", () => {
+        const outs = { ...valid, state: "RUNNING", nodes: [] };
+        expect(diffInputs(outs, valid)).to.deep.equal({
+            changes: false,
+            replaces: [],
+            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "transport"],
+        });
+        expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, kubeconfig: "another" } }).changes).to.equal(false);
+        expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            stables: ["providerVersion", "username", "password", "tls", "settings", "transport"],
+        });
+        expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, replicas: 9 } }).stables).not.to.include("transport");
+        // During preview an unknown value may change anything.
+        expect(diffInputs(outs, { ...valid, password: UNKNOWN }).changes).to.equal(true);
+    });
+
+    it("reports nodes, ids and settings for the outputs", () => {
+        expect(
+            nodeOutputs([
+                { name: "a", address: "10.0.0.1:6379", id: "abc", role: "primary", slots: [{ start: 0, end: 5460 }] },
+                { name: "b", address: "10.0.0.2:6379", role: "replica", primary: "a", slots: [] },
+            ]),
+        ).to.deep.equal([
+            { name: "a", address: "10.0.0.1:6379", id: "abc", role: "primary", slots: "0-5460" },
+            { name: "b", address: "10.0.0.2:6379", role: "replica", primary: "a", slots: "" },
+        ]);
+        expect(resourceId(valid as never)).to.equal("apps/cache");
+        expect(resourceId({ ...valid, transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:1", announce: "10.0.0.1:6379" }] } } as never)).to.equal("10.0.0.1:6379");
+        expect(settingsOf({ ...valid, settings: { clusterNodeTimeoutMs: 2000 } } as never)).to.deep.equal({ "cluster-node-timeout": 2000 });
+    });
+
+    it("marks the password, the transport (kubeconfig) and the TLS material as secret outputs", () => {
+        expect(topologyResourceOptions({ additionalSecretOutputs: ["x"], protect: true })).to.deep.equal({
+            protect: true,
+            additionalSecretOutputs: ["x", "password", "transport", "tls"],
+        });
+    });
+});
