@@ -1,0 +1,84 @@
+// Which users a service with ACL on has: the three system users with fixed minimal rules
+// (reference/valkey-operations.md), the application users of the spec, and what becomes of the
+// `default` user. Pure: passwords are passed in (from the spec or @pulumi/random).
+import {
+    AclSpec,
+    DEFAULT_ADMIN_USER,
+    DEFAULT_DEFAULT_USER,
+    DEFAULT_EXPORTER_USER,
+    DEFAULT_REPLICATION_USER,
+} from "../spec/security";
+
+/**
+ * The provider's own user: it converges topology (CLUSTER *, REPLICAOF, CONFIG SET), manages users
+ * (ACL SETUSER) and runs the smoke test on any key, so nothing less than everything works.
+ */
+export const ADMIN_RULES = "~* &* +@all";
+/** What a replica sends its primary: PSYNC/SYNC, REPLCONF and PING; no keys. */
+export const REPLICATION_RULES = "-@all +psync +sync +replconf +ping";
+/** redis_exporter's documented minimum (reference/valkey-operations.md), read-only, no keys. */
+export const EXPORTER_RULES =
+    "-@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking";
+/**
+ * The `default` user when restricted: PING only. It keeps its password (requirepass), because the
+ * pods' probes authenticate as it (docs/pod-contract.md); AUTH and HELLO are always allowed.
+ */
+export const RESTRICTED_DEFAULT_RULES = "+ping";
+
+export type SystemRole = "admin" | "replication" | "exporter";
+
+/** A user as it must exist on every node. */
+export interface AclUser {
+    readonly name: string;
+    /** Accepted passwords, the current one first; never empty. */
+    readonly passwords: readonly string[];
+    /** ACL rules (no passwords, no on/off). */
+    readonly rules: string;
+    /** Set for the system users. */
+    readonly role?: SystemRole;
+}
+
+/** Everything ACL SETUSER has to establish on a node. */
+export interface AclPlanInput {
+    readonly users: readonly AclUser[];
+    readonly defaultUser: "restricted" | "off";
+}
+
+/** The passwords of each user by name, for the users whose spec gives none (from @pulumi/random). */
+export type GeneratedPasswords = Readonly<Record<string, readonly string[]>>;
+
+/** The names of the system users of a validated spec. */
+export function systemUserNames(spec: AclSpec): Record<SystemRole, string> {
+    return {
+        admin: spec.admin?.name ?? DEFAULT_ADMIN_USER,
+        replication: spec.replication?.name ?? DEFAULT_REPLICATION_USER,
+        exporter: spec.exporter?.name ?? DEFAULT_EXPORTER_USER,
+    };
+}
+
+/** Every user name of a validated spec whose passwords are not given (they need generated ones). */
+export function usersWithoutPasswords(spec: AclSpec): string[] {
+    const names = systemUserNames(spec);
+    const system = (["admin", "replication", "exporter"] as const).filter((r) => spec[r]?.passwords === undefined).map((r) => names[r]);
+    return [...system, ...(spec.users ?? []).filter((u) => u.passwords === undefined).map((u) => u.name)];
+}
+
+/**
+ * The users of a validated spec with their passwords: given ones, else `generated[name]`. Throws
+ * (naming the user, never a password) when a user has neither.
+ */
+export function resolveAclUsers(spec: AclSpec, generated: GeneratedPasswords = {}): AclPlanInput {
+    const passwordsOf = (name: string, given: readonly string[] | undefined): readonly string[] => {
+        const list = given ?? generated[name];
+        if (list === undefined || list.length === 0) throw new Error(`ACL user ${name} has no password: give acl passwords or a generated one`);
+        return list;
+    };
+    const names = systemUserNames(spec);
+    const system: AclUser[] = [
+        { name: names.admin, passwords: passwordsOf(names.admin, spec.admin?.passwords), rules: ADMIN_RULES, role: "admin" },
+        { name: names.replication, passwords: passwordsOf(names.replication, spec.replication?.passwords), rules: REPLICATION_RULES, role: "replication" },
+        { name: names.exporter, passwords: passwordsOf(names.exporter, spec.exporter?.passwords), rules: EXPORTER_RULES, role: "exporter" },
+    ];
+    const users = (spec.users ?? []).map((u): AclUser => ({ name: u.name, passwords: passwordsOf(u.name, u.passwords), rules: u.rules }));
+    return { users: [...system, ...users], defaultUser: spec.defaultUser ?? DEFAULT_DEFAULT_USER };
+}
