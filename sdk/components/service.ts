@@ -1,0 +1,287 @@
+// The factory behind `Valkey` and `Redis`: validates the spec, builds the service model and
+// creates the Kubernetes objects, the password and the verifying topology resource. The classes
+// only copy its results into their readonly fields.
+import * as crypto from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { renderValkeyConf } from "../config";
+import { createPassword } from "../credentials/password";
+import {
+    buildAuthSecret,
+    buildClientService,
+    buildConfigMap,
+    buildConnectionSecret,
+    buildExternalServices,
+    buildHeadlessService,
+    buildNetworkPolicy,
+    buildPodDisruptionBudget,
+    buildStatefulSet,
+    connectionUri,
+} from "../manifests";
+import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
+import { Engine, ServiceModel, buildModel } from "../spec/model";
+import { getPlan, hasPlan } from "../spec/plans";
+import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
+import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { knownPart } from "./inputs";
+
+export const VALKEY_PORT = 6379;
+export const DEFAULT_USER = "default";
+
+/** Fields that decide which objects exist: they must be plain values, not Outputs. */
+const STRUCTURAL = (engine: Engine) => [
+    "plan",
+    "connInfoSecretTargetDisabled",
+    "terminationProtection",
+    "userConfig.public_access",
+    "userConfig.private_access",
+    `userConfig.${engine}_ssl`,
+];
+
+export interface ServiceResult {
+    readonly serviceHost: pulumi.Output<string>;
+    readonly servicePort: pulumi.Output<number>;
+    readonly serviceUsername: pulumi.Output<string>;
+    readonly servicePassword: pulumi.Output<string>;
+    readonly serviceUri: pulumi.Output<string>;
+    readonly state: pulumi.Output<string>;
+    readonly connectionSecretName: pulumi.Output<string | undefined>;
+    readonly namespace: pulumi.Output<string>;
+    readonly topology: pulumi.Output<unknown>;
+}
+
+function subjectOf(engine: Engine, name: string): string {
+    return `${engine === "valkey" ? "Valkey" : "Redis"} ${JSON.stringify(name)}`;
+}
+
+function schemaOf(engine: Engine): z.ZodType<ValkeySpec | RedisSpec> {
+    return engine === "valkey" ? valkeySpecSchema : redisSpecSchema;
+}
+
+/**
+ * Checks everything known at construction time and throws a SpecError listing every problem, so
+ * that `pulumi preview` fails before anything is created. Returns the model when every value is
+ * already known (the usual case), undefined when some are Outputs.
+ */
+export function checkAtConstruction(engine: Engine, name: string, args: unknown): ServiceModel | undefined {
+    const subject = subjectOf(engine, name);
+    const { known, deferred } = knownPart(args);
+    const structural = STRUCTURAL(engine).filter((path) => deferred.some((d) => path === d || path.startsWith(d + ".")));
+    const issues: SpecIssue[] = structural.map((path) => ({
+        path,
+        message: "must be a plain value, not an Output or a Promise: it decides which Kubernetes objects are created",
+    }));
+    try {
+        parseSpec(schemaOf(engine), known, subject, deferred);
+    } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        issues.push(...e.issues);
+    }
+    if (issues.length > 0) throw new SpecError(subject, issues);
+    if (deferred.length > 0) {
+        const plan = (known as { plan?: string }).plan;
+        if (plan !== undefined && !hasPlan(plan)) getPlan(plan); // throws the list of valid plans
+        return undefined;
+    }
+    return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
+}
+
+function configHash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/** Fields a multi-node plan needs that this version does not have yet. */
+function refuseUnsupported(model: ServiceModel): void {
+    if (model.plan.nodes > 1) {
+        throw new SpecError(subjectOf(model.engine, model.name), [
+            {
+                path: "plan",
+                message: `plan ${model.plan.name} runs ${model.plan.nodes} nodes with Sentinel failover, which this version does not deploy yet; choose a 1-node plan (hobbyist, startup-N, free, standard)`,
+            },
+        ]);
+    }
+    if (model.tls) {
+        throw new SpecError(subjectOf(model.engine, model.name), [
+            {
+                path: `userConfig.${model.engine}_ssl`,
+                message: "TLS is not deployed by this version yet; remove it or set it to false",
+            },
+        ]);
+    }
+}
+
+export function createService(
+    engine: Engine,
+    name: string,
+    args: unknown,
+    parent: pulumi.ComponentResource,
+    opts: pulumi.ComponentResourceOptions | undefined,
+): ServiceResult {
+    const subject = subjectOf(engine, name);
+    const plainModel = checkAtConstruction(engine, name, args);
+    // Values known only at deploy time are validated again when they resolve.
+    const model: pulumi.Output<ServiceModel> = plainModel
+        ? pulumi.output(plainModel)
+        : pulumi.output(args as pulumi.Input<Record<string, unknown>>).apply((resolved) =>
+              buildModel(engine, name, parseSpec(schemaOf(engine), resolved, subject)),
+          );
+    // Structure comes from the plain fields (checked above to be plain).
+    const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
+    refuseUnsupported(structure);
+    const warnUnmapped = (m: ServiceModel) => {
+        for (const field of m.unmapped) {
+            pulumi.log.warn(
+                `${subject}: ${field.path} has no meaning on Kubernetes; it is recorded as the annotation pulumi-valkey/${field.path} and otherwise ignored`,
+                parent,
+            );
+        }
+    };
+    if (plainModel) warnUnmapped(plainModel);
+    else model.apply(warnUnmapped);
+
+    const { known, deferred } = knownPart(args);
+    const hasKubeconfig =
+        (known as { kubernetes?: { kubeconfig?: string } }).kubernetes?.kubeconfig !== undefined ||
+        deferred.some((d) => d === "kubernetes" || d === "kubernetes.kubeconfig");
+    const k8sProvider = hasKubeconfig
+        ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) }, { parent })
+        : undefined;
+    const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
+    const protect = structure.terminationProtection;
+
+    const password = createPassword(name, parent);
+    const conf = model.apply((m) => renderValkeyConf(m));
+
+    const authSecretObject = pulumi.all([model, password.result]).apply(([m, pw]) => buildAuthSecret(m, pw));
+    const authSecret = new k8s.core.v1.Secret(
+        `${name}-auth`,
+        { metadata: authSecretObject.apply((s) => s.metadata!), stringData: pulumi.secret(authSecretObject.apply((s) => s.stringData!)) },
+        childOpts,
+    );
+    const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => buildConfigMap(m, c));
+    const configMap = new k8s.core.v1.ConfigMap(
+        `${name}-config`,
+        { metadata: configMapObject.apply((c) => c.metadata!), data: configMapObject.apply((c) => c.data!) },
+        childOpts,
+    );
+    const headlessObject = model.apply(buildHeadlessService);
+    const headless = new k8s.core.v1.Service(
+        `${name}-headless`,
+        { metadata: headlessObject.apply((s) => s.metadata!), spec: headlessObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+        childOpts,
+    );
+    const statefulSetObject = pulumi.all([model, conf]).apply(([m, c]) => buildStatefulSet(m, { configHash: configHash(c) }));
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+        name,
+        {
+            metadata: statefulSetObject.apply((s) => s.metadata!),
+            spec: statefulSetObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.apps.v1.StatefulSetSpec>,
+        },
+        {
+            ...childOpts,
+            protect,
+            dependsOn: [authSecret, configMap, headless],
+            // The claim templates cannot change in place, and replacing the StatefulSet would
+            // delete its PVCs: disk growth resizes the PVCs themselves instead.
+            ignoreChanges: ["spec.volumeClaimTemplates"],
+        },
+    );
+    const clientObject = model.apply(buildClientService);
+    const client = new k8s.core.v1.Service(
+        name,
+        { metadata: clientObject.apply((s) => s.metadata!), spec: clientObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+        { ...childOpts, dependsOn: [statefulSet] },
+    );
+    for (const external of buildExternalServices(structure)) {
+        const object = model.apply((m) => buildExternalServices(m).find((s) => s.metadata!.name === external.metadata!.name)!);
+        new k8s.core.v1.Service(
+            external.metadata!.name!,
+            { metadata: object.apply((s) => s.metadata!), spec: object.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+            { ...childOpts, dependsOn: [statefulSet] },
+        );
+    }
+    const pdbObject = model.apply(buildPodDisruptionBudget);
+    new k8s.policy.v1.PodDisruptionBudget(
+        name,
+        { metadata: pdbObject.apply((p) => p.metadata!), spec: pdbObject.apply((p) => p.spec!) as pulumi.Input<k8s.types.input.policy.v1.PodDisruptionBudgetSpec> },
+        childOpts,
+    );
+    const policyObject = model.apply(buildNetworkPolicy);
+    new k8s.networking.v1.NetworkPolicy(
+        name,
+        {
+            metadata: policyObject.apply((p) => p.metadata!),
+            spec: policyObject.apply((p) => p.spec!) as pulumi.Input<k8s.types.input.networking.v1.NetworkPolicySpec>,
+        },
+        childOpts,
+    );
+
+    // `pulumi up` ends with a verified service: the dynamic resource reaches the pods through the
+    // Kubernetes API (port-forward) and runs the readiness checks and the smoke test.
+    const topology = new ValkeyTopology(
+        `${name}-topology`,
+        {
+            topology: { kind: "standalone" },
+            transport: {
+                kind: "kubernetes",
+                kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig)),
+                namespace: model.apply((m) => m.namespace),
+                statefulSet: statefulSet.metadata.name,
+                replicas: structure.plan.nodes,
+                port: VALKEY_PORT,
+            },
+            username: DEFAULT_USER,
+            password: password.result,
+        },
+        { parent, dependsOn: [statefulSet, authSecret] },
+    );
+
+    const serviceHost = pulumi
+        .all([client.metadata.name, model])
+        .apply(([svc, m]) => `${svc}.${m.namespace}.svc.${m.clusterDomain}`);
+    const ssl = structure.tls;
+    const serviceUri = pulumi.secret(
+        pulumi.all([serviceHost, password.result]).apply(([host, pw]) =>
+            connectionUri({ host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl }),
+        ),
+    );
+
+    let connectionSecretName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    if (structure.connInfo.enabled) {
+        const connObject = pulumi
+            .all([model, serviceHost, password.result])
+            .apply(([m, host, pw]) => buildConnectionSecret(m, { host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl })!);
+        const connection = new k8s.core.v1.Secret(
+            `${name}-connection`,
+            { metadata: connObject.apply((s) => s.metadata!), stringData: pulumi.secret(connObject.apply((s) => s.stringData!)) },
+            { ...childOpts, dependsOn: [topology] },
+        );
+        connectionSecretName = connection.metadata.name;
+    }
+
+    return {
+        serviceHost,
+        servicePort: pulumi.output(VALKEY_PORT),
+        serviceUsername: pulumi.output(DEFAULT_USER),
+        servicePassword: pulumi.secret(password.result),
+        serviceUri,
+        state: topology.state,
+        connectionSecretName,
+        namespace: model.apply((m) => m.namespace),
+        topology: topology.nodes,
+    };
+}
+
+/** The structural fields plus stand-ins for deferred required ones, to decide the structure. */
+function structuralView(engine: Engine, args: unknown): Record<string, unknown> {
+    const { known } = knownPart(args);
+    const view = { ...(known as Record<string, unknown>) };
+    // Deferred required fields get neutral stand-ins; their real values are checked on resolve.
+    view.project = typeof view.project === "string" ? view.project : "deferred";
+    const userConfig = (view.userConfig ?? {}) as Record<string, unknown>;
+    view.userConfig = Object.fromEntries(
+        Object.entries(userConfig).filter(([k]) => STRUCTURAL(engine).includes(`userConfig.${k}`)),
+    );
+    return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", ...STRUCTURAL(engine)].includes(k)));
+}
