@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Engine } from "../spec/model";
+import { createService } from "./service";
+
+/** What Valkey and Redis share: the Aiven-style outputs over one factory. */
+export abstract class ServiceComponent extends pulumi.ComponentResource {
+    /** In-cluster DNS name of the client Service, `<name>.<namespace>.svc.<clusterDomain>`. */
+    public readonly serviceHost!: pulumi.Output<string>;
+    /** 6379. */
+    public readonly servicePort!: pulumi.Output<number>;
+    /** "default". */
+    public readonly serviceUsername!: pulumi.Output<string>;
+    /** The default user's password (secret), from @pulumi/random. */
+    public readonly servicePassword!: pulumi.Output<string>;
+    /** `redis://default:<password>@<host>:6379` (`rediss://` with TLS) (secret). */
+    public readonly serviceUri!: pulumi.Output<string>;
+    /** "RUNNING" once the service is verified. */
+    public readonly state!: pulumi.Output<string>;
+    /** Name of the connection Secret; undefined when connInfoSecretTargetDisabled. */
+    public readonly connectionSecretName!: pulumi.Output<string | undefined>;
+    /** Namespace of every object. */
+    public readonly namespace!: pulumi.Output<string>;
+    /** The verified nodes: ids, roles, addresses. */
+    public readonly topology!: pulumi.Output<unknown>;
+
+    protected constructor(type: string, engine: Engine, name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        const result = createService(engine, name, args, this, opts);
+        Object.assign(this, result);
+        this.registerOutputs(result);
+    }
+}
