@@ -361,6 +361,15 @@ async function startPod(uid) {
     await ensurePortForward(pod);
     probeLoop(st);
   } catch (e) {
+    st.stopping = true;
+    for (const t of st.timers) clearTimeout(t);
+    for (const cs of st.containers.values()) {
+      try {
+        if (cs.proc) process.kill(-cs.proc.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     running.delete(uid);
     await netnsDown(st).catch(() => {});
     if (e instanceof Retry) log(`pod ${key}: waiting: ${e.message}`);

@@ -1,0 +1,69 @@
+// Helpers for the end-to-end tests: is the toolchain there, bring the local control plane up and
+// down, and the environment that runs the real Pulumi CLI offline (Automation API, file backend).
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "..", "..", "..");
+const script = (name: string) => path.join(repoRoot, "scripts", name);
+
+function run(args: string[], opts: { allowFail?: boolean } = {}): { status: number; out: string } {
+    const r = spawnSync("bash", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    if (r.status !== 0 && !opts.allowFail) throw new Error(`${args.join(" ")} failed (${r.status}):\n${out}`);
+    return { status: r.status ?? 1, out };
+}
+
+/** Why the end-to-end tier cannot run here (undefined when it can). */
+export function e2eSkipReason(components = "etcd,kube,kwok,pulumi,language-nodejs,plugin-kubernetes,plugin-random,plugin-tls"): string | undefined {
+    if (process.platform !== "linux") return "needs Linux network namespaces";
+    if (typeof process.getuid === "function" && process.getuid() !== 0) return "needs root (network and mount namespaces)";
+    const check = run([script("toolchain.sh"), "--check", "--only", components], { allowFail: true });
+    if (check.status !== 0) return `toolchain incomplete: ${check.out.trim()} (build it with scripts/toolchain.sh)`;
+    return undefined;
+}
+
+/** `export NAME="value"` lines -> object (PATH references to $PATH are resolved). */
+function parseExports(text: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+        const m = /^export ([A-Z_][A-Z0-9_]*)="?(.*?)"?$/.exec(line.trim());
+        if (m) env[m[1]] = m[2].replace("$PATH", process.env.PATH ?? "");
+    }
+    return env;
+}
+
+export interface ControlPlane {
+    kubeconfig: string;
+    /** Environment for kubectl and the Pulumi CLI: KUBECONFIG, PATH, PULUMI_HOME, offline settings. */
+    env: Record<string, string>;
+}
+
+/** Starts the local control plane (idempotent) and returns its kubeconfig and environment. */
+export function controlPlaneUp(): ControlPlane {
+    run([script("control-plane.sh"), "up"]);
+    const cp = parseExports(run([script("control-plane.sh"), "env"]).out);
+    const tools = parseExports(run([script("toolchain.sh"), "--print-env"]).out);
+    return { kubeconfig: cp.KUBECONFIG, env: { ...tools, ...cp, PATH: cp.PATH } };
+}
+
+export function controlPlaneDown(): void {
+    run([script("control-plane.sh"), "down"]);
+}
+
+/** A fresh file backend and the settings that keep the Pulumi CLI offline. */
+export function pulumiOfflineEnv(cp: ControlPlane): { env: Record<string, string>; stateDir: string; cleanup: () => void } {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pvk-e2e-state-"));
+    return {
+        stateDir,
+        env: {
+            ...cp.env,
+            PULUMI_BACKEND_URL: `file://${stateDir}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        },
+        cleanup: () => fs.rmSync(stateDir, { recursive: true, force: true }),
+    };
+}
