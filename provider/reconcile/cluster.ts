@@ -110,7 +110,11 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
             if (!e.myself && !e.handshake && !byId.has(e.id)) foreign.set(e.id, [...(foreign.get(e.id) ?? []), m]);
         }
     }
-    for (const [id, seenBy] of foreign) {
+    // CLUSTER NODES lists nodes in hash order: report them by their slots, then by id.
+    const firstSlot = (id: string) => Math.min(...(foreign.get(id) ?? []).map((m) => entryFor(m, id)?.slots[0]?.start ?? SLOT_COUNT));
+    const foreignIds = [...foreign.keys()].sort((a, b) => firstSlot(a) - firstSlot(b) || a.localeCompare(b));
+    for (const id of foreignIds) {
+        const seenBy = foreign.get(id) as Member[];
         const views = seenBy.map((m) => entryFor(m, id) as ClusterNodeEntry);
         const withSlots = views.find((e) => e.slots.length > 0);
         const fresh = seenBy.filter((m) => !servesSlots(m));
