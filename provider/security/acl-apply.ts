@@ -96,6 +96,11 @@ export async function applyAcl(client: NodeClient, input: AclPlanInput): Promise
     return problems.length === 0 ? { node, status: "Applied", users } : { node, status: "Error", message: problems.join("; "), users };
 }
 
+/** The phase of seeds/002's ValkeyClusterAcl status: Applied when every node is, else Error. */
+export function aclPhase(statuses: readonly AclNodeStatus[]): "Applied" | "Error" {
+    return statuses.length > 0 && statuses.every((s) => s.status === "Applied") ? "Applied" : "Error";
+}
+
 /** applyAcl on every node at once; one status per node, in the order given. */
 export function applyAclEverywhere(clients: readonly NodeClient[], input: AclPlanInput): Promise<AclNodeStatus[]> {
     return Promise.all(clients.map((c) => applyAcl(c, input)));
