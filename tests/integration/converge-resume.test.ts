@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { converge, ConvergeRequest } from "../../provider/converge/converge";
 import { AbortedError } from "../../provider/errors";
 import { formatRanges } from "../../provider/reconcile";
-import { address, clusterInfo, direct, seededRandom, startNodes } from "../helpers/nodes";
+import { address, clusterInfo, configValue, direct, seededRandom, startNodes } from "../helpers/nodes";
 import { stopAllValkeys } from "../helpers/valkey";
 
 describe("converge: a bootstrap stopped at random points is completed by the next run", function () {
@@ -43,6 +43,8 @@ describe("converge: a bootstrap stopped at random points is completed by the nex
         for (const s of servers) {
             const info = await clusterInfo(s);
             expect([address(s), info.cluster_state, info.cluster_known_nodes]).to.deep.equal([address(s), "ok", "6"]);
+            // Settings lowered by a stopped run are back: the replicas kept the steady values.
+            expect([await configValue(s, "cluster-node-timeout"), await configValue(s, "repl-diskless-sync-delay")]).to.deep.equal(["15000", "5"]);
         }
         expect((await converge(request)).mutations).to.equal(0);
     });
