@@ -22,6 +22,8 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly namespace!: pulumi.Output<string>;
     /** The verified nodes: ids, roles, addresses. */
     public readonly topology!: pulumi.Output<unknown>;
+    /** The CA certificate (PEM) clients trust with userConfig.*_ssl; undefined otherwise. */
+    public readonly caCertificate!: pulumi.Output<string | undefined>;
 
     protected constructor(type: string, engine: Engine, name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);

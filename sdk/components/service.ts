@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderValkeyConf } from "../config";
 import { createPassword } from "../credentials/password";
+import { Certificates, createCertificates, serverDnsNames } from "../credentials/tls";
 import {
     buildAuthSecret,
     buildClientService,
@@ -18,10 +19,13 @@ import {
     buildPodDisruptionBudget,
     buildStatefulSet,
     connectionUri,
+    objectMeta,
+    objectNames,
 } from "../manifests";
 import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
 import { Engine, ServiceModel, buildModel } from "../spec/model";
 import { getPlan, hasPlan } from "../spec/plans";
+import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { knownPart } from "./inputs";
@@ -49,6 +53,8 @@ export interface ServiceResult {
     readonly connectionSecretName: pulumi.Output<string | undefined>;
     readonly namespace: pulumi.Output<string>;
     readonly topology: pulumi.Output<unknown>;
+    /** The CA certificate clients trust (PEM); undefined without TLS. */
+    readonly caCertificate: pulumi.Output<string | undefined>;
 }
 
 function subjectOf(engine: Engine, name: string): string {
@@ -101,14 +107,6 @@ function refuseUnsupported(model: ServiceModel): void {
             },
         ]);
     }
-    if (model.tls) {
-        throw new SpecError(subjectOf(model.engine, model.name), [
-            {
-                path: `userConfig.${model.engine}_ssl`,
-                message: "TLS is not deployed by this version yet; remove it or set it to false",
-            },
-        ]);
-    }
 }
 
 export function createService(
@@ -129,6 +127,14 @@ export function createService(
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
     refuseUnsupported(structure);
+    if (structure.tls && !plainModel) {
+        throw new SpecError(subject, [
+            {
+                path: `userConfig.${engine}_ssl`,
+                message: "TLS needs every field known at preview, since the certificate names derive from the namespace; pass plain values instead of Outputs",
+            },
+        ]);
+    }
     const warnUnmapped = (m: ServiceModel) => {
         for (const field of m.unmapped) {
             pulumi.log.warn(
@@ -151,6 +157,7 @@ export function createService(
     const protect = structure.terminationProtection;
 
     const password = createPassword(name, parent);
+    const certificates = plainModel?.tls ? createTls(plainModel, parent, childOpts) : undefined;
     const conf = model.apply((m) => renderValkeyConf(m));
 
     const authSecretObject = pulumi.all([model, password.result]).apply(([m, pw]) => buildAuthSecret(m, pw));
@@ -181,7 +188,7 @@ export function createService(
         {
             ...childOpts,
             protect,
-            dependsOn: [authSecret, configMap, headless],
+            dependsOn: [authSecret, configMap, headless, ...(certificates ? [certificates.secret] : [])],
             // The claim templates cannot change in place, and replacing the StatefulSet would
             // delete its PVCs: disk growth resizes the PVCs themselves instead.
             ignoreChanges: ["spec.volumeClaimTemplates"],
@@ -233,6 +240,10 @@ export function createService(
             },
             username: DEFAULT_USER,
             password: password.result,
+            // The provider reaches the nodes through a port-forward: the certificate carries
+            // localhost and the loopback addresses for that. A renewed certificate changes this
+            // input, so the next update reloads it on the running nodes.
+            ...(certificates ? { tls: { ca: certificates.issued.caCertPem, cert: certificates.issued.server.certPem } } : {}),
         },
         { parent, dependsOn: [statefulSet, authSecret] },
     );
@@ -270,6 +281,7 @@ export function createService(
         connectionSecretName,
         namespace: model.apply((m) => m.namespace),
         topology: topology.nodes,
+        caCertificate: certificates ? certificates.issued.caCertPem : pulumi.output(undefined),
     };
 }
 
@@ -284,4 +296,33 @@ function structuralView(engine: Engine, args: unknown): Record<string, unknown> 
         Object.entries(userConfig).filter(([k]) => STRUCTURAL(engine).includes(`userConfig.${k}`)),
     );
     return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", ...STRUCTURAL(engine)].includes(k)));
+}
+
+/** The CA and server certificate (@pulumi/tls) and the `<name>-tls` Secret the pods mount. */
+function createTls(
+    model: ServiceModel,
+    parent: pulumi.ComponentResource,
+    childOpts: pulumi.CustomResourceOptions,
+): { issued: Certificates; secret: k8s.core.v1.Secret } {
+    const issued = createCertificates(model.name, parent, {
+        dnsNames: serverDnsNames(model.name, model.namespace, model.clusterDomain),
+        validityHours: durationHours(DEFAULT_CERT_VALIDITY)!,
+        rotateBeforePercent: DEFAULT_ROTATE_BEFORE_PERCENT,
+    });
+    const secretName = objectNames(model).tlsSecret;
+    const secret = new k8s.core.v1.Secret(
+        secretName,
+        {
+            metadata: objectMeta(model, secretName, "server"),
+            stringData: pulumi.secret(
+                pulumi.all([issued.server.certPem, issued.server.privateKeyPem, issued.caCertPem]).apply(([crt, key, ca]) => ({
+                    "tls.crt": crt,
+                    "tls.key": key,
+                    "ca.crt": ca,
+                })),
+            ),
+        },
+        childOpts,
+    );
+    return { issued, secret };
 }

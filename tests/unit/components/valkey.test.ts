@@ -133,6 +133,29 @@ describe("Valkey component (mocks)", () => {
         expect(lb.spec.type).to.equal("LoadBalancer");
     });
 
+    it("deploys TLS with userConfig.valkey_ssl: certificates, the tls Secret, rediss:// and the CA output", async () => {
+        const cache = new Valkey("secure", { project: "p", plan: "startup-4", userConfig: { valkey_ssl: true } });
+        const uri = await settle(cache.serviceUri);
+        expect(uri).to.equal(`rediss://default:${MOCK_PASSWORD}@secure.p.svc.cluster.local:6379`);
+        expect(children().filter((c) => c.startsWith("tls:"))).to.deep.equal([
+            "tls:index/certRequest:CertRequest secure-server-csr",
+            "tls:index/locallySignedCert:LocallySignedCert secure-server-cert",
+            "tls:index/privateKey:PrivateKey secure-ca-key",
+            "tls:index/privateKey:PrivateKey secure-server-key",
+            "tls:index/selfSignedCert:SelfSignedCert secure-ca",
+        ]);
+        const tlsSecret = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "secure-tls").inputs.stringData);
+        expect(Object.keys(tlsSecret).sort()).to.deep.equal(["ca.crt", "tls.crt", "tls.key"]);
+        expect(await unwrap(cache.caCertificate)).to.equal(tlsSecret["ca.crt"]);
+        const csr = one("tls:index/certRequest:CertRequest", "secure-server-csr").inputs;
+        expect(csr.dnsNames).to.include.members(["secure.p.svc.cluster.local", "*.secure-headless.p.svc.cluster.local", "localhost"]);
+        const conf: string = one("kubernetes:core/v1:ConfigMap", "secure-config").inputs.data["valkey.conf"];
+        expect(conf).to.match(/^tls-port 6379$/m);
+        expect(conf).to.match(/^port 0$/m);
+        const topology = registered.find((r) => r.name === "secure-topology")!.inputs;
+        expect(topology.tls.ca).to.equal(tlsSecret["ca.crt"]);
+    });
+
     it("protects the StatefulSet with terminationProtection", async () => {
         const cache = new Valkey("kept", { project: "p", plan: "startup-4", terminationProtection: true });
         await settle(cache.serviceUri);
