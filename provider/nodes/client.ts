@@ -3,7 +3,7 @@
 import type Redis from "iovalkey";
 import * as net from "net";
 import { AuthenticationError, CommandError, redact, UnreachableError } from "../errors";
-import { addressText } from "../reconcile/cluster";
+import { addressText } from "../reconcile/address";
 import { NodeTarget } from "./transport";
 
 export interface Credentials {

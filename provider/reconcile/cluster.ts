@@ -2,6 +2,7 @@
 // next commands. Each round is planned from scratch out of the observation alone, so a run killed
 // at any point is finished by the next one: existing slot owners and replicas are kept, and what is
 // missing is filled in deterministically.
+import { addressText } from "./address";
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
 import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
@@ -14,10 +15,6 @@ interface Member {
     readonly placement: ObservedNode["placement"];
     readonly me: ClusterNodeEntry;
     readonly cluster: ClusterObservation;
-}
-
-export function addressText(e: Endpoint): string {
-    return e.host.includes(":") ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
 function entryAddress(e: ClusterNodeEntry): string {

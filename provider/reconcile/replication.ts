@@ -1,5 +1,5 @@
 // Planning with cluster mode off: a standalone primary, or a primary and replicas through REPLICAOF.
-import { addressText } from "./cluster";
+import { addressText } from "./address";
 import { DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
 import { Action, ObservedNode, Plan, Refusal } from "./types";
 

@@ -1,5 +1,5 @@
 // What the nodes look like, for results and `status`: roles, primaries, slots and health.
-import { addressText } from "./cluster";
+import { addressText } from "./address";
 import { SLOT_COUNT } from "./slots";
 import { ObservedNode, SlotRange } from "./types";
 
