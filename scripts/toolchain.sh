@@ -303,10 +303,10 @@ build_plugin_kubernetes() {
   (cd "$w" && go mod edit -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@v$ver")
   local src; src="$(moddir "$w" "$K8S_PROVIDER_MODULE")"
   copy_replaces_from "$w" "$src/go.mod"
-  # The provider asks for pulumi pkg/sdk v3.243.0, whose pkg zip the module proxy here does not
-  # serve: use the CLI's own v3.248.0 (recorded in the stamp).
-  (cd "$w" && go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" -replace="$CLIPBOARD_REPLACE")
-  echo "raised: github.com/pulumi/pulumi/pkg/v3 and sdk/v3 to v$PULUMI_VERSION" >>"$STAMP_NOTE"
+  # Its own pulumi pkg/sdk versions (v3.243.0) are kept: pkg v3.248.0 changed codegen/schema types
+  # the provider uses. (The proxy here does not serve the pkg v3.243.0 zip: with a local provider
+  # source, give pkg too through PULUMI_VALKEY_GO_REPLACE.)
+  (cd "$w" && go mod edit -replace="$CLIPBOARD_REPLACE")
   local c="$src/cmd/pulumi-resource-kubernetes" m="$w/cmd/pulumi-resource-kubernetes"
   mkdir -p "$m"
   cp "$c/main.go" "$c/helm-mapping.json" "$m/"
