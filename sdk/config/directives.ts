@@ -71,6 +71,23 @@ export interface RenderOptions {
     readonly cluster?: ClusterRenderOptions;
     /** TLS listener settings. @default the defaults of TlsRenderOptions when the model has `tls` (valkey_ssl), else no TLS */
     readonly tls?: TlsRenderOptions;
+    /**
+     * Explicit persistence directives (ValkeyCluster's `backup`), replacing what the model's
+     * persistence mode implies. @default derived from `model.persistence` and frequent_snapshots
+     */
+    readonly persistence?: PersistenceRenderOptions;
+}
+
+export interface PersistenceRenderOptions {
+    /** `save` rules, "<seconds> <changes>" pairs; "" for none. */
+    readonly save: string;
+    /** `appendonly`. */
+    readonly appendonly: boolean;
+    readonly appendfsync: "always" | "everysec" | "no";
+    /** `auto-aof-rewrite-percentage`. */
+    readonly autoAofRewritePercentage: number;
+    /** `auto-aof-rewrite-min-size`, e.g. "64mb". */
+    readonly autoAofRewriteMinSize: string;
 }
 
 /** The pod contract mounts the data volume here. */
@@ -340,13 +357,18 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     // "channels of a new user whose ACL names none".
     add("acl-pubsub-default", o.aclChannelsDefault ?? DEFAULT_ACL_CHANNELS);
 
-    add("save", saveRule(model.persistence, o.frequentSnapshots));
-    add("appendonly", yesNo(aof));
+    const persistence = options.persistence;
+    add("save", persistence ? persistence.save : saveRule(model.persistence, o.frequentSnapshots));
+    add("appendonly", yesNo(persistence ? persistence.appendonly : aof));
     // Rendered for every mode so switching persistence changes values, never the set of names.
     // everysec loses at most ~1-2 s of writes without an fsync per write; the RDB preamble makes
     // AOF rewrites and restarts fast.
-    add("appendfsync", "everysec");
+    add("appendfsync", persistence ? persistence.appendfsync : "everysec");
     add("aof-use-rdb-preamble", "yes");
+    if (persistence) {
+        add("auto-aof-rewrite-percentage", persistence.autoAofRewritePercentage);
+        add("auto-aof-rewrite-min-size", persistence.autoAofRewriteMinSize);
+    }
 
     // Full syncs stream the snapshot straight to replicas: no disk write, no stale dump.rdb on a
     // node that has persistence off.

@@ -1,0 +1,104 @@
+// Pulumi args of `ValkeyCluster`: a plain interface of `pulumi.Input<T>` fields mirroring the zod
+// schema in cluster.ts field for field (tests/unit/spec/cluster-args-types.test.ts fails to
+// compile when they drift apart). Constraints live in the schema; the docs say what happens when
+// a field is unset.
+import * as pulumi from "@pulumi/pulumi";
+import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
+import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
+import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { IToleration } from "kubernetes-models/v1/Toleration";
+import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
+
+type Input<T> = pulumi.Input<T>;
+
+export interface ContainerImageArgs {
+    /** Repository, e.g. "valkey/valkey-bundle". */
+    name: Input<string>;
+    /** Tag, e.g. "8.1". */
+    tag: Input<string>;
+    /** Names of image pull Secrets in the namespace. @default none */
+    imagePullSecrets?: Input<Input<string>[]>;
+}
+
+export interface ClusterPvcArgs {
+    /** Size of each node's data PVC, a Kubernetes quantity. Immutable: a change is refused. @default "10Gi" */
+    storageSize?: Input<string>;
+    /** StorageClass of the data PVCs. Immutable: a change is refused. @default the cluster's default StorageClass */
+    storageClassName?: Input<string>;
+}
+
+export interface ClusterDatabaseBackupArgs {
+    /** RDB snapshots. @default true */
+    enabled?: Input<boolean>;
+    /** `save` rules, "<seconds> <changes>" pairs such as "60 100"; "" for none. @default "3600 1 300 100 60 10000" */
+    save?: Input<string>;
+}
+
+export interface ClusterAofArgs {
+    /** `appendonly yes`. @default false */
+    enabled?: Input<boolean>;
+    /** @default "everysec" */
+    appendfsync?: Input<"always" | "everysec" | "no">;
+    /** `auto-aof-rewrite-percentage`; 0 disables automatic rewrites. @default 100 */
+    autoAofRewritePercentage?: Input<number>;
+    /** `auto-aof-rewrite-min-size`, e.g. "64mb". @default "64mb" */
+    autoAofRewriteMinSize?: Input<string>;
+}
+
+export interface ClusterBackupArgs {
+    /** @default snapshots with Valkey's default save rules */
+    database?: Input<ClusterDatabaseBackupArgs>;
+    /** @default no AOF */
+    aof?: Input<ClusterAofArgs>;
+}
+
+export interface ClusterExporterArgs {
+    /** A redis_exporter sidecar serving /metrics on port 9121. @default false */
+    enabled?: Input<boolean>;
+    /** @default a pinned oliver006/redis_exporter image */
+    image?: Input<ContainerImageArgs>;
+}
+
+/** Args of `ValkeyCluster` (seeds/002 `ValkeyCluster`). */
+export interface ValkeyClusterArgs {
+    /** @default a pinned Valkey 8 image (DEFAULT_IMAGE) */
+    valkeyImage?: Input<ContainerImageArgs>;
+    /** Primaries (shards), at least 3. @default 3 */
+    masterCount?: Input<number>;
+    /** Replicas of each primary. @default 1 */
+    replicasPerMaster?: Input<number>;
+    /** TLS on clients, replication and the cluster bus, certificates from @pulumi/tls. @default no TLS */
+    tls?: Input<ValkeyClusterTlsArgs>;
+    /** ACL users; the outputs then connect as the admin user. @default no ACL: the default user with a generated password */
+    acl?: Input<ValkeyClusterAclArgs>;
+    /** Replaces the default, a preferred spreading of the pods across hosts. @default preferred anti-affinity on kubernetes.io/hostname */
+    podAntiAffinity?: Input<IPodAntiAffinity>;
+    /** @default none */
+    podAffinity?: Input<IPodAffinity>;
+    /** @default none */
+    nodeAffinity?: Input<INodeAffinity>;
+    /** @default none */
+    tolerations?: Input<Input<IToleration>[]>;
+    /** Requests and limits of the valkey container (memory required: it sets maxmemory). @default 1Gi memory, 500m CPU (limit 1) */
+    resources?: Input<IResourceRequirements>;
+    /** Labels on every object and pod. @default none */
+    labels?: Input<Record<string, Input<string>>>;
+    /** Pod security context, merged over the restricted default (uid/gid 999). @default the restricted default */
+    securityContext?: Input<IPodSecurityContext>;
+    /** Data volumes. Immutable after creation. @default 10Gi in the default StorageClass */
+    pvc?: Input<ClusterPvcArgs>;
+    /** RDB and AOF persistence. @default RDB with Valkey's default save rules, no AOF */
+    backup?: Input<ClusterBackupArgs>;
+    /** Metrics exporter sidecar. @default none */
+    exporter?: Input<ClusterExporterArgs>;
+    /** Namespace of every object (must exist). @default "default" */
+    namespace?: Input<string>;
+    /**
+     * Kubeconfig contents (a secret) for the Kubernetes objects, unless a provider is given in the
+     * resource options, and for reaching the nodes through port-forward.
+     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config)
+     */
+    kubeconfig?: Input<string>;
+}

@@ -1,0 +1,172 @@
+// A validated ValkeyCluster spec resolved into what the renderer and the builders need, with every
+// default applied. `service` is a ServiceModel, so the shared builders (sdk/manifests) and the
+// renderer (sdk/config) serve the cluster unchanged; the cluster-only settings sit beside it.
+import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
+import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
+import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { IToleration } from "kubernetes-models/v1/Toleration";
+import type { PersistenceRenderOptions } from "../config/directives";
+import {
+    DEFAULT_APPENDFSYNC,
+    DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE,
+    DEFAULT_AUTO_AOF_REWRITE_PERCENTAGE,
+    DEFAULT_MASTER_COUNT,
+    DEFAULT_NAMESPACE,
+    DEFAULT_REPLICAS_PER_MASTER,
+    DEFAULT_SAVE_RULE,
+    DEFAULT_STORAGE_SIZE,
+    ValkeyClusterSpec,
+} from "./cluster";
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel } from "./model";
+import { AclSpec, TlsSpec } from "./security";
+import { SpecError } from "./validate";
+
+/** A pinned redis_exporter (oliver006/redis_exporter, which speaks to Valkey as to Redis). */
+export const DEFAULT_EXPORTER_IMAGE = "docker.io/oliver006/redis_exporter:v1.67.0";
+/**
+ * Memory 1Gi (request = limit: the kernel never reclaims Valkey's memory, so a request below the
+ * limit only invites eviction under node pressure); CPU 500m with a limit of 1 to absorb the
+ * bursts of a fork or a full sync without throttling the main thread.
+ */
+export const DEFAULT_RESOURCES: IResourceRequirements = {
+    requests: { cpu: "500m", memory: "1Gi" },
+    limits: { cpu: "1", memory: "1Gi" },
+};
+
+export interface ClusterModel {
+    /** The engine-neutral model the shared builders take; its plan has `nodes` = every pod. */
+    readonly service: ServiceModel;
+    readonly masterCount: number;
+    readonly replicasPerMaster: number;
+    /** masterCount x (1 + replicasPerMaster). */
+    readonly nodes: number;
+    readonly resources: IResourceRequirements;
+    /** Replaces the default preferred spreading; undefined: the default. */
+    readonly podAntiAffinity?: IPodAntiAffinity;
+    readonly podAffinity?: IPodAffinity;
+    readonly nodeAffinity?: INodeAffinity;
+    readonly tolerations: readonly IToleration[];
+    /** The user's pod security context (merged over the default by the builder). */
+    readonly securityContext?: IPodSecurityContext;
+    readonly pvc: { readonly storageSize: string; readonly storageClassName?: string };
+    readonly persistence: PersistenceRenderOptions;
+    readonly exporter: { readonly enabled: boolean; readonly image: string; readonly imagePullSecrets: readonly string[] };
+    readonly tls?: TlsSpec;
+    readonly acl?: AclSpec;
+}
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const BINARY: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Readonly<Record<string, number>> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** The value of a Kubernetes quantity ("1Gi", "512M", "500m", "1e9", "1073741824"), or undefined when not one. */
+export function quantityBytes(quantity: string | number): number | undefined {
+    if (typeof quantity === "number") return quantity;
+    const match = /^([0-9]+(?:\.[0-9]+)?)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|e([0-9]+))?$/.exec(quantity);
+    if (!match) return undefined;
+    const [, number, unit, exponent] = match;
+    const factor = exponent !== undefined ? 10 ** Number(exponent) : (BINARY[unit ?? ""] ?? DECIMAL[unit ?? ""]);
+    return Number(number) * factor;
+}
+
+function image(spec: { name: string; tag: string } | undefined, fallback: string): string {
+    return spec === undefined ? fallback : `${spec.name}:${spec.tag}`;
+}
+
+/**
+ * Builds the model of a spec that already passed its schema. Throws a SpecError for what depends
+ * on the resource name (Kubernetes object names derive from it).
+ */
+export function buildClusterModel(name: string, spec: ValkeyClusterSpec): ClusterModel {
+    if (name.length > MAX_NAME_LENGTH || !DNS_LABEL.test(name)) {
+        throw new SpecError(`ValkeyCluster ${JSON.stringify(name)}`, [
+            {
+                path: "name",
+                message: `resource name ${JSON.stringify(name)} must be a DNS label of at most ${MAX_NAME_LENGTH} characters (lowercase letters, digits and '-', starting with a letter), because Kubernetes object names derive from it`,
+            },
+        ]);
+    }
+    const masterCount = spec.masterCount ?? DEFAULT_MASTER_COUNT;
+    const replicasPerMaster = spec.replicasPerMaster ?? DEFAULT_REPLICAS_PER_MASTER;
+    const nodes = masterCount * (1 + replicasPerMaster);
+    const resources = spec.resources ?? DEFAULT_RESOURCES;
+    // The schema guarantees a memory bound when resources are given; maxmemory follows the limit
+    // (what the kernel enforces), else the request.
+    const memory = resources.limits?.memory ?? resources.requests?.memory ?? DEFAULT_RESOURCES.limits!.memory!;
+    const memoryMiB = Math.max(32, Math.floor(quantityBytes(memory)! / 2 ** 20));
+    const cpu = resources.requests?.cpu ?? resources.limits?.cpu;
+    const cpuMillis = cpu === undefined ? 500 : Math.max(10, Math.round((quantityBytes(cpu) ?? 0.5) * 1000));
+    const storageSize = spec.pvc?.storageSize ?? DEFAULT_STORAGE_SIZE;
+    const database = spec.backup?.database;
+    const aof = spec.backup?.aof;
+    const namespace = spec.namespace ?? DEFAULT_NAMESPACE;
+    const service: ServiceModel = {
+        engine: "valkey",
+        name,
+        namespace,
+        // The project becomes the `app.kubernetes.io/part-of` label; a cluster has no Aiven
+        // project, so the namespace stands in for it.
+        project: namespace,
+        plan: {
+            name: "custom",
+            nodes,
+            memoryMiB,
+            cpuMillis,
+            diskGiB: Math.max(1, Math.ceil(quantityBytes(storageSize)! / 2 ** 30)),
+            // Only decides whether a node forks (maxmemory headroom) and that a PVC exists: the
+            // directives come from `persistence` below.
+            persistence: aof?.enabled === true ? "rdb_aof" : "rdb",
+            topology: "cluster",
+            shards: masterCount,
+            description: `ValkeyCluster ${masterCount}x${replicasPerMaster}`,
+        },
+        options: {},
+        persistence: aof?.enabled === true ? "rdb_aof" : "rdb",
+        diskGiB: Math.max(1, Math.ceil(quantityBytes(storageSize)! / 2 ** 30)),
+        ipFilter: [],
+        publicAccess: false,
+        privateAccess: false,
+        tls: spec.tls !== undefined,
+        tags: spec.labels ?? {},
+        technicalEmails: [],
+        connInfo: { enabled: false, secretName: name, prefix: "VALKEY_", annotations: {}, labels: {} },
+        maintenance: {},
+        terminationProtection: false,
+        image: image(spec.valkeyImage, DEFAULT_IMAGE),
+        imagePullSecrets: spec.valkeyImage?.imagePullSecrets ?? [],
+        ...(spec.pvc?.storageClassName !== undefined ? { storageClassName: spec.pvc.storageClassName } : {}),
+        serviceAnnotations: {},
+        clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+        ...(spec.kubeconfig !== undefined ? { kubeconfig: spec.kubeconfig } : {}),
+        unmapped: [],
+    };
+    return {
+        service,
+        masterCount,
+        replicasPerMaster,
+        nodes,
+        resources,
+        ...(spec.podAntiAffinity !== undefined ? { podAntiAffinity: spec.podAntiAffinity } : {}),
+        ...(spec.podAffinity !== undefined ? { podAffinity: spec.podAffinity } : {}),
+        ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),
+        tolerations: spec.tolerations ?? [],
+        ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
+        pvc: { storageSize, ...(spec.pvc?.storageClassName !== undefined ? { storageClassName: spec.pvc.storageClassName } : {}) },
+        persistence: {
+            save: database?.enabled === false ? "" : (database?.save ?? DEFAULT_SAVE_RULE),
+            appendonly: aof?.enabled ?? false,
+            appendfsync: aof?.appendfsync ?? DEFAULT_APPENDFSYNC,
+            autoAofRewritePercentage: aof?.autoAofRewritePercentage ?? DEFAULT_AUTO_AOF_REWRITE_PERCENTAGE,
+            autoAofRewriteMinSize: aof?.autoAofRewriteMinSize ?? DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE,
+        },
+        exporter: {
+            enabled: spec.exporter?.enabled ?? false,
+            image: image(spec.exporter?.image, DEFAULT_EXPORTER_IMAGE),
+            imagePullSecrets: spec.exporter?.image?.imagePullSecrets ?? [],
+        },
+        ...(spec.tls !== undefined ? { tls: spec.tls } : {}),
+        ...(spec.acl !== undefined ? { acl: spec.acl } : {}),
+    };
+}

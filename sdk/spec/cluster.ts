@@ -1,0 +1,247 @@
+// The contract of the `ValkeyCluster` component: seeds/002's `ValkeyCluster` spec, field for field
+// where this package implements it, plus `namespace` and `kubeconfig` (what only exists here).
+// Every object is strict: an unknown field (e.g. seeds/002's `sidecarImage`, which has no meaning
+// without an operator) is an error by name. Kubernetes-shaped fields (affinity, tolerations,
+// resources, securityContext) are checked against the Kubernetes OpenAPI schema with
+// kubernetes-models here, so `pulumi preview` names the bad field instead of the apply failing.
+import { z } from "zod";
+import { IToleration, Toleration } from "kubernetes-models/v1/Toleration";
+import { INodeAffinity, NodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import { IPodAffinity, PodAffinity } from "kubernetes-models/v1/PodAffinity";
+import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
+import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { labelKeyProblem } from "./aiven";
+import { aclSpecSchema, tlsSpecSchema } from "./security";
+
+// ---------------------------------------------------------------------------------------------
+// Defaults (applied with `??` in cluster-model.ts, only to unset values)
+
+/** Fewer than 3 primaries cannot elect a new primary after a failure (a majority of primaries votes). */
+export const MIN_MASTER_COUNT = 3;
+/** seeds/002's example. */
+export const DEFAULT_MASTER_COUNT = 3;
+/** One replica per primary: a failed primary is replaced without losing its shard. */
+export const DEFAULT_REPLICAS_PER_MASTER = 1;
+/** Valkey's own default save rules (reference/valkey-operations.md, Persistence). */
+export const DEFAULT_SAVE_RULE = "3600 1 300 100 60 10000";
+/** seeds/002's example and Valkey's default: at most ~1-2 s of writes lost, no fsync per write. */
+export const DEFAULT_APPENDFSYNC = "everysec";
+/** Valkey's defaults for AOF rewrites. */
+export const DEFAULT_AUTO_AOF_REWRITE_PERCENTAGE = 100;
+export const DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE = "64mb";
+/** Per node: room for the dataset, an RDB snapshot and an AOF rewrite side by side. */
+export const DEFAULT_STORAGE_SIZE = "10Gi";
+/** Namespace of every object when `namespace` is unset. */
+export const DEFAULT_NAMESPACE = "default";
+export const APPENDFSYNC_VALUES = ["always", "everysec", "no"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function matching(re: RegExp, what: string, max: number) {
+    return z.string().superRefine((value, ctx) => {
+        if (value.length > max || !re.test(value)) ctx.addIssue({ code: "custom", message: `must be ${what} (got ${JSON.stringify(value)})` });
+    });
+}
+
+/** A Kubernetes resource quantity with a unit, e.g. "30Gi", "500M"; never zero. */
+const QUANTITY = /^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+const quantity = z.string().superRefine((value, ctx) => {
+    const match = QUANTITY.exec(value);
+    if (!match) {
+        ctx.addIssue({ code: "custom", message: `must be a Kubernetes quantity like 30Gi or 500M (got ${JSON.stringify(value)})` });
+    } else if (Number(match[1]) === 0) {
+        ctx.addIssue({ code: "custom", message: `must be more than zero (got ${JSON.stringify(value)})` });
+    }
+});
+
+/** valkey.conf `save`: pairs of "<seconds> <changes>", or "" for no snapshots. */
+const SAVE_RULE = /^$|^[1-9][0-9]* [1-9][0-9]*( [1-9][0-9]* [1-9][0-9]*)*$/;
+/** valkey.conf memory sizes as auto-aof-rewrite-min-size takes them, e.g. 64mb, 1gb, 1048576. */
+const MEMORY_SIZE = /^[1-9][0-9]*(b|k|kb|m|mb|g|gb)?$/i;
+
+const imageSchema = z.strictObject({
+    /** Repository, e.g. "valkey/valkey-bundle". */
+    name: z.string().min(1).max(255),
+    /** Tag, e.g. "8.1". */
+    tag: matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-')", 128),
+    /** Names of image pull Secrets in the namespace. @default none */
+    imagePullSecrets: z.array(matching(DNS_SUBDOMAIN, "a Kubernetes Secret name", 253)).optional(),
+});
+
+/**
+ * A Kubernetes object checked with its kubernetes-models class. ajv reports a bad quantity three
+ * times (as number, as format, as oneOf); one message per field path is kept, the most specific.
+ */
+function kubernetesObject<T>(Model: new (data: T) => { validate(): void }, kind: string) {
+    return z.custom<T>((v) => v !== null && typeof v === "object" && !Array.isArray(v), { message: `must be a Kubernetes ${kind} object` }).superRefine((value, ctx) => {
+        try {
+            new Model(value).validate();
+        } catch (e) {
+            const errors = (e as { errors?: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }> }).errors;
+            if (!Array.isArray(errors)) throw e;
+            const byPath = new Map<string, string>();
+            for (const err of errors) {
+                const allowed = Array.isArray(err.params?.allowedValues) ? ` (${(err.params.allowedValues as unknown[]).join(", ")})` : "";
+                const text = `${err.message ?? "is invalid"}${allowed}`;
+                const missing = typeof err.params?.missingProperty === "string" ? err.params.missingProperty : undefined;
+                const path = [...err.instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), ...(missing ? [missing] : [])];
+                const key = JSON.stringify(path);
+                const preferred = err.keyword === "format" || !byPath.has(key);
+                if (err.keyword !== "oneOf" && preferred) byPath.set(key, missing ? "is required" : text);
+            }
+            for (const [key, message] of byPath) ctx.addIssue({ code: "custom", path: JSON.parse(key), message });
+        }
+    });
+}
+
+const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+    for (const [key, value] of Object.entries(labels)) {
+        const problem = labelKeyProblem(key);
+        if (problem) ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes label key: ${problem}` });
+        if (value.length > 63 || !LABEL_VALUE.test(value)) {
+            ctx.addIssue({
+                code: "custom",
+                path: [key],
+                message: `is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got ${JSON.stringify(value)})`,
+            });
+        }
+    }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The spec
+
+export const pvcSchema = z.strictObject({
+    /** Size of each node's data PVC. Immutable. @default DEFAULT_STORAGE_SIZE ("10Gi") */
+    storageSize: quantity.optional(),
+    /** StorageClass of the data PVCs. Immutable. @default the cluster's default StorageClass */
+    storageClassName: matching(DNS_SUBDOMAIN, "a StorageClass name (lowercase DNS subdomain)", 253).optional(),
+});
+
+export const backupSchema = z.strictObject({
+    database: z
+        .strictObject({
+            /** RDB snapshots. @default true */
+            enabled: z.boolean().optional(),
+            /** `save` rules: "<seconds> <changes>" pairs, e.g. "60 100"; "" for none. @default DEFAULT_SAVE_RULE */
+            save: z
+                .string()
+                .superRefine((value, ctx) => {
+                    if (!SAVE_RULE.test(value)) {
+                        ctx.addIssue({
+                            code: "custom",
+                            message: `must be pairs of positive integers "<seconds> <changes>" separated by single spaces, e.g. "60 100" or "3600 1 300 100", or "" for no snapshots (got ${JSON.stringify(value)})`,
+                        });
+                    }
+                })
+                .optional(),
+        })
+        .superRefine((db, ctx) => {
+            if (db.enabled === false && db.save !== undefined && db.save !== "") {
+                ctx.addIssue({ code: "custom", path: ["save"], message: "must be unset or \"\" when enabled is false: snapshots are off. Remove one of the two." });
+            }
+        })
+        .optional(),
+    aof: z
+        .strictObject({
+            /** `appendonly yes`: every write is logged. @default false */
+            enabled: z.boolean().optional(),
+            /** @default DEFAULT_APPENDFSYNC ("everysec") */
+            appendfsync: z.enum(APPENDFSYNC_VALUES).optional(),
+            /** `auto-aof-rewrite-percentage`; 0 turns automatic rewrites off. @default 100 */
+            autoAofRewritePercentage: z.number().int().min(0).optional(),
+            /** `auto-aof-rewrite-min-size`, e.g. "64mb". @default "64mb" */
+            autoAofRewriteMinSize: z
+                .string()
+                .superRefine((value, ctx) => {
+                    if (!MEMORY_SIZE.test(value)) {
+                        ctx.addIssue({ code: "custom", message: `must be a size like 64mb, 512kb, 1gb or a number of bytes (got ${JSON.stringify(value)})` });
+                    }
+                })
+                .optional(),
+        })
+        .optional(),
+});
+
+export const exporterSchema = z.strictObject({
+    /** A redis_exporter sidecar on port 9121. @default false */
+    enabled: z.boolean().optional(),
+    /** @default DEFAULT_EXPORTER_IMAGE (a pinned oliver006/redis_exporter) */
+    image: imageSchema.optional(),
+});
+
+export const valkeyClusterSpecSchema = z
+    .strictObject({
+        /** @default DEFAULT_IMAGE (a pinned Valkey 8 image), no pull Secrets */
+        valkeyImage: imageSchema.optional(),
+        /** Primaries (shards). @default DEFAULT_MASTER_COUNT (3) */
+        masterCount: z.number().int().min(MIN_MASTER_COUNT).max(1000).optional(),
+        /** Replicas of each primary. @default DEFAULT_REPLICAS_PER_MASTER (1) */
+        replicasPerMaster: z.number().int().min(0).max(10).optional(),
+        /** TLS on the client port, the cluster bus and replication. @default no TLS */
+        tls: tlsSpecSchema.optional(),
+        /** ACL users. @default no ACL: the default user with a generated password */
+        acl: aclSpecSchema.optional(),
+        /** @default preferred spreading of the pods across hosts (kubernetes.io/hostname) */
+        podAntiAffinity: kubernetesObject<IPodAntiAffinity>(PodAntiAffinity, "PodAntiAffinity").optional(),
+        /** @default none */
+        podAffinity: kubernetesObject<IPodAffinity>(PodAffinity, "PodAffinity").optional(),
+        /** @default none */
+        nodeAffinity: kubernetesObject<INodeAffinity>(NodeAffinity, "NodeAffinity").optional(),
+        /** @default none */
+        tolerations: z.array(kubernetesObject<IToleration>(Toleration, "Toleration")).optional(),
+        /** Requests and limits of the valkey container; memory sets maxmemory. @default DEFAULT_RESOURCES */
+        resources: kubernetesObject<IResourceRequirements>(ResourceRequirements, "ResourceRequirements").optional(),
+        /** Labels on every object and pod. @default none */
+        labels: labelsSchema.optional(),
+        /** Pod security context, merged over the restricted default (uid 999). @default the default */
+        securityContext: kubernetesObject<IPodSecurityContext>(PodSecurityContext, "PodSecurityContext").optional(),
+        /** Immutable after creation. */
+        pvc: pvcSchema.optional(),
+        backup: backupSchema.optional(),
+        exporter: exporterSchema.optional(),
+        /** Namespace of every object (must exist). @default DEFAULT_NAMESPACE ("default") */
+        namespace: matching(DNS_LABEL, "a Kubernetes namespace name (lowercase DNS label, at most 63 characters)", 63).optional(),
+        /** Kubeconfig contents (secret). @default the ambient kubeconfig */
+        kubeconfig: z.string().min(1).optional(),
+    })
+    .superRefine((spec, ctx) => {
+        const resources = spec.resources;
+        if (resources !== undefined && resources.limits?.memory === undefined && resources.requests?.memory === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["resources"],
+                message: "must set limits.memory or requests.memory: maxmemory is derived from it, and a node without a memory bound is OOM-killed instead of evicting keys",
+            });
+        }
+        // The probes, the Services and the NetworkPolicy of a cluster use port 6379 only.
+        if (spec.tls?.disableNonTlsPort === false) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tls", "disableNonTlsPort"],
+                message: "must be true (or unset) for a ValkeyCluster in this version: its probes, Services and NetworkPolicy serve TLS on port 6379 only",
+            });
+        }
+        if (spec.tls?.tlsPort !== undefined && spec.tls.tlsPort !== 6379) {
+            ctx.addIssue({ code: "custom", path: ["tls", "tlsPort"], message: `must be 6379 (or unset) for a ValkeyCluster in this version (got ${spec.tls.tlsPort})` });
+        }
+        if (spec.tls?.externalCerts !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tls", "externalCerts"],
+                message: "is not supported by ValkeyCluster yet: the provider needs the CA to verify the nodes. Use internalCerts (certificates from @pulumi/tls)",
+            });
+        }
+    });
+
+export type ValkeyClusterSpec = z.output<typeof valkeyClusterSpecSchema>;
+
+/** Paths of the fields the seeds mark immutable; the guard refuses a change to them. */
+export const CLUSTER_IMMUTABLE_FIELDS = ["pvc.storageSize", "pvc.storageClassName"] as const;
