@@ -42,6 +42,14 @@ describe("pulumi-valkey CLI", function () {
 
     it("converges a 3x1 cluster, prints what it did, and reports nothing to do the second time; status shows it", async () => {
         const servers = await startNodes(6, { cluster: true });
+        const before = await cli(["status", "--nodes", nodesArg(servers), "--masters", "3", "--replicas", "1"]);
+        expect(before.code).to.equal(1);
+        const pending = before.stdout.split("\n");
+        expect(pending).to.include("unhealthy:");
+        expect(pending).to.include(`  ${address(servers[0])}: cluster_state:fail, 0 of 16384 slots ok`);
+        expect(pending).to.include("converge would next send:");
+        expect(pending).to.include(`  ${address(servers[2])}: CLUSTER ADDSLOTSRANGE 10923 16383 (serve slots 10923-16383)`);
+
         const args = ["converge", "--nodes", nodesArg(servers), "--masters", "3", "--replicas", "1"];
         const first = await cli(args);
         expect(first.stderr).to.equal("");
