@@ -9,17 +9,8 @@ import { checkInputs, CheckFailure, DEFAULT_TIMEOUT_SECONDS, diffInputs, nodeOut
 function transportOf(inputs: TopologyInputs, log: (line: string) => void): Transport {
     const t = inputs.transport;
     if (t.kind === "direct") return directTransport(t.nodes);
-    return kubernetesTransport(
-        {
-            namespace: t.namespace,
-            statefulSet: t.statefulSet,
-            replicas: t.replicas,
-            ...(t.kubeconfig !== undefined ? { kubeconfig: t.kubeconfig } : {}),
-            ...(t.context !== undefined ? { context: t.context } : {}),
-            ...(t.port !== undefined ? { port: t.port } : {}),
-        },
-        log,
-    );
+    const { kind: _kind, ...target } = t;
+    return kubernetesTransport(target, log);
 }
 
 /** Converges the nodes to the inputs and returns the outputs (the inputs, plus what was verified). */

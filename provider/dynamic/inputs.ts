@@ -6,6 +6,7 @@ import { formatRanges } from "../reconcile/slots";
 import { nodesNeeded, topologyProblems } from "../reconcile/topology";
 import { Topology } from "../reconcile/types";
 import { NodeReport } from "../reconcile/report";
+import { KubernetesTarget } from "../nodes/kubernetes";
 import { parseEndpoint } from "../nodes/transport";
 
 /** What Pulumi passes for a value not known yet (during preview). */
@@ -28,17 +29,7 @@ export type TransportInput =
     /** Nodes reached over TCP (the provider runs inside the cluster network, or tests). */
     | { readonly kind: "direct"; readonly nodes: readonly DirectNodeInput[] }
     /** The pods `<statefulSet>-0..N-1`, through the Kubernetes API (port-forward). */
-    | {
-          readonly kind: "kubernetes";
-          /** The Kubernetes provider's kubeconfig. @default the default loading rules */
-          readonly kubeconfig?: string;
-          readonly context?: string;
-          readonly namespace: string;
-          readonly statefulSet: string;
-          readonly replicas: number;
-          /** @default 6379 */
-          readonly port?: number;
-      };
+    | ({ readonly kind: "kubernetes" } & KubernetesTarget);
 
 export interface TlsInput {
     readonly ca?: string;
@@ -70,17 +61,8 @@ export interface TopologyInputs {
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
-/** A node as the outputs report it. */
-export interface NodeOutput {
-    readonly name: string;
-    readonly address: string;
-    readonly id?: string;
-    readonly role: "primary" | "replica";
-    readonly primary?: string;
-    readonly primaryId?: string;
-    /** e.g. "0-5460"; empty when the node serves no slots. */
-    readonly slots: string;
-}
+/** A node as the outputs report it: slots as text, e.g. "0-5460" (empty when it serves none). */
+export type NodeOutput = Omit<NodeReport, "slots"> & { readonly slots: string };
 
 export interface TopologyOutputs extends TopologyInputs {
     /** "RUNNING" once converged and verified (the word Aiven uses). */
