@@ -1,0 +1,311 @@
+// `ValkeyCluster` (seeds/002): a Valkey cluster of masterCount primaries with replicasPerMaster
+// replicas each, on one StatefulSet, bootstrapped and verified by the ValkeyTopology dynamic
+// resource. The class is thin; createValkeyCluster validates the spec, builds the model and wires
+// the pure builders (sdk/manifests/cluster.ts) into resources.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AclPlanInput, systemUserNames } from "../acl/users";
+import { createAclUsers } from "../credentials/acl-passwords";
+import { createPassword } from "../credentials/password";
+import { createCertificates, serverDnsNames } from "../credentials/tls";
+import {
+    aclHash,
+    buildClusterAuthSecret,
+    buildClusterHeadlessService,
+    buildClusterNetworkPolicy,
+    buildClusterStatefulSet,
+    renderClusterConf,
+    shortHash,
+} from "../manifests/cluster";
+import { buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
+import { Manifest } from "../manifests/validate";
+import { ValkeyClusterArgs } from "../spec/cluster-args";
+import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
+import { ClusterModel, buildClusterModel } from "../spec/cluster-model";
+import { certificatePolicy } from "../spec/security";
+import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
+import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { ValkeyClusterGuard } from "./guard";
+import { knownPart } from "./inputs";
+
+export const CLUSTER_PORT = 6379;
+const DEFAULT_USER = "default";
+
+/**
+ * Fields that decide which resources exist or feed plain-valued children (certificate names,
+ * generated ACL passwords, the replica count of the topology): they must be plain values.
+ */
+const STRUCTURAL = ["masterCount", "replicasPerMaster", "tls", "acl", "exporter"];
+
+/** A condition in the seeds' status vocabulary (Kubernetes condition shape). */
+export interface ClusterCondition {
+    readonly type: "Ready" | "TLSConfigured" | "ACLSynced";
+    readonly status: "True" | "False";
+    /** Ready only: since when the cluster is verified. */
+    readonly lastTransitionTime?: string;
+    readonly reason?: string;
+}
+
+export interface ClusterResult {
+    readonly phase: pulumi.Output<string>;
+    readonly clusterType: pulumi.Output<string>;
+    readonly masterCount: pulumi.Output<number>;
+    readonly replicasPerMaster: pulumi.Output<number>;
+    readonly conditions: pulumi.Output<ClusterCondition[]>;
+    readonly nodes: pulumi.Output<unknown[]>;
+    readonly serviceHost: pulumi.Output<string>;
+    readonly servicePort: pulumi.Output<number>;
+    readonly serviceUsername: pulumi.Output<string>;
+    readonly servicePassword: pulumi.Output<string>;
+    readonly serviceUri: pulumi.Output<string>;
+    readonly caCertificate: pulumi.Output<string | undefined>;
+    readonly namespace: pulumi.Output<string>;
+}
+
+/**
+ * Checks everything known at construction (so `pulumi preview` fails before anything is created)
+ * and throws a SpecError listing every problem. Returns the model of the known part, which decides
+ * the structure; values still unknown are validated again when they resolve.
+ */
+export function checkClusterArgs(name: string, args: unknown): { structure: ClusterModel; spec: ValkeyClusterSpec; deferred: readonly string[] } {
+    const subject = `ValkeyCluster ${JSON.stringify(name)}`;
+    const { known, deferred } = knownPart(args ?? {});
+    const tlsOn = (known as { tls?: unknown }).tls !== undefined || deferred.some((d) => d === "tls" || d.startsWith("tls."));
+    // With TLS, the server certificate names the namespace, and certificates are plain children.
+    const mustBePlain = [...STRUCTURAL, ...(tlsOn ? ["namespace"] : [])];
+    const issues: SpecIssue[] = deferred
+        .filter((d) => mustBePlain.some((p) => d === p || d.startsWith(p + ".") || d.startsWith(p + "[")))
+        .map((path) => ({
+            path,
+            message: "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)",
+        }));
+    let spec: ValkeyClusterSpec | undefined;
+    try {
+        spec = parseSpec(valkeyClusterSpecSchema, known, subject, deferred);
+    } catch (e) {
+        if (!(e instanceof SpecError)) throw e;
+        issues.push(...e.issues);
+    }
+    if (issues.length > 0) throw new SpecError(subject, issues);
+    return { structure: buildClusterModel(name, spec!), spec: spec!, deferred };
+}
+
+/**
+ * The given top-level fields of a built object as resource args. The builders are typed with
+ * kubernetes-models and the resources with @pulumi/kubernetes' input types; both describe the same
+ * API objects (and validateManifest checked them), so the fields pass through untyped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function kubernetesArgs(object: pulumi.Output<object>, fields: readonly string[]): Record<string, pulumi.Output<any>> {
+    return Object.fromEntries(fields.map((f) => [f, object.apply((o) => (o as Record<string, unknown>)[f])]));
+}
+
+/** Validates the built object (the API server's rules) before Pulumi sends it. */
+function checked<T extends Manifest>(object: T): T {
+    validateManifest(object);
+    return object;
+}
+
+export function createValkeyCluster(name: string, args: ValkeyClusterArgs, parent: pulumi.ComponentResource): ClusterResult {
+    const subject = `ValkeyCluster ${JSON.stringify(name)}`;
+    const { structure, deferred } = checkClusterArgs(name, args);
+    // The kubeconfig stays out of the model: resolving it with the rest would mark every object
+    // built from the model as secret in the state.
+    const { kubeconfig, ...rest } = args ?? {};
+    const model: pulumi.Output<ClusterModel> =
+        deferred.filter((d) => d !== "kubeconfig").length === 0
+            ? pulumi.output(structure)
+            : pulumi.output(rest as pulumi.Input<Record<string, unknown>>).apply((resolved) => buildClusterModel(name, parseSpec(valkeyClusterSpecSchema, resolved, subject)));
+    const namespace = model.apply((m) => m.service.namespace);
+
+    const k8sProvider =
+        kubeconfig !== undefined ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig) }, { parent }) : undefined;
+    const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
+
+    // Credentials: the default user's password (the probes authenticate with it), the ACL users.
+    const password = createPassword(name, parent);
+    const acl = structure.acl;
+    const aclUsers: pulumi.Output<AclPlanInput | undefined> = acl !== undefined ? createAclUsers(name, parent, acl) : pulumi.output(undefined);
+    const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
+    // Hashes of password hashes only, so the pod annotation need not be secret.
+    const usersHash = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => (a !== undefined ? aclHash(a, pw) : undefined)));
+
+    const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildClusterAuthSecret(m, pw, a)));
+    const authSecret = new k8s.core.v1.Secret(
+        `${name}-auth`,
+        { metadata: authObject.apply((s) => s.metadata!), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
+        childOpts,
+    );
+
+    // TLS: a CA and a server certificate (and a client certificate for mTLS) from @pulumi/tls, in
+    // the Secret `<name>-tls` of the pod contract.
+    const tls = structure.tls;
+    const policy = tls !== undefined ? certificatePolicy(tls) : undefined;
+    const certificates =
+        policy !== undefined
+            ? createCertificates(name, parent, {
+                  dnsNames: serverDnsNames(name, structure.service.namespace, structure.service.clusterDomain),
+                  validityHours: policy.validityHours,
+                  caValidityHours: policy.caValidityHours,
+                  rotateBeforePercent: policy.rotateBeforePercent,
+                  clientCerts: tls?.tlsAuthClients === true,
+              })
+            : undefined;
+    const tlsSecret =
+        certificates !== undefined
+            ? new k8s.core.v1.Secret(
+                  `${name}-tls`,
+                  {
+                      metadata: model.apply((m) => ({ name: `${name}-tls`, namespace: m.service.namespace, labels: buildConfigMap(m.service, "").metadata!.labels })),
+                      type: "kubernetes.io/tls",
+                      stringData: pulumi.secret(
+                          pulumi
+                              .all([certificates.server.certPem, certificates.server.privateKeyPem, certificates.caCertPem])
+                              .apply(([crt, key, ca]) => ({ "tls.crt": crt, "tls.key": key, "ca.crt": ca })),
+                      ),
+                  },
+                  childOpts,
+              )
+            : undefined;
+
+    const conf = model.apply(renderClusterConf);
+    const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => checked(buildConfigMap(m.service, c)));
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, kubernetesArgs(configMapObject, ["metadata", "data"]), childOpts);
+
+    const headlessObject = model.apply((m) => checked(buildClusterHeadlessService(m)));
+    const headless = new k8s.core.v1.Service(`${name}-headless`, kubernetesArgs(headlessObject, ["metadata", "spec"]), childOpts);
+
+    const statefulSetObject = pulumi.all([model, conf, usersHash]).apply(([m, c, h]) =>
+        checked(
+            buildClusterStatefulSet(m, {
+                configHash: shortHash(c),
+                ...(h !== undefined ? { aclHash: h } : {}),
+                ...(userNames !== undefined ? { exporterUser: userNames.exporter } : {}),
+            }),
+        ),
+    );
+    const statefulSet = new k8s.apps.v1.StatefulSet(name, kubernetesArgs(statefulSetObject, ["metadata", "spec"]), {
+        ...childOpts,
+        dependsOn: [authSecret, configMap, headless, ...(tlsSecret ? [tlsSecret] : [])],
+        // The claim templates cannot change in place, and replacing the StatefulSet would delete
+        // its PVCs: a pvc change is refused by the guard below instead.
+        ignoreChanges: ["spec.volumeClaimTemplates"],
+    });
+
+    const clientObject = model.apply((m) => checked(buildClientService(m.service)));
+    const client = new k8s.core.v1.Service(name, kubernetesArgs(clientObject, ["metadata", "spec"]), { ...childOpts, dependsOn: [statefulSet] });
+    const pdbObject = model.apply((m) => checked(buildPodDisruptionBudget(m.service)));
+    new k8s.policy.v1.PodDisruptionBudget(name, kubernetesArgs(pdbObject, ["metadata", "spec"]), childOpts);
+    const policyObject = model.apply((m) => checked(buildClusterNetworkPolicy(m)));
+    new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
+
+    // The users the provider and the outputs connect as: the ACL admin user, else the default user.
+    const username = userNames?.admin ?? DEFAULT_USER;
+    const userPassword: pulumi.Output<string> =
+        pulumi.secret(acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result);
+
+    // `pulumi up` ends with a verified cluster: every slot served, replicas linked, a smoke test
+    // on every shard (provider/dynamic/topology.ts), through the Kubernetes API.
+    const topology = new ValkeyTopology(
+        `${name}-topology`,
+        {
+            topology: { kind: "cluster", masters: structure.masterCount, replicasPerMaster: structure.replicasPerMaster },
+            transport: {
+                kind: "kubernetes",
+                ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+                namespace,
+                statefulSet: statefulSet.metadata.name,
+                replicas: structure.nodes,
+                port: CLUSTER_PORT,
+            },
+            username,
+            password: userPassword,
+            ...(certificates !== undefined
+                ? {
+                      tls: {
+                          ca: certificates.caCertPem,
+                          ...(certificates.client !== undefined ? { cert: certificates.client.certPem, key: certificates.client.privateKeyPem } : {}),
+                      },
+                  }
+                : {}),
+        },
+        { parent, dependsOn: [statefulSet, authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
+    );
+
+    const guard = new ValkeyClusterGuard(`${name}-guard`, { subject, pvc: model.apply((m) => ({ ...m.pvc })), ready: topology.state }, { parent });
+
+    const running = topology.state.apply((s) => s === "RUNNING");
+    const conditions = pulumi.all([running, guard.readySince]).apply(([ok, since]): ClusterCondition[] => [
+        { type: "Ready", status: ok ? "True" : "False", ...(since !== undefined ? { lastTransitionTime: since } : {}) },
+        // The provider verified the nodes over TLS (with the CA) before reporting RUNNING.
+        tls !== undefined ? { type: "TLSConfigured", status: ok ? "True" : "False" } : { type: "TLSConfigured", status: "False", reason: "NotConfigured" },
+        // The provider authenticated as the ACL admin user, which exists only from the `user` lines.
+        acl !== undefined ? { type: "ACLSynced", status: ok ? "True" : "False" } : { type: "ACLSynced", status: "False", reason: "NotConfigured" },
+    ]);
+
+    const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.service.namespace}.svc.${m.service.clusterDomain}`);
+    const ssl = tls !== undefined;
+    return {
+        // A failed convergence fails `pulumi up` itself, so a deployed cluster is Running; during
+        // a preview that changes the topology the phase is unknown.
+        phase: running.apply((ok) => (ok ? "Running" : "Pending")),
+        clusterType: pulumi.output("cluster"),
+        masterCount: pulumi.output(structure.masterCount),
+        replicasPerMaster: pulumi.output(structure.replicasPerMaster),
+        conditions,
+        nodes: topology.nodes,
+        serviceHost,
+        servicePort: pulumi.output(CLUSTER_PORT),
+        serviceUsername: pulumi.output(username),
+        servicePassword: pulumi.secret(userPassword),
+        serviceUri: pulumi.secret(
+            pulumi.all([serviceHost, userPassword]).apply(([host, pw]) => connectionUri({ host, port: CLUSTER_PORT, user: username, password: pw, ssl })),
+        ),
+        caCertificate: certificates !== undefined ? certificates.caCertPem : pulumi.output(undefined),
+        namespace,
+    };
+}
+
+/**
+ * A Valkey cluster on Kubernetes (seeds/002 `ValkeyCluster`): masterCount primaries with
+ * replicasPerMaster replicas each, spread across hosts by default, optionally with TLS, ACL users
+ * and a metrics exporter. `pulumi up` ends once every slot is served and every shard passed a
+ * SET/GET/DEL round trip.
+ *
+ * @example
+ * const cache = new ValkeyCluster("cache", { masterCount: 3, replicasPerMaster: 1 });
+ * export const uri = cache.serviceUri; // secret
+ */
+export class ValkeyCluster extends pulumi.ComponentResource {
+    /** "Running" once the topology resource verified the cluster; unknown during a preview that changes it. */
+    public readonly phase!: pulumi.Output<string>;
+    /** "cluster". */
+    public readonly clusterType!: pulumi.Output<string>;
+    public readonly masterCount!: pulumi.Output<number>;
+    public readonly replicasPerMaster!: pulumi.Output<number>;
+    /** Ready (with lastTransitionTime), TLSConfigured and ACLSynced ("False", reason NotConfigured, when off). */
+    public readonly conditions!: pulumi.Output<ClusterCondition[]>;
+    /** The verified nodes: name, address, node id, role, primary, slots. */
+    public readonly nodes!: pulumi.Output<unknown[]>;
+    /** In-cluster DNS name of the client Service, `<name>.<namespace>.svc.cluster.local`. */
+    public readonly serviceHost!: pulumi.Output<string>;
+    /** 6379. */
+    public readonly servicePort!: pulumi.Output<number>;
+    /** The ACL admin user with ACL, else "default". */
+    public readonly serviceUsername!: pulumi.Output<string>;
+    /** Its password (secret). */
+    public readonly servicePassword!: pulumi.Output<string>;
+    /** `redis://user:password@host:6379` (`rediss://` with TLS) (secret). */
+    public readonly serviceUri!: pulumi.Output<string>;
+    /** The CA certificate (PEM) clients trust with TLS; undefined without TLS. */
+    public readonly caCertificate!: pulumi.Output<string | undefined>;
+    /** Namespace of every object. */
+    public readonly namespace!: pulumi.Output<string>;
+
+    constructor(name: string, args: ValkeyClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("valkey:index:ValkeyCluster", name, {}, opts);
+        const result = createValkeyCluster(name, args, this);
+        Object.assign(this, result);
+        this.registerOutputs(result);
+    }
+}

@@ -1,0 +1,234 @@
+// The Kubernetes objects of a ValkeyCluster: the shared builders (statefulset.ts, services.ts, ...)
+// applied to the cluster's ServiceModel, then given what only a cluster has: the cluster bus port,
+// `--cluster-announce-ip $(POD_IP)` (docs/pod-contract.md), the user's placement, resources and
+// security context, the PVC size, and the metrics exporter sidecar. Pure: no Pulumi.
+import * as crypto from "crypto";
+import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { IAffinity } from "kubernetes-models/v1/Affinity";
+import { IContainer } from "kubernetes-models/v1/Container";
+import { ISecret } from "kubernetes-models/v1/Secret";
+import { IService } from "kubernetes-models/v1/Service";
+import { aclConfigLines } from "../acl/commands";
+import { AclPlanInput } from "../acl/users";
+import { quoteConfigValue, renderValkeyConf } from "../config/render";
+import { ClusterModel } from "../spec/cluster-model";
+import { tlsRenderOptions } from "../spec/security";
+import { selectorLabels } from "./labels";
+import { buildNetworkPolicy } from "./networkpolicy";
+import { CLUSTER_BUS_PORT, VALKEY_PORT, objectNames } from "./names";
+import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, podSecurityContext } from "./pod";
+import { buildAuthSecret } from "./secrets";
+import { buildHeadlessService } from "./services";
+import { buildStatefulSet } from "./statefulset";
+
+/** redis_exporter's port. */
+export const METRICS_PORT = 9121;
+/** Pod template annotation with a hash of the ACL users (names, rules, password hashes). */
+export const ACL_HASH_ANNOTATION = "pulumi-valkey/acl-hash";
+/** The auth Secret key holding the exporter user's password (ACL on). */
+export const EXPORTER_PASSWORD_KEY = "exporter-password";
+
+// The exporter only reads INFO and a few keys' sizes: a small, bounded footprint next to Valkey.
+const EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+
+/** valkey.conf of every cluster node: cluster mode, the `backup` directives, TLS when set. */
+export function renderClusterConf(cm: ClusterModel): string {
+    return renderValkeyConf(cm.service, {
+        cluster: {},
+        persistence: cm.persistence,
+        ...(cm.tls !== undefined ? { tls: tlsRenderOptions(cm.tls) } : {}),
+    });
+}
+
+/** A short hash of text that rolls the pods when it changes (configs, ACL lines). */
+export function shortHash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/**
+ * The Secret `<name>-auth` (docs/pod-contract.md). Without ACL: buildAuthSecret's `password` and
+ * `auth.conf`. With ACL: `password` (the default user's, which the probes use), `exporter-password`,
+ * and an `auth.conf` holding the users as `user` lines (passwords only as hashes; see
+ * aclConfigLines) plus `masteruser`/`masterauth` of the replication user, because the restricted
+ * default user may not PSYNC.
+ */
+export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?: AclPlanInput): ISecret {
+    const base = buildAuthSecret(cm.service, password);
+    if (acl === undefined) return base;
+    const replication = acl.users.find((u) => u.role === "replication")!;
+    const exporter = acl.users.find((u) => u.role === "exporter")!;
+    const lines = [
+        ...aclConfigLines(acl, password),
+        `masteruser ${quoteConfigValue(replication.name)}`,
+        `masterauth ${quoteConfigValue(replication.passwords[0])}`,
+    ];
+    return { ...base, stringData: { password, [EXPORTER_PASSWORD_KEY]: exporter.passwords[0], "auth.conf": lines.join("\n") + "\n" } };
+}
+
+/** The hash of the ACL users as the nodes load them (no password in it: the lines hold hashes). */
+export function aclHash(acl: AclPlanInput, password: string): string {
+    return shortHash(aclConfigLines(acl, password).join("\n"));
+}
+
+export interface ClusterStatefulSetOptions {
+    /** Hash of valkey.conf (rolls the pods on change). */
+    readonly configHash: string;
+    /** Hash of the ACL users (aclHash), when ACL is on: the nodes load users only at start. */
+    readonly aclHash?: string;
+    /** The exporter's ACL user, when ACL is on. @default the default user */
+    readonly exporterUser?: string;
+}
+
+/**
+ * Placement: the user's podAntiAffinity, or by default a *preferred* spread over hosts. Required
+ * anti-affinity would leave pods Pending whenever the cluster has fewer nodes than pods (a 3x1
+ * cluster needs 6 hosts), and a Pending primary is worse than two pods on one host; the provider
+ * still places each replica on another host than its primary when the scheduler could.
+ */
+function clusterAffinity(cm: ClusterModel, base: IAffinity | undefined): IAffinity | undefined {
+    const affinity: IAffinity = {
+        ...(cm.nodeAffinity !== undefined ? { nodeAffinity: cm.nodeAffinity } : base?.nodeAffinity ? { nodeAffinity: base.nodeAffinity } : {}),
+        ...(cm.podAffinity !== undefined ? { podAffinity: cm.podAffinity } : {}),
+        ...(cm.podAntiAffinity !== undefined
+            ? { podAntiAffinity: cm.podAntiAffinity }
+            : {
+                  podAntiAffinity: {
+                      preferredDuringSchedulingIgnoredDuringExecution: [
+                          {
+                              weight: 100,
+                              podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(cm.service) } },
+                          },
+                      ],
+                  },
+              }),
+    };
+    return Object.keys(affinity).length > 0 ? affinity : undefined;
+}
+
+function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): IContainer {
+    const names = objectNames(cm.service);
+    const tls = cm.tls !== undefined;
+    return {
+        name: "exporter",
+        image: cm.exporter.image,
+        imagePullPolicy: "IfNotPresent",
+        ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
+        env: [
+            { name: "REDIS_ADDR", value: `${tls ? "rediss" : "redis"}://localhost:${VALKEY_PORT}` },
+            ...(exporterUser !== undefined ? [{ name: "REDIS_USER", value: exporterUser }] : []),
+            {
+                name: "REDIS_PASSWORD",
+                valueFrom: { secretKeyRef: { name: names.authSecret, key: exporterUser !== undefined ? EXPORTER_PASSWORD_KEY : "password" } },
+            },
+            ...(tls
+                ? [
+                      { name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${PATHS.tls}/ca.crt` },
+                      // The server certificate allows client_auth: presented when mTLS is required.
+                      { name: "REDIS_EXPORTER_TLS_CLIENT_CERT_FILE", value: `${PATHS.tls}/tls.crt` },
+                      { name: "REDIS_EXPORTER_TLS_CLIENT_KEY_FILE", value: `${PATHS.tls}/tls.key` },
+                  ]
+                : []),
+        ],
+        ...(tls ? { volumeMounts: [{ name: "tls", mountPath: PATHS.tls, readOnly: true }] } : {}),
+        resources: EXPORTER_RESOURCES,
+        securityContext: containerSecurityContext(),
+    };
+}
+
+/**
+ * The StatefulSet `<name>` with masterCount x (1 + replicasPerMaster) pods: buildStatefulSet's
+ * pod contract plus `args: ["--cluster-announce-ip", "$(POD_IP)"]` (the bus always uses IPs), the
+ * cluster bus port 16379, the user's resources, affinity, tolerations and security context
+ * (runAsUser/runAsGroup also applied to the containers, whose own context would override the
+ * pod's), the PVC size and class of `pvc`, and the exporter sidecar when enabled.
+ */
+export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatefulSetOptions): IStatefulSet {
+    const base = buildStatefulSet(cm.service, { configHash: options.configHash });
+    const spec = base.spec!;
+    const pod = spec.template.spec!;
+    const userIds = {
+        ...(cm.securityContext?.runAsUser !== undefined ? { runAsUser: cm.securityContext.runAsUser } : {}),
+        ...(cm.securityContext?.runAsGroup !== undefined ? { runAsGroup: cm.securityContext.runAsGroup } : {}),
+    };
+    const valkey: IContainer = {
+        ...pod.containers[0],
+        args: ["--cluster-announce-ip", "$(POD_IP)"],
+        ports: [...(pod.containers[0].ports ?? []), { name: "cluster-bus", containerPort: CLUSTER_BUS_PORT, protocol: "TCP" }],
+        resources: cm.resources,
+        securityContext: { ...pod.containers[0].securityContext, ...userIds },
+    };
+    const containers = [valkey];
+    if (cm.exporter.enabled) {
+        const exporter = exporterContainer(cm, options.exporterUser);
+        containers.push({ ...exporter, securityContext: { ...exporter.securityContext, ...userIds } });
+    }
+    const pullSecrets = [...new Set([...cm.service.imagePullSecrets, ...(cm.exporter.enabled ? cm.exporter.imagePullSecrets : [])])];
+    const affinity = clusterAffinity(cm, pod.affinity);
+    const { affinity: _ignored, imagePullSecrets: _pulls, ...podRest } = pod;
+    return {
+        ...base,
+        spec: {
+            ...spec,
+            volumeClaimTemplates: spec.volumeClaimTemplates!.map((t) => ({
+                ...t,
+                spec: { ...t.spec, resources: { requests: { storage: cm.pvc.storageSize } } },
+            })),
+            template: {
+                metadata: {
+                    ...spec.template.metadata,
+                    annotations: {
+                        ...spec.template.metadata!.annotations,
+                        [CONFIG_HASH_ANNOTATION]: options.configHash,
+                        ...(options.aclHash !== undefined ? { [ACL_HASH_ANNOTATION]: options.aclHash } : {}),
+                    },
+                },
+                spec: {
+                    ...podRest,
+                    securityContext: { ...podSecurityContext(), ...cm.securityContext },
+                    ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
+                    ...(affinity !== undefined ? { affinity } : {}),
+                    ...(cm.tolerations.length > 0 ? { tolerations: [...cm.tolerations] } : {}),
+                    containers,
+                },
+            },
+        },
+    };
+}
+
+/** The headless Service `<name>-headless` with 6379, the cluster bus 16379, and 9121 with the exporter. */
+export function buildClusterHeadlessService(cm: ClusterModel): IService {
+    const base = buildHeadlessService(cm.service);
+    return {
+        ...base,
+        spec: {
+            ...base.spec,
+            ports: [
+                ...(base.spec!.ports ?? []),
+                { name: "cluster-bus", port: CLUSTER_BUS_PORT, targetPort: "cluster-bus", protocol: "TCP" as const },
+                ...(cm.exporter.enabled ? [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" as const }] : []),
+            ],
+        },
+    };
+}
+
+/**
+ * The NetworkPolicy `<name>`: clients on 6379 (from anywhere: a cluster has no ip_filter), the
+ * cluster's own pods on 6379 and the cluster bus 16379, and with the exporter, scrapers on 9121.
+ */
+export function buildClusterNetworkPolicy(cm: ClusterModel): INetworkPolicy {
+    const base = buildNetworkPolicy(cm.service);
+    const [clients, own] = base.spec!.ingress!;
+    const tcp = (port: number) => ({ protocol: "TCP" as const, port });
+    return {
+        ...base,
+        spec: {
+            ...base.spec!,
+            ingress: [
+                clients,
+                { ...own, ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT)] },
+                ...(cm.exporter.enabled ? [{ ports: [tcp(METRICS_PORT)] }] : []),
+            ],
+        },
+    };
+}

@@ -1,0 +1,269 @@
+// The ValkeyCluster component under Pulumi mocks: a 3x1 cluster constructs the exact child
+// resources with exact names and key fields; invalid specs fail at construction with exact
+// messages; the guard refuses a pvc change (its provider called as the engine calls it).
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { MOCK_PASSWORD, byType, installMocks, mockPem, one, registered, reset, restoreWarn, secretValue, settle, unwrap } from "../../helpers/mocks";
+import { ValkeyCluster } from "../../../sdk/components/cluster";
+import { clusterGuardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
+import { SpecError } from "../../../sdk/spec/validate";
+
+function children(): string[] {
+    return registered
+        .filter((r) => !r.type.startsWith("valkey:index:"))
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+}
+
+const SEED_POC = {
+    masterCount: 3,
+    replicasPerMaster: 1,
+    namespace: "valkey",
+    labels: { myLabel: "myValue" },
+    pvc: { storageSize: "30Gi", storageClassName: "my-storage-class" },
+    backup: { database: { enabled: true, save: "60 100" }, aof: { enabled: true, appendfsync: "everysec" as const, autoAofRewritePercentage: 100, autoAofRewriteMinSize: "64mb" } },
+};
+
+describe("ValkeyCluster component (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    it("constructs a 3x1 cluster with exactly the expected child resources", async () => {
+        const cluster = new ValkeyCluster("poc", SEED_POC);
+        await settle(cluster.serviceUri);
+        await settle(cluster.conditions);
+        expect(children()).to.deep.equal([
+            "kubernetes:apps/v1:StatefulSet poc",
+            "kubernetes:core/v1:ConfigMap poc-config",
+            "kubernetes:core/v1:Secret poc-auth",
+            "kubernetes:core/v1:Service poc",
+            "kubernetes:core/v1:Service poc-headless",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy poc",
+            "kubernetes:policy/v1:PodDisruptionBudget poc",
+            "pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard poc-guard",
+            "pulumi-nodejs:dynamic/valkey:ValkeyTopology poc-topology",
+            "random:index/randomPassword:RandomPassword poc-password",
+        ]);
+        expect(byType("valkey:index:ValkeyCluster").map((r) => r.name)).to.deep.equal(["poc"]);
+    });
+
+    it("runs 6 pods with the cluster bus, announce-ip args, the PVC size and preferred host spreading", async () => {
+        const cluster = new ValkeyCluster("poc", SEED_POC);
+        await settle(cluster.serviceUri);
+        const sts = one("kubernetes:apps/v1:StatefulSet", "poc").inputs;
+        expect(sts.metadata.namespace).to.equal("valkey");
+        expect(sts.spec.replicas).to.equal(6);
+        const pod = sts.spec.template.spec;
+        expect(pod.containers.map((c: { name: string }) => c.name)).to.deep.equal(["valkey"]);
+        expect(pod.containers[0].args).to.deep.equal(["--cluster-announce-ip", "$(POD_IP)"]);
+        expect(pod.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).to.deep.equal([6379, 16379]);
+        expect(sts.spec.template.metadata.labels).to.include({ myLabel: "myValue" });
+        expect(pod.affinity).to.deep.equal({
+            podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                        weight: 100,
+                        podAffinityTerm: {
+                            topologyKey: "kubernetes.io/hostname",
+                            labelSelector: { matchLabels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "poc" } },
+                        },
+                    },
+                ],
+            },
+        });
+        expect(sts.spec.volumeClaimTemplates[0].spec).to.deep.equal({
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: "my-storage-class",
+            resources: { requests: { storage: "30Gi" } },
+        });
+        const headless = one("kubernetes:core/v1:Service", "poc-headless").inputs;
+        expect(headless.spec.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`)).to.deep.equal(["valkey:6379", "cluster-bus:16379"]);
+        const policy = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "poc").inputs;
+        expect(policy.spec.ingress.map((r: { ports: Array<{ port: number }> }) => r.ports.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379]]);
+        expect(one("kubernetes:policy/v1:PodDisruptionBudget", "poc").inputs.spec.maxUnavailable).to.equal(1);
+    });
+
+    it("renders cluster mode and the backup directives into valkey.conf", async () => {
+        const cluster = new ValkeyCluster("poc", SEED_POC);
+        await settle(cluster.serviceUri);
+        const conf: string = one("kubernetes:core/v1:ConfigMap", "poc-config").inputs.data["valkey.conf"];
+        const lines = conf.split("\n");
+        for (const line of [
+            "cluster-enabled yes",
+            "cluster-config-file /data/nodes.conf",
+            "save 60 100",
+            "appendonly yes",
+            "appendfsync everysec",
+            "auto-aof-rewrite-percentage 100",
+            "auto-aof-rewrite-min-size 64mb",
+            "databases 1",
+            "include /etc/valkey-auth/auth.conf",
+        ]) {
+            expect(lines).to.include(line);
+        }
+    });
+
+    it("gives the topology resource the cluster shape over the kubernetes transport", async () => {
+        const cluster = new ValkeyCluster("poc", SEED_POC);
+        await settle(cluster.serviceUri);
+        const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "poc-topology").inputs;
+        expect(topology.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
+        expect(topology.transport).to.deep.equal({ kind: "kubernetes", namespace: "valkey", statefulSet: "poc", replicas: 6, port: 6379 });
+        expect(topology.username).to.equal("default");
+        expect(secretValue(topology.password)).to.equal(MOCK_PASSWORD);
+        const guard = one("pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard", "poc-guard").inputs;
+        expect([guard.subject, guard.pvc, guard.ready]).to.deep.equal(['ValkeyCluster "poc"', { storageSize: "30Gi", storageClassName: "my-storage-class" }, "RUNNING"]);
+    });
+
+    it("reports the seeds' status vocabulary and the connection outputs", async () => {
+        const cluster = new ValkeyCluster("poc", SEED_POC);
+        const uri = await settle(cluster.serviceUri);
+        expect(uri).to.equal(`redis://default:${MOCK_PASSWORD}@poc.valkey.svc.cluster.local:6379`);
+        expect(await unwrap(cluster.phase)).to.equal("Running");
+        expect(await unwrap(cluster.clusterType)).to.equal("cluster");
+        expect(await unwrap(cluster.masterCount)).to.equal(3);
+        expect(await unwrap(cluster.replicasPerMaster)).to.equal(1);
+        // The mock engine does not run the guard's create, so Ready has no lastTransitionTime here
+        // (readySince is tested directly below).
+        expect(await unwrap(cluster.conditions)).to.deep.equal([
+            { type: "Ready", status: "True" },
+            { type: "TLSConfigured", status: "False", reason: "NotConfigured" },
+            { type: "ACLSynced", status: "False", reason: "NotConfigured" },
+        ]);
+        expect(await unwrap(cluster.nodes)).to.deep.equal([{ id: "0".repeat(40), role: "primary", address: "10.244.0.10:6379" }]);
+        expect(await unwrap(cluster.serviceHost)).to.equal("poc.valkey.svc.cluster.local");
+        expect(await unwrap(cluster.servicePort)).to.equal(6379);
+        expect(await unwrap(cluster.serviceUsername)).to.equal("default");
+        expect(await unwrap(cluster.caCertificate)).to.equal(undefined);
+        expect(await pulumi.isSecret(cluster.servicePassword)).to.equal(true);
+        expect(await pulumi.isSecret(cluster.serviceUri)).to.equal(true);
+    });
+
+    it("with TLS and ACL: certificates, the tls Secret, ACL users in auth.conf, admin outputs, exporter sidecar", async () => {
+        const cluster = new ValkeyCluster("sec", {
+            tls: { tlsAuthClients: true },
+            acl: { users: [{ name: "app", rules: "+GET +SET ~app:*" }] },
+            exporter: { enabled: true },
+        });
+        const uri = await settle(cluster.serviceUri);
+        await settle(cluster.conditions);
+        expect(children()).to.include.members([
+            "kubernetes:core/v1:Secret sec-tls",
+            "tls:index/selfSignedCert:SelfSignedCert sec-ca",
+            "tls:index/locallySignedCert:LocallySignedCert sec-server-cert",
+            "tls:index/locallySignedCert:LocallySignedCert sec-client-cert",
+            "random:index/randomPassword:RandomPassword sec-acl-valkey-admin-password",
+            "random:index/randomPassword:RandomPassword sec-acl-app-password",
+        ]);
+        expect(uri).to.equal(`rediss://valkey-admin:${MOCK_PASSWORD}@sec.default.svc.cluster.local:6379`);
+        expect(await unwrap(cluster.caCertificate)).to.equal(mockPem("CERTIFICATE", "sec-ca"));
+        expect(await unwrap(cluster.conditions)).to.deep.equal([
+            { type: "Ready", status: "True" },
+            { type: "TLSConfigured", status: "True" },
+            { type: "ACLSynced", status: "True" },
+        ]);
+        const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "sec-auth").inputs.stringData);
+        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password"]);
+        const authLines = auth["auth.conf"].split("\n").map((l) => l.split(" ").slice(0, 3).join(" "));
+        expect(authLines).to.deep.equal([
+            "user valkey-admin on",
+            "user primary-replication-user on",
+            "user exporter-user on",
+            "user app on",
+            "user default on",
+            "masteruser primary-replication-user",
+            `masterauth ${MOCK_PASSWORD}`,
+            "",
+        ]);
+        const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "sec-topology").inputs;
+        expect(topology.username).to.equal("valkey-admin");
+        expect(secretValue<Record<string, string>>(topology.tls).ca).to.equal(mockPem("CERTIFICATE", "sec-ca"));
+        const sts = one("kubernetes:apps/v1:StatefulSet", "sec").inputs;
+        const pod = sts.spec.template.spec;
+        expect(pod.containers.map((c: { name: string }) => c.name)).to.deep.equal(["valkey", "exporter"]);
+        expect(pod.volumes.map((v: { name: string }) => v.name)).to.include("tls");
+        expect(pod.containers[1].env.find((e: { name: string }) => e.name === "REDIS_USER").value).to.equal("exporter-user");
+        expect(Object.keys(sts.spec.template.metadata.annotations)).to.include("pulumi-valkey/acl-hash");
+        const conf: string = one("kubernetes:core/v1:ConfigMap", "sec-config").inputs.data["valkey.conf"];
+        expect(conf.split("\n")).to.include.members(["port 0", "tls-port 6379", "tls-cluster yes", "tls-auth-clients yes"]);
+    });
+
+    it("refuses masterCount 2 and a bad appendfsync at construction, listing both, creating nothing", () => {
+        let error: unknown;
+        try {
+            new ValkeyCluster("bad", { masterCount: 2, backup: { aof: { appendfsync: "sometimes" as never } } });
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(SpecError);
+        expect((error as Error).message).to.equal(
+            [
+                'ValkeyCluster "bad" is invalid (2 problems):',
+                "  - masterCount: must be at least 3 (got 2)",
+                '  - backup.aof.appendfsync: must be one of always, everysec, no (got "sometimes")',
+            ].join("\n"),
+        );
+        expect(children()).to.deep.equal([]);
+    });
+
+    it("refuses Outputs for structural fields", () => {
+        expect(() => new ValkeyCluster("late", { masterCount: pulumi.output(3) })).to.throw(
+            'ValkeyCluster "late" is invalid (1 problem):\n  - masterCount: must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)',
+        );
+    });
+
+    it("accepts an Output namespace and validates it once known", async () => {
+        const cluster = new ValkeyCluster("late", { namespace: pulumi.output("apps") });
+        await settle(cluster.serviceUri);
+        expect(one("kubernetes:apps/v1:StatefulSet", "late").inputs.metadata.namespace).to.equal("apps");
+    });
+});
+
+describe("ValkeyClusterGuard", () => {
+    const olds = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "30Gi", storageClassName: "fast" }, ready: "RUNNING", readySince: "2025-09-02T17:00:00.000Z" };
+
+    it("refuses a pvc change with the field, the old and the new value", async () => {
+        const news = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "40Gi" }, ready: "RUNNING" };
+        expect(await clusterGuardProvider.check!(olds, news)).to.deep.equal({
+            inputs: news,
+            failures: [
+                {
+                    property: "pvc.storageSize",
+                    reason: 'ValkeyCluster "poc": pvc.storageSize is immutable after creation (was "30Gi", now "40Gi"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new ValkeyCluster and move the data.',
+                },
+                {
+                    property: "pvc.storageClassName",
+                    reason: 'ValkeyCluster "poc": pvc.storageClassName is immutable after creation (was "fast", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new ValkeyCluster and move the data.',
+                },
+            ],
+        });
+    });
+
+    it("accepts creation, unchanged values and values unknown during preview", () => {
+        expect(guardFailures({}, { pvc: { storageSize: "1Gi" } })).to.deep.equal([]);
+        expect(guardFailures(olds, { pvc: { storageSize: "30Gi", storageClassName: "fast" } })).to.deep.equal([]);
+        expect(guardFailures(olds, { pvc: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).to.deep.equal([]);
+    });
+
+    it("never replaces, and reports changes only when an input changed", async () => {
+        expect(await clusterGuardProvider.diff!("id", olds, { ...olds })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await clusterGuardProvider.diff!("id", olds, { ...olds, ready: "PENDING" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("keeps the Ready transition time while the cluster stays ready", () => {
+        const now = "2025-09-03T00:00:00.000Z";
+        expect(readySince(olds, { ready: "RUNNING" }, now)).to.equal("2025-09-02T17:00:00.000Z");
+        expect(readySince({}, { ready: "RUNNING" }, now)).to.equal(now);
+        expect(readySince(olds, { ready: undefined }, now)).to.equal(undefined);
+    });
+
+    it("serializes to self-contained text whose check refuses a pvc change in a fresh process", async function () {
+        this.timeout(20000);
+        const serialized = await pulumi.runtime.serializeFunction(() => clusterGuardProvider, { isFactoryFunction: true });
+        expect(serialized.text).not.to.include("require(");
+        const { execFileSync } = await import("child_process");
+        const script = `${serialized.text}\nconst p = exports.${serialized.exportName};\np.check(${JSON.stringify(olds)}, ${JSON.stringify({ ...olds, pvc: { storageSize: "40Gi", storageClassName: "fast" } })}).then(r => console.log(JSON.stringify(r.failures.map(f => f.property))));`;
+        expect(execFileSync(process.execPath, ["-e", script]).toString().trim()).to.equal('["pvc.storageSize"]');
+    });
+});
