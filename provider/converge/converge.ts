@@ -134,7 +134,7 @@ export async function converge(request: ConvergeRequest, options: ConvergeOption
             plan = planConvergence(observed, request.topology, steady);
             if (plan.refusals.length > 0) throw new RefusedError(plan.refusals);
             if (plan.actions.length > 0) {
-                await session.apply(plan.actions, counter, (_action, line) => {
+                await session.apply(plan.actions, counter, (line) => {
                     actions.push(line);
                     log(line);
                 });

@@ -77,7 +77,7 @@ export class Session {
      * Applies the actions: in the given order on each node, all nodes at once. Waits for every node's
      * sequence to end before reporting the first failure, so nothing is still being sent afterwards.
      */
-    async apply(actions: readonly Action[], counter: MutationCounter, onAction: (action: Action, line: string) => void): Promise<void> {
+    async apply(actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
         const perNode = new Map<string, Action[]>();
         for (const a of actions) perNode.set(a.node, [...(perNode.get(a.node) ?? []), a]);
         const results = await Promise.allSettled(
@@ -85,7 +85,7 @@ export class Session {
                 const client = this.client(name);
                 for (const action of list) {
                     counter.take();
-                    onAction(action, describeAction(action));
+                    onAction(describeAction(action));
                     await client.call(actionCommand(action));
                 }
             }),

@@ -50,6 +50,7 @@ export class NodeClient {
     private redis?: Redis;
     private lastError?: string;
     private failed?: { at: number; error: Error };
+    private connecting?: Promise<void>;
 
     constructor(
         readonly target: NodeTarget,
@@ -71,8 +72,16 @@ export class NodeClient {
     }
 
     /** Opens the connection (if not open) and checks that the node answers and accepts the credentials. */
-    async connect(): Promise<void> {
-        if (this.connected) return;
+    connect(): Promise<void> {
+        if (this.connected) return Promise.resolve();
+        // Concurrent callers share one attempt.
+        this.connecting ??= this.attempt().finally(() => {
+            this.connecting = undefined;
+        });
+        return this.connecting;
+    }
+
+    private async attempt(): Promise<void> {
         this.close();
         if (this.failed && Date.now() - this.failed.at < REDIAL_AFTER_MS) throw this.failed.error;
         try {
