@@ -1,6 +1,7 @@
 // Public exports of pulumi-valkey.
 export { Valkey } from "./components/valkey";
 export { Redis } from "./components/redis";
+export { ValkeyCluster, ValkeyClusterArgs, ClusterCondition } from "./components/cluster";
 export * from "./spec/args";
 export { Plan, PersistenceMode, PlanTopology, getPlan, planNames, registerPlan, unregisterPlan } from "./spec/plans";
 export { SpecError, SpecIssue } from "./spec/validate";

@@ -28,6 +28,8 @@ import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyClusterGuard } from "./guard";
 import { knownPart } from "./inputs";
 
+export type { ValkeyClusterArgs } from "../spec/cluster-args";
+
 export const CLUSTER_PORT = 6379;
 const DEFAULT_USER = "default";
 
