@@ -1,0 +1,103 @@
+// The ValkeyCluster builders (sdk/manifests/cluster.ts): every object passes validateManifest, and
+// each cluster-only setting lands where the pod contract and the spec say.
+import { expect } from "chai";
+import { resolveAclUsers } from "../../../sdk/acl/users";
+import {
+    buildClusterAuthSecret,
+    buildClusterHeadlessService,
+    buildClusterNetworkPolicy,
+    buildClusterStatefulSet,
+    renderClusterConf,
+} from "../../../sdk/manifests/cluster";
+import { buildClientService, buildConfigMap, buildPodDisruptionBudget, validateManifest } from "../../../sdk/manifests";
+import { valkeyClusterSpecSchema } from "../../../sdk/spec/cluster";
+import { ClusterModel, buildClusterModel } from "../../../sdk/spec/cluster-model";
+import { parseSpec } from "../../../sdk/spec/validate";
+
+const model = (spec: Record<string, unknown> = {}): ClusterModel => buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, spec, "ValkeyCluster"));
+const PASSWORD = "Passw0rdPassw0rdPassw0rdPassw0rd";
+
+describe("manifests: ValkeyCluster", () => {
+    it("builds objects that all pass validateManifest, with TLS, ACL and the exporter on", () => {
+        const m = model({ tls: {}, acl: {}, exporter: { enabled: true }, tolerations: [{ key: "infra", operator: "Exists", effect: "NoSchedule" }] });
+        const acl = resolveAclUsers(m.acl!, { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": ["e".repeat(32)] });
+        const objects = [
+            buildConfigMap(m.service, renderClusterConf(m)),
+            buildClusterAuthSecret(m, PASSWORD, acl),
+            buildClusterHeadlessService(m),
+            buildClientService(m.service),
+            buildClusterStatefulSet(m, { configHash: "0123456789abcdef", aclHash: "fedcba9876543210", exporterUser: "exporter-user" }),
+            buildPodDisruptionBudget(m.service),
+            buildClusterNetworkPolicy(m),
+        ];
+        for (const object of objects) expect(() => validateManifest(object)).not.to.throw();
+        expect(objects.map((o) => `${o.kind} ${o.metadata!.name}`)).to.deep.equal([
+            "ConfigMap poc-config",
+            "Secret poc-auth",
+            "Service poc-headless",
+            "Service poc",
+            "StatefulSet poc",
+            "PodDisruptionBudget poc",
+            "NetworkPolicy poc",
+        ]);
+    });
+
+    it("uses the user's podAntiAffinity, podAffinity, nodeAffinity and tolerations instead of the default spreading", () => {
+        const required = { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "poc" } }, topologyKey: "kubernetes.io/hostname" }] };
+        const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disktype", operator: "In", values: ["ssd"] }] }] } };
+        const podAffinity = { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone" } }] };
+        const tolerations = [{ key: "node-role.kubernetes.io/infra", operator: "Exists", effect: "NoSchedule" }];
+        const pod = buildClusterStatefulSet(model({ podAntiAffinity: required, nodeAffinity, podAffinity, tolerations }), { configHash: "h" }).spec!.template.spec!;
+        expect(pod.affinity).to.deep.equal({ nodeAffinity, podAffinity, podAntiAffinity: required });
+        expect(pod.tolerations).to.deep.equal(tolerations);
+    });
+
+    it("merges the user's securityContext over the restricted default, into the containers too", () => {
+        const sts = buildClusterStatefulSet(model({ securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, exporter: { enabled: true } }), { configHash: "h" });
+        const pod = sts.spec!.template.spec!;
+        expect(pod.securityContext).to.deep.equal({
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(pod.containers.map((c) => [c.securityContext!.runAsUser, c.securityContext!.runAsGroup])).to.deep.equal([
+            [1000, 1000],
+            [1000, 1000],
+        ]);
+    });
+
+    it("applies the user's resources to the valkey container and derives maxmemory from the memory limit", () => {
+        const resources = { requests: { memory: "2Gi", cpu: "1" }, limits: { memory: "2Gi", cpu: "2" } };
+        const m = model({ resources });
+        expect(buildClusterStatefulSet(m, { configHash: "h" }).spec!.template.spec!.containers[0].resources).to.deep.equal(resources);
+        expect(renderClusterConf(m).split("\n")).to.include("maxmemory 1536mb");
+    });
+
+    it("runs the exporter sidecar on 9121 with the auth Secret's password, and publishes the metrics port", () => {
+        const m = model({ exporter: { enabled: true, image: { name: "quay.io/oliver006/redis_exporter", tag: "v1.67.0", imagePullSecrets: ["regcred"] } } });
+        const pod = buildClusterStatefulSet(m, { configHash: "h" }).spec!.template.spec!;
+        const exporter = pod.containers[1];
+        expect([exporter.name, exporter.image, exporter.ports]).to.deep.equal([
+            "exporter",
+            "quay.io/oliver006/redis_exporter:v1.67.0",
+            [{ name: "metrics", containerPort: 9121, protocol: "TCP" }],
+        ]);
+        expect(exporter.env).to.deep.equal([
+            { name: "REDIS_ADDR", value: "redis://localhost:6379" },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "poc-auth", key: "password" } } },
+        ]);
+        expect(pod.imagePullSecrets).to.deep.equal([{ name: "regcred" }]);
+        expect(buildClusterHeadlessService(m).spec!.ports!.map((p) => p.port)).to.deep.equal([6379, 16379, 9121]);
+        expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
+    });
+
+    it("keeps the plain auth Secret without ACL", () => {
+        expect(buildClusterAuthSecret(model(), PASSWORD).stringData).to.deep.equal({
+            password: PASSWORD,
+            "auth.conf": `requirepass "${PASSWORD}"\nmasterauth "${PASSWORD}"\n`,
+        });
+    });
+});
