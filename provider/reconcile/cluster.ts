@@ -301,16 +301,14 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     const replicaOf = new Map<Member, Member>();
     for (const [p, rs] of kept) for (const r of rs) replicaOf.set(r, p);
     for (const { replica, primary } of assignReplicas(demands, pool)) replicaOf.set(replica, primary);
-    const countFor = (p: Member) => [...replicaOf.values()].filter((x) => x === p).length;
+    const followersOf = (p: Member) => [...replicaOf].filter(([, q]) => q === p).map(([r]) => r);
     for (const extra of pool.filter((m) => !replicaOf.has(m))) {
         // Nodes beyond the topology's needs become extra replicas, where they are fewest and best placed.
-        let best = primaries[0].member;
-        for (const { member } of primaries) {
-            const siblings = [...replicaOf].filter(([, p]) => p === member).map(([r]) => r);
-            const bestSiblings = [...replicaOf].filter(([, p]) => p === best).map(([r]) => r);
-            const byCount = countFor(member) - countFor(best);
-            if (byCount < 0 || (byCount === 0 && placementCost(extra, member, siblings) < placementCost(extra, best, bestSiblings))) best = member;
-        }
+        const betterThan = (b: Member, a: Member) => {
+            const [countA, countB] = [followersOf(a).length, followersOf(b).length];
+            return countB < countA || (countB === countA && placementCost(extra, b, followersOf(b)) < placementCost(extra, a, followersOf(a)));
+        };
+        const best = primaries.map((p) => p.member).reduce((a, b) => (betterThan(b, a) ? b : a));
         replicaOf.set(extra, best);
     }
     const layout = {
@@ -324,7 +322,7 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     const phase1: Action[] = [];
     for (const p of primaries) {
         if (p.add.length > 0 && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
-        if ([...replicaOf].some(([r, q]) => q === p.member && !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
+        if (followersOf(p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
     }
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
