@@ -220,6 +220,20 @@ describe("ValkeyCluster component (mocks)", () => {
     });
 });
 
+describe("examples/cluster (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    it("constructs a 3x1 cluster with TLS and ACL whose outputs use the admin user over TLS", async () => {
+        const example = await import("../../../examples/cluster");
+        const uri = await settle(example.serviceUri);
+        expect(uri).to.equal(`rediss://valkey-admin:${MOCK_PASSWORD}@valkey-poc.valkey-cluster.svc.cluster.local:6379`);
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "valkey-poc-topology").inputs.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
+        expect(one("kubernetes:apps/v1:StatefulSet", "valkey-poc").inputs.spec.replicas).to.equal(6);
+    });
+});
+
 describe("ValkeyClusterGuard", () => {
     const olds = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "30Gi", storageClassName: "fast" }, ready: "RUNNING", readySince: "2025-09-02T17:00:00.000Z" };
 
