@@ -153,6 +153,10 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     } else if (!isUnknown(topology)) {
         fail("topology", 'must be { kind: "standalone" }, { kind: "replicated", replicas } or { kind: "cluster", masters, replicasPerMaster }');
     }
+    const tls = news.tls;
+    if (isObject(tls) && !isUnknown(tls.cert) && !isUnknown(tls.key) && (tls.cert === undefined) !== (tls.key === undefined)) {
+        fail("tls", "cert and key go together: they are the client certificate this provider presents and its private key");
+    }
     if (news.timeoutSeconds !== undefined && !isUnknown(news.timeoutSeconds) && !(typeof news.timeoutSeconds === "number" && news.timeoutSeconds > 0)) {
         fail("timeoutSeconds", "must be a number of seconds > 0");
     }

@@ -39,6 +39,10 @@ describe("dynamic provider: check and diff", () => {
             { property: "topology", reason: "the topology needs at least 6 nodes (3 primaries x (1 + 1 replicas)), but 3 were given" },
             { property: "timeoutSeconds", reason: "must be a number of seconds > 0" },
         ]);
+        expect(checkInputs({ ...valid, tls: { ca: "PEM", cert: "PEM" } })).to.deep.equal([
+            { property: "tls", reason: "cert and key go together: they are the client certificate this provider presents and its private key" },
+        ]);
+        expect(checkInputs({ ...valid, tls: { ca: "PEM", cert: UNKNOWN } })).to.deep.equal([]);
         expect(checkInputs({ providerVersion: "1", topology: { kind: "ring" }, transport: { kind: "ssh" } })).to.deep.equal([
             { property: "transport.kind", reason: 'must be "direct" or "kubernetes" (got "ssh")' },
             { property: "topology", reason: 'unknown topology kind "ring" (expected standalone, replicated or cluster)' },
