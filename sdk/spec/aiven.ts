@@ -128,7 +128,8 @@ export const connInfoSecretTargetSchema = z.strictObject({
     annotations: annotationMap().optional(),
     labels: labelMap().optional(),
     /** Prefix of the Secret's keys, added as is. @default "VALKEY_" or "REDIS_" */
-    prefix: z.string().optional(),
+    // Secret data keys must be [-._a-zA-Z0-9]+; checked here so preview fails, not the apply.
+    prefix: pattern(/^[-._a-zA-Z0-9]*$/, "^[-._a-zA-Z0-9]*$", 200).optional(),
 });
 
 export const projectVPCRefSchema = z.strictObject({

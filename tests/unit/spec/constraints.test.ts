@@ -72,6 +72,13 @@ const COMMON: Row[] = [
     },
     {
         path: "connInfoSecretTarget",
+        valid: { name: "s", prefix: "MY.SECRET-PREFIX_" },
+        invalid: { name: "s", prefix: "MY PREFIX " },
+        message: 'must match ^[-._a-zA-Z0-9]*$ (got "MY PREFIX ")',
+        at: "connInfoSecretTarget.prefix",
+    },
+    {
+        path: "connInfoSecretTarget",
         valid: { name: "s", prefix: "MY_SECRET_PREFIX_" },
         invalid: { name: "s", prefix: 5 },
         message: "must be a string (got 5)",
