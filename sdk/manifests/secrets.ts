@@ -3,7 +3,9 @@
 // the secret strings as parameters so that the component can call them inside an `apply` on a
 // secret Output; they never log them and never put them in an error message.
 import { ISecret } from "kubernetes-models/v1/Secret";
+import { renderSentinelAuthConf } from "../config/sentinel";
 import { ServiceModel } from "../spec/model";
+import { sentinelGroup, sentinelHosts } from "./ha";
 import { commonAnnotations, commonLabels, objectMeta } from "./labels";
 import { objectNames } from "./names";
 
@@ -47,7 +49,9 @@ function quoteConfigString(value: string): string {
 /**
  * The Secret `<name>-auth` mounted at /etc/valkey-auth: `password` (the default user's password,
  * read by the probes) and `auth.conf` (`requirepass` and `masterauth`, included by valkey.conf, so
- * replicas authenticate to their primary with the same password). Throws when `password` is empty,
+ * replicas authenticate to their primary with the same password), and for Sentinel plans
+ * `sentinel-auth.conf` (`sentinel auth-pass <group> <password>`, see renderSentinelAuthConf).
+ * Throws when `password` is empty,
  * because `requirepass ""` would turn authentication off.
  */
 export function buildAuthSecret(model: ServiceModel, password: string): ISecret {
@@ -61,7 +65,12 @@ export function buildAuthSecret(model: ServiceModel, password: string): ISecret 
         kind: "Secret",
         metadata: objectMeta(model, names.authSecret, "server"),
         type: "Opaque",
-        stringData: { password, "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n` },
+        stringData: {
+            password,
+            "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n`,
+            // Included by the Sentinels' sentinel.conf, so they can authenticate to the data nodes.
+            ...(model.plan.topology === "sentinel" ? { "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password) } : {}),
+        },
     };
 }
 
@@ -69,7 +78,9 @@ export function buildAuthSecret(model: ServiceModel, password: string): ISecret 
  * The connection Secret per connInfoSecretTarget, or undefined when `model.connInfo.enabled` is
  * false (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
  * name); keys `<prefix>HOST`, `<prefix>PORT`, `<prefix>USER`, `<prefix>PASSWORD`, `<prefix>SSL`
- * ("true"/"false"), `<prefix>URI` and `REDIS_URL` (both from connectionUri), prefix
+ * ("true"/"false"), `<prefix>URI` and `REDIS_URL` (both from connectionUri), for Sentinel plans
+ * `<prefix>SENTINEL_HOSTS` (comma-separated `host:port`, see sentinelHosts) and
+ * `<prefix>SENTINEL_MASTER` (the group, see sentinelGroup); prefix
  * `model.connInfo.prefix` (default "VALKEY_" / "REDIS_"). The target's labels come after the tags
  * (ours still win, see commonLabels); its annotations after ours.
  */
@@ -94,6 +105,9 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo)
             [`${p}SSL`]: String(conn.ssl),
             [`${p}URI`]: connectionUri(conn),
             [REDIS_URL_KEY]: connectionUri(conn),
+            ...(model.plan.topology === "sentinel"
+                ? { [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","), [`${p}SENTINEL_MASTER`]: sentinelGroup(model) }
+                : {}),
         },
     };
 }

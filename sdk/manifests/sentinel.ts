@@ -13,13 +13,8 @@ import { SENTINEL_PORT, objectNames } from "./names";
 import { buildNetworkPolicy } from "./networkpolicy";
 import { buildPodDisruptionBudget } from "./pdb";
 import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, credentialVolumes, livenessProbe, podSpecBase, readinessProbe } from "./pod";
+import { SENTINEL_REPLICAS, sentinelPodHost } from "./ha";
 import { buildClientService, buildHeadlessService } from "./services";
-
-/**
- * Sentinels per service. Three is the smallest number that keeps a majority (2) when one is away,
- * which both the failover vote and the PodDisruptionBudget rely on; more add no safety here.
- */
-export const SENTINEL_REPLICAS = 3;
 
 // Sentinel keeps a few peers' state in memory and answers a handful of commands a second; these
 // fit it on every plan. Memory request = limit, so it is never the pod evicted first.
@@ -37,11 +32,14 @@ function sentinelContainer(model: ServiceModel): IContainer {
         name: "sentinel",
         image: model.image,
         imagePullPolicy: "IfNotPresent",
-        // Sentinel rewrites its own config file, so it runs from a writable copy.
+        // Sentinel rewrites its own config file, so it runs from a writable copy. Each Sentinel
+        // announces its own stable name (the ConfigMap is shared, so it is appended here): peers
+        // that knew it by a pod IP would keep a dead entry after every restart.
         command: [
             "sh",
             "-c",
             `cp ${PATHS.sentinelConfig}/${SENTINEL_CONF_KEY} ${PATHS.sentinelData}/${SENTINEL_CONF_KEY} && ` +
+                `echo "sentinel announce-ip ${sentinelPodHost(model, "$POD_NAME")}" >> ${PATHS.sentinelData}/${SENTINEL_CONF_KEY} && ` +
                 `exec valkey-sentinel ${PATHS.sentinelData}/${SENTINEL_CONF_KEY}`,
         ],
         env: [

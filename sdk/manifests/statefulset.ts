@@ -6,6 +6,7 @@ import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { ServiceModel } from "../spec/model";
+import { primaryReadinessProbe, startScript } from "./ha";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { VALKEY_PORT, objectNames } from "./names";
 import {
@@ -34,6 +35,9 @@ const TERMINATION_GRACE_PERIOD_SECONDS = 60;
 // The root filesystem is read-only; /tmp gets a small writable scratch space, bounded so that a
 // runaway writer cannot fill the node's disk.
 const TMP_SIZE_LIMIT = "64Mi";
+
+/** Tells Pulumi's Kubernetes provider not to wait for the object to become ready. */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 
 export interface StatefulSetOptions {
     /**
@@ -71,11 +75,13 @@ function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMoun
 }
 
 function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[]): IContainer {
+    const sentinel = model.plan.topology === "sentinel";
     return {
         name: "valkey",
         image: model.image,
         imagePullPolicy: "IfNotPresent",
-        command: ["valkey-server", `${PATHS.config}/valkey.conf`],
+        // With Sentinel, a pod asks the Sentinels whom to replicate before it starts (sdk/manifests/ha.ts).
+        command: sentinel ? ["sh", "-c", startScript(model)] : ["valkey-server", `${PATHS.config}/valkey.conf`],
         env: [
             { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -84,7 +90,8 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[]): IContaine
         volumeMounts: mounts,
         resources: resources(model),
         securityContext: containerSecurityContext(),
-        readinessProbe: readinessProbe(model, VALKEY_PORT),
+        // With Sentinel, only the primary is Ready, so the client Service reaches only the primary.
+        readinessProbe: sentinel ? primaryReadinessProbe(model) : readinessProbe(model, VALKEY_PORT),
         livenessProbe: livenessProbe(model, VALKEY_PORT),
     };
 }
@@ -107,10 +114,15 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
     const { volumes: vols, mounts } = volumes(model);
     const names = objectNames(model);
     const persistent = model.diskGiB > 0;
+    const sentinel = model.plan.topology === "sentinel";
+    const metadata = objectMeta(model, names.statefulSet, "server");
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        metadata: objectMeta(model, names.statefulSet, "server"),
+        // With Sentinel only the primary is Ready: Pulumi's wait for every replica to be Ready
+        // would time out. The topology resource verifies the nodes instead (replicas linked, a
+        // write on the primary).
+        metadata: sentinel ? { ...metadata, annotations: { ...metadata.annotations, [SKIP_AWAIT_ANNOTATION]: "true" } } : metadata,
         spec: {
             replicas: model.plan.nodes,
             serviceName: names.headlessService,
@@ -121,7 +133,10 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
             // restart it would bring the nodes back one by one. Rolling updates still replace one
             // pod at a time; this setting only governs creation and scaling.
             podManagementPolicy: "Parallel",
-            updateStrategy: { type: "RollingUpdate" },
+            // With Sentinel only the primary is ever Ready, so a RollingUpdate would wait forever
+            // on the first replica it restarts. The pods are restarted by the provider instead,
+            // replicas first and the primary after a handoff (issue 5).
+            updateStrategy: { type: sentinel ? "OnDelete" : "RollingUpdate" },
             ...(persistent
                 ? {
                       persistentVolumeClaimRetentionPolicy: model.terminationProtection

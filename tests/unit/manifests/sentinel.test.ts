@@ -71,7 +71,9 @@ describe("manifests/sentinel", () => {
         expect(container.command).to.deep.equal([
             "sh",
             "-c",
-            "cp /etc/sentinel/sentinel.conf /sentinel-data/sentinel.conf && exec valkey-sentinel /sentinel-data/sentinel.conf",
+            "cp /etc/sentinel/sentinel.conf /sentinel-data/sentinel.conf && " +
+                'echo "sentinel announce-ip $POD_NAME.my-valkey-sentinel-headless.my-aiven-project.svc.cluster.local" >> /sentinel-data/sentinel.conf && ' +
+                "exec valkey-sentinel /sentinel-data/sentinel.conf",
         ]);
         expect(container.ports).to.deep.equal([{ name: "sentinel", containerPort: 26379, protocol: "TCP" }]);
         expect(container.volumeMounts).to.deep.equal([
@@ -107,7 +109,7 @@ describe("manifests/sentinel", () => {
                 .replace("/etc/valkey-auth", path.join(dir, "auth"))
                 .replace("-p 26379", `-p ${port}`);
         const [container] = buildSentinelStatefulSet(valkeyModel({ ...MINIMAL_SPEC, plan: "pro" }), { configHash: "x" }).spec!.template.spec!.containers;
-        child = spawn("sh", ["-c", relocate(container.command![2])], { stdio: "ignore" });
+        child = spawn("sh", ["-c", relocate(container.command![2])], { stdio: "ignore", env: { ...process.env, POD_NAME: "my-valkey-sentinel-1" } });
         const probe = relocate(container.readinessProbe!.exec!.command![2]);
         let status: number | null = 1;
         for (let i = 0; i < 100 && status !== 0; i++) {
@@ -116,7 +118,10 @@ describe("manifests/sentinel", () => {
         }
         expect(status).to.equal(0);
         // Sentinel owns its copy (it rewrites it); the mounted original stays as rendered.
-        expect(fs.readFileSync(path.join(dir, "sentinel-data", "sentinel.conf"), "utf8")).to.contain(`port ${port}`);
+        const copy = fs.readFileSync(path.join(dir, "sentinel-data", "sentinel.conf"), "utf8");
+        expect(copy).to.contain(`port ${port}`);
+        // Each Sentinel announces its own stable name, appended to its copy.
+        expect(copy).to.match(/^sentinel announce-ip "?my-valkey-sentinel-1\.my-valkey-sentinel-headless\.my-aiven-project\.svc\.cluster\.local"?$/m);
         expect(fs.readFileSync(path.join(dir, "etc-sentinel", "sentinel.conf"), "utf8")).to.equal(`port ${port}\nbind 127.0.0.1\n`);
     });
 });
