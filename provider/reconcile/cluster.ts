@@ -389,6 +389,14 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     }
     for (const [r, p] of replicaOf) {
         if (r.me.replica && r.me.primaryId === p.me.id && !r.node.replication.linkUp) waiting.push(`${r.name}: replication link to ${p.name} is down`);
+        // Valkey 8.0.1 cannot load a nodes.conf in which a replica's shard differs from its primary's
+        // ("corrupted cluster config file" on restart): ready means every node agrees.
+        for (const i of members) {
+            const [replicaView, primaryView] = [r, p].map((m) => (m === i ? i.me : entryFor(i, m.me.id)));
+            if (replicaView?.shardId !== undefined && primaryView?.shardId !== undefined && replicaView.shardId !== primaryView.shardId) {
+                waiting.push(`${i.name} does not yet see ${r.name} in the shard of ${p.name}`);
+            }
+        }
     }
     // Phase 4, once ready: the settings lowered for the bootstrap go back to their steady values.
     const phase4 = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];

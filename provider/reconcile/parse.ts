@@ -30,8 +30,8 @@ function intField(fields: Map<string, string>, key: string, fallback = 0): numbe
 }
 
 /** `ip:port@cport[,hostname[,aux=value...]]`; the IP is empty when the node does not know it yet. */
-export function parseNodeAddress(text: string): { host: string; port: number; busPort: number; hostname?: string } {
-    const [address, hostname] = text.split(",");
+export function parseNodeAddress(text: string): { host: string; port: number; busPort: number; hostname?: string; shardId?: string } {
+    const [address, hostname, ...aux] = text.split(",");
     const at = address.indexOf("@");
     const hostPort = at >= 0 ? address.slice(0, at) : address;
     const colon = hostPort.lastIndexOf(":");
@@ -39,12 +39,14 @@ export function parseNodeAddress(text: string): { host: string; port: number; bu
     const port = Number(hostPort.slice(colon + 1));
     const busPort = at >= 0 ? Number(address.slice(at + 1)) : port + 10000;
     if (!Number.isInteger(port) || !Number.isInteger(busPort)) throw new Error(`cannot parse the node address "${text}"`);
-    const entry: { host: string; port: number; busPort: number; hostname?: string } = {
+    const entry: { host: string; port: number; busPort: number; hostname?: string; shardId?: string } = {
         host: hostPort.slice(0, colon),
         port,
         busPort,
     };
     if (hostname !== undefined && hostname !== "" && !hostname.includes("=")) entry.hostname = hostname;
+    const shard = aux.find((field) => field.startsWith("shard-id="));
+    if (shard !== undefined) entry.shardId = shard.slice("shard-id=".length);
     return entry;
 }
 

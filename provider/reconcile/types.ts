@@ -41,6 +41,8 @@ export interface ClusterNodeEntry {
     readonly port: number;
     readonly busPort: number;
     readonly hostname?: string;
+    /** The `shard-id` auxiliary field (Valkey 7.2+): a replica shares its primary's. */
+    readonly shardId?: string;
     readonly flags: readonly string[];
     readonly myself: boolean;
     readonly primary: boolean;

@@ -134,6 +134,16 @@ describe("reconcile: planCluster", () => {
         expect(plan.waiting).to.deep.equal(["n2 sees n0 as failing (fail?)", "n2: cluster_state:fail, 16384 of 16384 slots ok"]);
     });
 
+    it("waits until every node sees each replica in its primary's shard (Valkey 8.0.1 cannot reload it otherwise)", () => {
+        const shards = ["s0", "s1", "s2", "s0", "s1", "stale"];
+        const nodes = converged3x1().map((n, i) => ({ ...n, shard: shards[i] }));
+        const plan = planCluster(observe(nodes), 3, 1);
+        expect(plan.actions).to.deep.equal([]);
+        expect(plan.waiting).to.deep.equal(["n0", "n1", "n2", "n3", "n4", "n5"].map((n) => `${n} does not yet see n5 in the shard of n2`));
+        nodes[5].shard = "s2";
+        expect(planCluster(observe(nodes), 3, 1).waiting).to.deep.equal([]);
+    });
+
     it("waits while a node does not yet see a primary's slots", () => {
         const nodes = converged3x1();
         // n5 learnt of n0 before n0's slots reached it: its view has n0 without slots.

@@ -10,6 +10,8 @@ export interface SimNode {
     id?: string;
     /** Appended to its myself line, e.g. "[5461->-<id>]". */
     myselfExtra?: string;
+    /** Its shard-id as every view shows it. @default none shown */
+    shard?: string;
     host?: string;
     zone?: string;
     slots?: SlotRange[];
@@ -49,7 +51,8 @@ function slotText(slots: SlotRange[] | undefined): string {
 function line(n: SimNode, all: SimNode[], myself: boolean, port: number, extraFlags?: string): string {
     const primary = n.replicaOf ? all.find((m) => m.name === n.replicaOf) : undefined;
     const flags = [myself ? "myself" : "", primary ? "slave" : "master", extraFlags ?? ""].filter((f) => f !== "").join(",");
-    const address = myself && !n.knows?.length ? `:${port}@${port + 10000}` : `127.0.0.1:${port}@${port + 10000}`;
+    const aux = n.shard !== undefined ? `,,tls-port=0,shard-id=${n.shard}` : "";
+    const address = `${myself && !n.knows?.length ? "" : "127.0.0.1"}:${port}@${port + 10000}${aux}`;
     const extra = myself && n.myselfExtra ? ` ${n.myselfExtra}` : "";
     return `${nodeId(n)} ${address} ${flags} ${primary ? nodeId(primary) : "-"} 0 0 ${n.epoch ?? 0} connected${primary ? "" : slotText(n.slots)}${extra}`;
 }

@@ -50,7 +50,7 @@ describe("reconcile: parse", () => {
         expect(parseClusterNodeLine("1111 127.0.0.1:7001@17001 handshake - 0 0 0 disconnected")).to.include({ handshake: true, primary: false });
         expect(parseClusterNodeLine("2222 :0@0 master,noaddr - 0 0 0 disconnected")).to.include({ noaddr: true, host: "", port: 0 });
         expect(parseNodeAddress("::1:7000@17000")).to.deep.equal({ host: "::1", port: 7000, busPort: 17000 });
-        expect(parseNodeAddress("10.1.2.3:6379@16379,,shard-id=abc")).to.deep.equal({ host: "10.1.2.3", port: 6379, busPort: 16379 });
+        expect(parseNodeAddress("10.1.2.3:6379@16379,,tls-port=0,shard-id=abc")).to.deep.equal({ host: "10.1.2.3", port: 6379, busPort: 16379, shardId: "abc" });
         expect(() => parseNodeAddress("nonsense")).to.throw('cannot parse the node address "nonsense"');
     });
 
