@@ -24,6 +24,13 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly topology!: pulumi.Output<unknown>;
     /** The CA certificate (PEM) clients trust with userConfig.*_ssl; undefined otherwise. */
     public readonly caCertificate!: pulumi.Output<string | undefined>;
+    /**
+     * Sentinel plans (business-N, premium-N, pro): `["<name>-sentinel.<namespace>.svc.<clusterDomain>:26379"]`,
+     * for Sentinel-aware clients; undefined for 1-node plans.
+     */
+    public readonly sentinelHosts!: pulumi.Output<string[] | undefined>;
+    /** Sentinel plans: the group name Sentinel-aware clients ask for (the resource name); undefined otherwise. */
+    public readonly sentinelMasterName!: pulumi.Output<string | undefined>;
 
     protected constructor(type: string, engine: Engine, name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);

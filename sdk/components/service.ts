@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { renderValkeyConf } from "../config";
+import { renderSentinelConf } from "../config/sentinel";
 import { createPassword } from "../credentials/password";
 import { Certificates, createCertificates, serverDnsNames } from "../credentials/tls";
 import {
@@ -17,10 +18,14 @@ import {
     buildHeadlessService,
     buildNetworkPolicy,
     buildPodDisruptionBudget,
+    buildSentinelManifests,
     buildStatefulSet,
     connectionUri,
     objectMeta,
     objectNames,
+    sentinelConfOptions,
+    sentinelGroup,
+    sentinelHosts,
 } from "../manifests";
 import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
 import { Engine, ServiceModel, buildModel } from "../spec/model";
@@ -55,6 +60,10 @@ export interface ServiceResult {
     readonly topology: pulumi.Output<unknown>;
     /** The CA certificate clients trust (PEM); undefined without TLS. */
     readonly caCertificate: pulumi.Output<string | undefined>;
+    /** Sentinel plans: `["<name>-sentinel.<ns>.svc.<domain>:26379"]`; undefined otherwise. */
+    readonly sentinelHosts: pulumi.Output<string[] | undefined>;
+    /** Sentinel plans: the group Sentinel-aware clients ask for (the resource name); undefined otherwise. */
+    readonly sentinelMasterName: pulumi.Output<string | undefined>;
 }
 
 function subjectOf(engine: Engine, name: string): string {
@@ -97,16 +106,24 @@ function configHash(text: string): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-/** Fields a multi-node plan needs that this version does not have yet. */
+/** What this version does not deploy yet. */
 function refuseUnsupported(model: ServiceModel): void {
-    if (model.plan.nodes > 1) {
-        throw new SpecError(subjectOf(model.engine, model.name), [
-            {
-                path: "plan",
-                message: `plan ${model.plan.name} runs ${model.plan.nodes} nodes with Sentinel failover, which this version does not deploy yet; choose a 1-node plan (hobbyist, startup-N, free, standard)`,
-            },
-        ]);
+    const issues: SpecIssue[] = [];
+    if (model.plan.nodes > 1 && model.plan.topology !== "sentinel") {
+        issues.push({
+            path: "plan",
+            message: `plan ${model.plan.name} runs ${model.plan.nodes} nodes with topology ${model.plan.topology}, which Valkey and Redis do not deploy; choose a 1-node or a Sentinel plan (business-N, premium-N, pro), or use ValkeyCluster`,
+        });
     }
+    if (model.plan.topology === "sentinel" && model.tls) {
+        // The server certificate names neither the Sentinels nor are the probe and start scripts
+        // TLS-aware yet; a half-TLS deployment would fail at the first failover.
+        issues.push({
+            path: `userConfig.${model.engine}_ssl`,
+            message: `TLS with the Sentinel plan ${model.plan.name} is not deployed by this version yet; turn ${model.engine}_ssl off or choose a 1-node plan`,
+        });
+    }
+    if (issues.length > 0) throw new SpecError(subjectOf(model.engine, model.name), issues);
 }
 
 export function createService(
@@ -224,12 +241,15 @@ export function createService(
         childOpts,
     );
 
+    const sentinel = structure.plan.topology === "sentinel" ? createSentinels(name, model, structure, childOpts, [authSecret]) : undefined;
+
     // `pulumi up` ends with a verified service: the dynamic resource reaches the pods through the
-    // Kubernetes API (port-forward) and runs the readiness checks and the smoke test.
+    // Kubernetes API (port-forward) and runs the readiness checks and the smoke test. With
+    // Sentinel it also checks that the replicas are linked to the primary.
     const topology = new ValkeyTopology(
         `${name}-topology`,
         {
-            topology: { kind: "standalone" },
+            topology: sentinel ? { kind: "replicated", replicas: structure.plan.nodes - 1 } : { kind: "standalone" },
             transport: {
                 kind: "kubernetes",
                 kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig)),
@@ -245,7 +265,7 @@ export function createService(
             // input, so the next update reloads it on the running nodes.
             ...(certificates ? { tls: { ca: certificates.issued.caCertPem, cert: certificates.issued.server.certPem } } : {}),
         },
-        { parent, dependsOn: [statefulSet, authSecret] },
+        { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
     );
 
     const serviceHost = pulumi
@@ -282,7 +302,74 @@ export function createService(
         namespace: model.apply((m) => m.namespace),
         topology: topology.nodes,
         caCertificate: certificates ? certificates.issued.caCertPem : pulumi.output(undefined),
+        sentinelHosts: sentinel ? model.apply(sentinelHosts) : pulumi.output(undefined),
+        sentinelMasterName: sentinel ? model.apply(sentinelGroup) : pulumi.output(undefined),
     };
+}
+
+/**
+ * The Sentinels of a Sentinel plan (sdk/manifests/sentinel.ts, ha.ts): their ConfigMap,
+ * StatefulSet, client and headless Services, PodDisruptionBudget and NetworkPolicy. Returns the
+ * StatefulSet, which the topology resource waits for.
+ */
+function createSentinels(
+    name: string,
+    model: pulumi.Output<ServiceModel>,
+    structure: ServiceModel,
+    childOpts: pulumi.CustomResourceOptions,
+    dependsOn: pulumi.Resource[],
+): k8s.apps.v1.StatefulSet {
+    const objects = model.apply((m) => {
+        const sentinelConf = renderSentinelConf(m, sentinelConfOptions(m));
+        return buildSentinelManifests(m, { sentinelConf, configHash: configHash(sentinelConf) })!;
+    });
+    const names = objectNames(structure);
+    const configMap = new k8s.core.v1.ConfigMap(
+        names.sentinelConfigMap,
+        { metadata: objects.apply((o) => o.configMap.metadata!), data: objects.apply((o) => o.configMap.data!) },
+        childOpts,
+    );
+    const headless = new k8s.core.v1.Service(
+        names.sentinelHeadlessService,
+        {
+            metadata: objects.apply((o) => o.headlessService.metadata!),
+            spec: objects.apply((o) => o.headlessService.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec>,
+        },
+        childOpts,
+    );
+    const statefulSet = new k8s.apps.v1.StatefulSet(
+        names.sentinel,
+        {
+            metadata: objects.apply((o) => o.statefulSet.metadata!),
+            spec: objects.apply((o) => o.statefulSet.spec!) as pulumi.Input<k8s.types.input.apps.v1.StatefulSetSpec>,
+        },
+        { ...childOpts, dependsOn: [...dependsOn, configMap, headless] },
+    );
+    new k8s.core.v1.Service(
+        names.sentinel,
+        {
+            metadata: objects.apply((o) => o.clientService.metadata!),
+            spec: objects.apply((o) => o.clientService.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec>,
+        },
+        childOpts,
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+        names.sentinel,
+        {
+            metadata: objects.apply((o) => o.podDisruptionBudget.metadata!),
+            spec: objects.apply((o) => o.podDisruptionBudget.spec!) as pulumi.Input<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>,
+        },
+        childOpts,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+        names.sentinel,
+        {
+            metadata: objects.apply((o) => o.networkPolicy.metadata!),
+            spec: objects.apply((o) => o.networkPolicy.spec!) as pulumi.Input<k8s.types.input.networking.v1.NetworkPolicySpec>,
+        },
+        childOpts,
+    );
+    return statefulSet;
 }
 
 /** The structural fields plus stand-ins for deferred required ones, to decide the structure. */

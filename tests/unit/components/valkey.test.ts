@@ -233,3 +233,97 @@ describe("Redis component (mocks)", () => {
         expect(config.data["valkey.conf"]).to.contain("maxmemory-policy allkeys-random");
     });
 });
+
+// Sentinel plans: the data StatefulSet, the Sentinels' objects, the verifying topology and the
+// outputs for Sentinel-aware clients.
+describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    const SENTINEL_CHILDREN = (n: string) => [
+        `kubernetes:apps/v1:StatefulSet ${n}`,
+        `kubernetes:apps/v1:StatefulSet ${n}-sentinel`,
+        `kubernetes:core/v1:ConfigMap ${n}-config`,
+        `kubernetes:core/v1:ConfigMap ${n}-sentinel-config`,
+        `kubernetes:core/v1:Secret ${n}-auth`,
+        `kubernetes:core/v1:Secret ${n}-connection`,
+        `kubernetes:core/v1:Service ${n}`,
+        `kubernetes:core/v1:Service ${n}-headless`,
+        `kubernetes:core/v1:Service ${n}-sentinel`,
+        `kubernetes:core/v1:Service ${n}-sentinel-headless`,
+        `kubernetes:networking.k8s.io/v1:NetworkPolicy ${n}`,
+        `kubernetes:networking.k8s.io/v1:NetworkPolicy ${n}-sentinel`,
+        `kubernetes:policy/v1:PodDisruptionBudget ${n}`,
+        `kubernetes:policy/v1:PodDisruptionBudget ${n}-sentinel`,
+        `pulumi-nodejs:dynamic/valkey:ValkeyTopology ${n}-topology`,
+        `random:index/randomPassword:RandomPassword ${n}-password`,
+    ];
+
+    it("deploys business-4 as a primary, a replica and three Sentinels, verified as replicated", async () => {
+        const cache = new Valkey("my-valkey", { ...SEED_000, plan: "business-4" });
+        await settle(cache.serviceUri);
+        expect(children()).to.deep.equal(SENTINEL_CHILDREN("my-valkey"));
+        const sts = one("kubernetes:apps/v1:StatefulSet", "my-valkey").inputs;
+        expect(sts.spec.replicas).to.equal(2);
+        expect(sts.spec.updateStrategy).to.deep.equal({ type: "OnDelete" });
+        expect(sts.metadata.annotations["pulumi.com/skipAwait"]).to.equal("true");
+        expect(sts.spec.template.spec.containers[0].command.slice(0, 2)).to.deep.equal(["sh", "-c"]);
+        const sentinels = one("kubernetes:apps/v1:StatefulSet", "my-valkey-sentinel").inputs;
+        expect(sentinels.spec.replicas).to.equal(3);
+        expect(sentinels.metadata.namespace).to.equal("my-aiven-project");
+        const conf: string = one("kubernetes:core/v1:ConfigMap", "my-valkey-sentinel-config").inputs.data["sentinel.conf"];
+        expect(conf).to.match(/^sentinel monitor my-valkey my-valkey-0\.my-valkey-headless\.my-aiven-project\.svc\.cluster\.local 6379 2$/m);
+        expect(conf).to.match(/^sentinel down-after-milliseconds my-valkey 5000$/m);
+        expect(conf).to.match(/^sentinel parallel-syncs my-valkey 1$/m);
+        expect(conf).to.match(/^include \/etc\/valkey-auth\/sentinel-auth\.conf$/m);
+        expect(conf).not.to.contain(MOCK_PASSWORD);
+        const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "my-valkey-auth").inputs.stringData);
+        expect(auth["sentinel-auth.conf"]).to.equal(`sentinel auth-pass my-valkey ${MOCK_PASSWORD}\n`);
+        expect(one("kubernetes:core/v1:Service", "my-valkey-sentinel").inputs.spec.ports).to.deep.equal([
+            { name: "sentinel", port: 26379, targetPort: "sentinel", protocol: "TCP" },
+        ]);
+        expect(one("kubernetes:policy/v1:PodDisruptionBudget", "my-valkey-sentinel").inputs.spec.maxUnavailable).to.equal(1);
+        expect(one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "my-valkey-sentinel").inputs.spec.ingress[0].ports).to.deep.equal([
+            { protocol: "TCP", port: 26379 },
+        ]);
+        const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "my-valkey-topology").inputs;
+        expect(topology.topology).to.deep.equal({ kind: "replicated", replicas: 1 });
+        // The transport carries the (secret) kubeconfig, so the engine marks all of it secret.
+        expect(secretValue(topology.transport)).to.deep.include({ kind: "kubernetes", namespace: "my-aiven-project", statefulSet: "my-valkey", replicas: 2, port: 6379 });
+        expect(await unwrap(cache.serviceHost)).to.equal("my-valkey.my-aiven-project.svc.cluster.local");
+        expect(await unwrap(cache.sentinelHosts)).to.deep.equal(["my-valkey-sentinel.my-aiven-project.svc.cluster.local:26379"]);
+        expect(await unwrap(cache.sentinelMasterName)).to.equal("my-valkey");
+        const conn = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "my-valkey-connection").inputs.stringData);
+        expect(conn.VALKEY_SENTINEL_HOSTS).to.equal("my-valkey-sentinel.my-aiven-project.svc.cluster.local:26379");
+        expect(conn.VALKEY_SENTINEL_MASTER).to.equal("my-valkey");
+    });
+
+    it("deploys the pro add-on plan (seeds/003) as a primary and two replicas for Redis", async () => {
+        const redis = new Redis("app-cache", { project: "p", plan: "pro", connInfoSecretTarget: { name: "app-cache" } });
+        await settle(redis.serviceUri);
+        expect(children()).to.deep.equal(SENTINEL_CHILDREN("app-cache"));
+        expect(one("kubernetes:apps/v1:StatefulSet", "app-cache").inputs.spec.replicas).to.equal(3);
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "app-cache-topology").inputs.topology).to.deep.equal({ kind: "replicated", replicas: 2 });
+        expect(await unwrap(redis.sentinelHosts)).to.deep.equal(["app-cache-sentinel.p.svc.cluster.local:26379"]);
+        expect(await unwrap(redis.sentinelMasterName)).to.equal("app-cache");
+        const conn = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "app-cache-connection").inputs.stringData);
+        expect(conn.REDIS_SENTINEL_HOSTS).to.equal("app-cache-sentinel.p.svc.cluster.local:26379");
+        expect(conn.REDIS_SENTINEL_MASTER).to.equal("app-cache");
+    });
+
+    it("has no Sentinel outputs on 1-node plans", async () => {
+        const cache = new Valkey("single", { project: "p", plan: "startup-4" });
+        await settle(cache.serviceUri);
+        expect(await unwrap(cache.sentinelHosts)).to.equal(undefined);
+        expect(await unwrap(cache.sentinelMasterName)).to.equal(undefined);
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "single-topology").inputs.topology).to.deep.equal({ kind: "standalone" });
+    });
+
+    it("refuses TLS with a Sentinel plan, creating nothing", () => {
+        expect(() => new Valkey("tls-ha", { project: "p", plan: "premium-4", userConfig: { valkey_ssl: true } })).to.throw(
+            "userConfig.valkey_ssl: TLS with the Sentinel plan premium-4 is not deployed by this version yet; turn valkey_ssl off or choose a 1-node plan",
+        );
+        expect(children()).to.deep.equal([]);
+    });
+});
