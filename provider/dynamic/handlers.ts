@@ -6,36 +6,35 @@ import { kubernetesTransport } from "../nodes/kubernetes";
 import { directTransport, Transport } from "../nodes/transport";
 import { checkInputs, CheckFailure, DEFAULT_TIMEOUT_SECONDS, diffInputs, nodeOutputs, resourceId, settingsOf, TopologyInputs, TopologyOutputs } from "./inputs";
 
-function transportOf(inputs: TopologyInputs, log: (line: string) => void): Transport {
+function transportOf(inputs: TopologyInputs): Transport {
     const t = inputs.transport;
     if (t.kind === "direct") return directTransport(t.nodes);
     const { kind: _kind, ...target } = t;
-    return kubernetesTransport(target, log);
+    return kubernetesTransport(target);
 }
 
-/** Converges the nodes to the inputs and returns the outputs (the inputs, plus what was verified). */
-async function run(inputs: TopologyInputs, log: (line: string) => void): Promise<TopologyOutputs> {
+/**
+ * Converges the nodes to the inputs and returns the outputs (the inputs, plus what was verified). A
+ * dynamic provider has no log the user sees: what it did is in the `lastActions` output.
+ */
+async function run(inputs: TopologyInputs): Promise<TopologyOutputs> {
     const settings = settingsOf(inputs);
     const result: ConvergeResult = await converge(
         {
             topology: inputs.topology,
-            transport: transportOf(inputs, log),
+            transport: transportOf(inputs),
             ...(inputs.username !== undefined || inputs.password !== undefined
                 ? { credentials: { ...(inputs.username !== undefined ? { username: inputs.username } : {}), ...(inputs.password !== undefined ? { password: inputs.password } : {}) } }
                 : {}),
             ...(inputs.tls !== undefined ? { tls: inputs.tls } : {}),
             ...(Object.keys(settings).length > 0 ? { settings } : {}),
         },
-        { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, log },
+        { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000 },
     );
     const primaries = result.layout.primaries.map((p) => result.nodes.find((n) => n.name === p.node)?.address ?? p.node);
     // Pulumi's own properties (the serialized provider) stay out of the outputs; it adds them back.
     const echoed = Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__"))) as unknown as TopologyInputs;
     return { ...echoed, state: "RUNNING", nodes: nodeOutputs(result.nodes), primaryEndpoints: primaries, lastActions: [...result.actions] };
-}
-
-export interface Logger {
-    (line: string): void;
 }
 
 export const topologyHandlers = {
@@ -45,11 +44,11 @@ export const topologyHandlers = {
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
         return { ...diffInputs(olds, news), deleteBeforeReplace: false };
     },
-    async create(inputs: TopologyInputs, log: Logger = () => undefined): Promise<{ id: string; outs: TopologyOutputs }> {
-        return { id: resourceId(inputs), outs: await run(inputs, log) };
+    async create(inputs: TopologyInputs): Promise<{ id: string; outs: TopologyOutputs }> {
+        return { id: resourceId(inputs), outs: await run(inputs) };
     },
-    async update(_id: string, _olds: TopologyOutputs, news: TopologyInputs, log: Logger = () => undefined): Promise<{ outs: TopologyOutputs }> {
-        return { outs: await run(news, log) };
+    async update(_id: string, _olds: TopologyOutputs, news: TopologyInputs): Promise<{ outs: TopologyOutputs }> {
+        return { outs: await run(news) };
     },
     /**
      * Deleting the resource changes nothing on the nodes: the pods, their data and the cluster belong
