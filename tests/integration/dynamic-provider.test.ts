@@ -114,8 +114,8 @@ describe("dynamic provider: serialized as Pulumi does, run in a fresh process ag
         const requireFromString = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
 
         const run = await runNode([childFile, providerFile, stepsFile], program, { REQUIRE_FROM_STRING: requireFromString });
+        expect(run.code, `stderr: ${run.stderr}`).to.equal(0);
         expect(run.stderr).to.equal("");
-        expect(run.code).to.equal(0);
         const result = JSON.parse(run.stdout);
         const [n0, n1, n2, n3, n4, n5] = servers.map(address);
 
