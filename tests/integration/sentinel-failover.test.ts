@@ -45,6 +45,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
     const sentinelPorts: number[] = [];
     const clients: Valkey[] = [];
     const sentinelDirs: string[] = [];
+    const sentinelPids: string[] = [];
 
     const env = (node: Node): NodeJS.ProcessEnv => ({
         ...process.env,
@@ -103,6 +104,12 @@ describe("Sentinel failover (real processes on loopback)", function () {
         return `data ports ${nodes.map((n) => n.port).join(", ")}; Sentinel events:\n${events.join("\n")}`;
     }
 
+    /** The node the Sentinels name as the primary now. */
+    function currentPrimary(): Node | undefined {
+        const [, port] = sentinel(sentinelPorts[0], "SENTINEL", "get-master-addr-by-name", group).trim().split("\n");
+        return nodes.find((n) => String(n.port) === port);
+    }
+
     async function until(what: string, check: () => boolean | Promise<boolean>, limitMs = 20000): Promise<void> {
         const deadline = Date.now() + limitMs;
         while (!(await check())) {
@@ -137,7 +144,8 @@ describe("Sentinel failover (real processes on loopback)", function () {
                 dataDir: dir,
                 authInclude: path.join(authDir, "sentinel-auth.conf"),
             });
-            await startValkey({ binary: "valkey-sentinel", config: conf, port, dir });
+            const started = await startValkey({ binary: "valkey-sentinel", config: conf, port, dir });
+            sentinelPids.push(`${started.pid}:`);
         }
         for (const node of nodes) start(node);
         await until("the replicas are linked", () =>
@@ -224,6 +232,9 @@ describe("Sentinel failover (real processes on loopback)", function () {
         nodes[0].child!.kill("SIGKILL");
         await Promise.all([awareLoop, stableLoop]);
 
+        // With down-after as small as 1000 ms, a loaded machine sometimes makes the Sentinels see
+        // the just-promoted primary as down too and fail over once more; the count says so.
+        const switches = () => failoverEvents().split("\n").filter((l) => l.includes("+switch-master") && l.startsWith(sentinelPids[0])).length;
         console.log(
             `      failover (down-after ${DOWN_AFTER_MS} ms, probe period ${PRIMARY_PROBE_PERIOD_SECONDS} s): ` +
                 `sentinel-aware writes resumed after ${awareResumedMs} ms (${awareErrors} failed writes); ` +
@@ -232,14 +243,14 @@ describe("Sentinel failover (real processes on loopback)", function () {
         expect(awareResumedMs, "sentinel-aware writes resumed").to.be.a("number").within(DOWN_AFTER_MS, LOOP_LIMIT_MS);
         expect(stableResumedMs, "stable endpoint writes resumed").to.be.a("number").within(DOWN_AFTER_MS, LOOP_LIMIT_MS);
         expect(newPrimary).to.be.oneOf([nodes[1], nodes[2]]);
-        const [host, port] = sentinel(sentinelPorts[1], "SENTINEL", "get-master-addr-by-name", group).trim().split("\n");
-        expect(`${host}:${port}`, failoverEvents()).to.equal(`${HOST}:${newPrimary!.port}`);
         expect(await aware.get("aware")).to.be.a("string");
 
-        // The old primary comes back: the start script makes it a replica of the new primary (its
-        // command line says so, before any Sentinel could reconfigure it), and its probe never
-        // reports Ready, neither while it starts nor once it is linked.
+        // The old primary comes back: the start script makes it a replica of the primary the
+        // Sentinels name (its first replication step says so, before any Sentinel could
+        // reconfigure it), and its probe never reports Ready, neither while it starts nor once linked.
         const old = nodes[0];
+        const told = currentPrimary();
+        expect(told, failoverEvents()).to.be.oneOf([nodes[1], nodes[2]]);
         const logFile = path.join(old.dir, "valkey.log");
         const logBefore = fs.readFileSync(logFile, "utf8").length;
         start(old);
@@ -250,7 +261,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
         });
         // Its first replication step is the start script's --replicaof, not a Sentinel's REPLICAOF.
         const firstStep = fs.readFileSync(logFile, "utf8").slice(logBefore).match(/Connecting to PRIMARY \S+|REPLICAOF \S+ enabled/);
-        expect(firstStep?.[0]).to.equal(`Connecting to PRIMARY ${HOST}:${newPrimary!.port}`);
+        expect(firstStep?.[0], failoverEvents()).to.equal(`Connecting to PRIMARY ${HOST}:${told!.port}`);
         expect(cli(old.port, "INFO", "replication")).to.match(/^role:slave\r?$/m);
         await until("the old primary is linked to the new one", () => cli(old.port, "INFO", "replication").includes("master_link_status:up"));
         for (let i = 0; i < 3; i++) {
@@ -258,7 +269,12 @@ describe("Sentinel failover (real processes on loopback)", function () {
             await sleep(200);
         }
         expect(sawReady.filter((r) => r)).to.deep.equal([]);
-        expect(await Promise.all(nodes.map(probe)), failoverEvents()).to.deep.equal(nodes.map((n) => n === newPrimary));
-        expect(cli(old.port, "GET", "stable").trim()).to.equal(cli(newPrimary!.port, "GET", "stable").trim());
+        // Exactly one Ready node, the Sentinels' primary, which holds the stable endpoint's last write.
+        const primaryNow = currentPrimary();
+        expect(primaryNow).not.to.equal(old);
+        expect(await Promise.all(nodes.map(probe)), failoverEvents()).to.deep.equal(nodes.map((n) => n === primaryNow));
+        expect(cli(primaryNow!.port, "GET", "stable").trim()).to.equal(String(stableRounds));
+        await until("the old primary has the last write", () => cli(old.port, "GET", "stable").trim() === String(stableRounds), 5000);
+        console.log(`      Sentinel switch-master events after the kill: ${switches()}`);
     });
 });
