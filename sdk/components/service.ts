@@ -260,10 +260,9 @@ export function createService(
             },
             username: DEFAULT_USER,
             password: password.result,
-            // The provider reaches the nodes through a port-forward: the certificate carries
-            // localhost and the loopback addresses for that. A renewed certificate changes this
-            // input, so the next update reloads it on the running nodes.
-            ...(certificates ? { tls: { ca: certificates.issued.caCertPem, cert: certificates.issued.server.certPem } } : {}),
+            // The provider reaches the nodes through a port-forward and verifies them against the
+            // CA: the server certificate carries localhost and the loopback addresses for that.
+            ...(certificates ? { tls: { ca: certificates.issued.caCertPem } } : {}),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
     );
