@@ -372,15 +372,21 @@ kill_pid() { # kill_pid <pid> : TERM, wait up to 10 s, then KILL
 cmd_down() {
   [[ $EUID -eq 0 ]] || die "needs root"
   local c ns pid
-  # The pod runner first: it stops the pods it runs and removes their namespaces.
-  for c in pod-runner kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  # The pod runner first (it stops the pods it runs and removes their namespaces), then the
+  # components all at once; anything left in their sessions (setsid made each a leader) goes too.
+  local pids=() members=""
+  for c in "${COMPONENTS[@]}"; do   # everything in the components' sessions, while they live
     pid="$(pid_of "$c")"
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-      kill_pid "$pid"
-      # and anything left in its session (setsid made it the leader)
-      pkill -KILL -s "$pid" 2>/dev/null || true
-    fi
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && members+=" $(pgrep -s "$pid" | tr '\n' ' ')"
   done
+  pid="$(pid_of pod-runner)"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill_pid "$pid"
+  for c in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    pid="$(pid_of "$c")"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
+  done
+  for pid in "${pids[@]}"; do kill_pid "$pid"; done
+  for pid in $members; do kill -KILL "$pid" 2>/dev/null || true; done
   # Whatever still runs inside a pod namespace (e.g. if the runner was killed) goes too.
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^pvk-' || true); do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
