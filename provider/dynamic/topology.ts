@@ -47,6 +47,8 @@ export type TransportArg =
           replicas: pulumi.Input<number>;
           /** @default 6379 */
           port?: pulumi.Input<number>;
+          /** Announce pods by DNS name (Sentinel plans). @default pod IPs */
+          announceHostnames?: pulumi.Input<{ serviceName: pulumi.Input<string>; clusterDomain?: pulumi.Input<string> }>;
       };
 
 export interface ValkeyTopologyArgs {

@@ -21,11 +21,18 @@ export interface KubernetesTarget {
     readonly port?: number;
     /** How long to wait for every pod to run with an IP. @default 60000 ms */
     readonly podTimeoutMs?: number;
+    /**
+     * Announce each pod by its stable DNS name `<pod>.<serviceName>.<namespace>.svc.<clusterDomain>`
+     * instead of its IP: for nodes that name each other by hostname (Sentinel plans, whose
+     * replicas follow the primary's FQDN). @default pod IPs
+     */
+    readonly announceHostnames?: { readonly serviceName: string; readonly clusterDomain?: string };
 }
 
 export const DEFAULT_VALKEY_PORT = 6379;
 export const DEFAULT_POD_TIMEOUT_MS = 60000;
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const POD_POLL_MS = 250;
 
 function describeApiError(e: unknown): string {
@@ -51,6 +58,12 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
     const servers: net.Server[] = [];
     const sockets = new Set<net.Socket>();
     const lastError = new Map<string, string>();
+
+    function announceHost(pod: K8s.V1Pod, name: string): string {
+        const hostnames = target.announceHostnames;
+        if (hostnames === undefined) return pod.status?.podIP as string;
+        return `${name}.${hostnames.serviceName}.${target.namespace}.svc.${hostnames.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`;
+    }
 
     async function readPod(core: K8s.CoreV1Api, name: string, deadline: number): Promise<K8s.V1Pod> {
         for (;;) {
@@ -146,7 +159,7 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
                         return {
                             name,
                             dial: { host: "127.0.0.1", port: await forward(k8s, kc, name) },
-                            announce: { host: pod.status?.podIP as string, port },
+                            announce: { host: announceHost(pod, name), port },
                             placement: { ...(nodeName !== undefined ? { host: nodeName } : {}), ...(zone !== undefined ? { zone } : {}) },
                             diagnose: () => lastError.get(name),
                         };

@@ -257,6 +257,10 @@ export function createService(
                 statefulSet: statefulSet.metadata.name,
                 replicas: structure.plan.nodes,
                 port: VALKEY_PORT,
+                // Sentinel plans' replicas follow the primary by its DNS name (docs/pod-contract.md).
+                ...(structure.plan.topology === "sentinel"
+                    ? { announceHostnames: { serviceName: `${name}-headless`, clusterDomain: model.apply((m) => m.clusterDomain) } }
+                    : {}),
             },
             username: DEFAULT_USER,
             password: password.result,

@@ -78,6 +78,20 @@ describe("Kubernetes transport: pods through a (fake) API server and port-forwar
             ]);
             await transport.close();
 
+            // Sentinel plans announce stable DNS names instead of pod IPs.
+            const byName = kubernetesTransport({
+                kubeconfig: forbidden.kubeconfig,
+                namespace: NAMESPACE,
+                statefulSet: "db",
+                replicas: 2,
+                announceHostnames: { serviceName: "db-headless" },
+            });
+            expect((await byName.open()).map((t) => t.announce)).to.deep.equal([
+                { host: `db-0.db-headless.${NAMESPACE}.svc.cluster.local`, port: 6379 },
+                { host: `db-1.db-headless.${NAMESPACE}.svc.cluster.local`, port: 6379 },
+            ]);
+            await byName.close();
+
             const missing = kubernetesTransport({ kubeconfig: forbidden.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 3, podTimeoutMs: 300 });
             let error: unknown;
             try {

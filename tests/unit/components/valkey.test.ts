@@ -290,7 +290,14 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "my-valkey-topology").inputs;
         expect(topology.topology).to.deep.equal({ kind: "replicated", replicas: 1 });
         // The transport carries the (secret) kubeconfig, so the engine marks all of it secret.
-        expect(secretValue(topology.transport)).to.deep.include({ kind: "kubernetes", namespace: "my-aiven-project", statefulSet: "my-valkey", replicas: 2, port: 6379 });
+        expect(secretValue(topology.transport)).to.deep.include({
+            kind: "kubernetes",
+            namespace: "my-aiven-project",
+            statefulSet: "my-valkey",
+            replicas: 2,
+            port: 6379,
+            announceHostnames: { serviceName: "my-valkey-headless", clusterDomain: "cluster.local" },
+        });
         expect(await unwrap(cache.serviceHost)).to.equal("my-valkey.my-aiven-project.svc.cluster.local");
         expect(await unwrap(cache.sentinelHosts)).to.deep.equal(["my-valkey-sentinel.my-aiven-project.svc.cluster.local:26379"]);
         expect(await unwrap(cache.sentinelMasterName)).to.equal("my-valkey");
