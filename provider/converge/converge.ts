@@ -2,7 +2,7 @@
 // nothing to do and nothing to wait for; then replica offsets and a smoke test. Every decision is made
 // by the pure planner from the latest observation, which is what makes a killed run resumable.
 import { AbortedError, RefusedError, RequestError, TimeoutError } from "../errors";
-import { ConnectOptions, Credentials, TlsOptions } from "../nodes/client";
+import { ConnectOptions, Credentials, NodeClient, TlsOptions } from "../nodes/client";
 import { Transport } from "../nodes/transport";
 import { describeAction, describeRefusal } from "../reconcile/commands";
 import { planConvergence } from "../reconcile/plan";
@@ -47,6 +47,12 @@ export interface ConvergeOptions {
     readonly maxMutations?: number;
     /** @default true */
     readonly smokeTest?: boolean;
+    /**
+     * Runs once the nodes are converged and verified, over the same connections (one per node, in
+     * the transport's order), before they and the transport close; its failure fails the run. The
+     * dynamic provider applies ACL users and reloads TLS certificates here. @default nothing
+     */
+    readonly afterVerify?: (clients: readonly NodeClient[]) => Promise<void>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -148,6 +154,7 @@ export async function converge(request: ConvergeRequest, options: ConvergeOption
         await waitForReplicaOffsets(session, observed, plan.layout, deadline);
         const smoke = options.smokeTest === false ? undefined : await smokeTest(session, plan.layout);
         if (smoke) log(`smoke test passed: PING on ${nodeCount} nodes; SET/GET/DEL of ${smoke.keys.join(", ")}`);
+        if (options.afterVerify) await options.afterVerify(session.clients);
         return {
             topology: request.topology,
             nodes: reportNodes(observed),

@@ -1,6 +1,9 @@
 // The dynamic resource's inputs and outputs as plain data, and the pure parts of its provider: check
 // (validation that copes with values unknown during preview) and diff. No Pulumi import: this module
 // is loaded inside the dynamic provider's process.
+import { X509Certificate } from "crypto";
+import type { AclPlanInput } from "../../sdk/acl/users";
+import { aclRuleProblem } from "../../sdk/spec/security";
 import { Settings } from "../reconcile/settings";
 import { formatRanges } from "../reconcile/slots";
 import { nodesNeeded, topologyProblems } from "../reconcile/topology";
@@ -38,6 +41,24 @@ export interface TlsInput {
     readonly serverName?: string;
 }
 
+/**
+ * The ACL users every node must have, exactly as applyAclEverywhere takes them (sdk/acl
+ * resolveAclUsers): the system users (role admin, replication, exporter), the application users,
+ * and what becomes of `default`. Secret (passwords).
+ */
+export type AclInput = AclPlanInput;
+
+export interface TlsReloadInput {
+    /** The server certificate (PEM) every node must present; a new value makes the nodes reload their TLS files. */
+    readonly certPem: string;
+    /** Where the nodes read their TLS files. @default the pod contract's /etc/valkey-tls/{tls.crt,tls.key,ca.crt} */
+    readonly paths?: { readonly certFile?: string; readonly keyFile?: string; readonly caFile?: string };
+    /** How long a node may keep presenting another certificate (kubelet syncs a Secret volume within ~60-90 s). @default 120 */
+    readonly timeoutSeconds?: number;
+}
+
+export const DEFAULT_TLS_RELOAD_TIMEOUT_SECONDS = 120;
+
 export interface SettingsInput {
     /** cluster-node-timeout to keep once converged. @default the highest value among the nodes */
     readonly clusterNodeTimeoutMs?: number;
@@ -57,9 +78,29 @@ export interface TopologyInputs {
     readonly settings?: SettingsInput;
     /** @default 300 */
     readonly timeoutSeconds?: number;
+    /** ACL users applied live on every node after converging. @default users are left as they are */
+    readonly acl?: AclInput;
+    /** The certificate the nodes must present; reloaded live on create and whenever it changes. @default no reload */
+    readonly tlsReload?: TlsReloadInput;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** ACL outcome on one node (passwords never appear in a message). */
+export interface AclStatusOutput {
+    readonly node: string;
+    readonly status: "Applied" | "Error";
+    readonly message?: string;
+}
+
+/** TLS reload outcome on one node. */
+export interface TlsStatusOutput {
+    readonly node: string;
+    readonly status: "Reloaded" | "Error";
+    /** SHA-256 fingerprint of the certificate the node presents. */
+    readonly fingerprint?: string;
+    readonly message?: string;
+}
 
 /** A node as the outputs report it: slots as text, e.g. "0-5460" (empty when it serves none). */
 export type NodeOutput = Omit<NodeReport, "slots"> & { readonly slots: string };
@@ -72,10 +113,16 @@ export interface TopologyOutputs extends TopologyInputs {
     readonly primaryEndpoints: readonly string[];
     /** Commands the last create or update sent (one line each). */
     readonly lastActions: readonly string[];
+    /** With `acl`: the outcome on every node, from the last create or update. */
+    readonly aclStatus?: readonly AclStatusOutput[];
+    /** With `acl`: "Applied" when every node is. */
+    readonly aclPhase?: "Applied" | "Error";
+    /** With `tlsReload`: the outcome of the last reload on every node (kept while the certificate is unchanged). */
+    readonly tlsStatus?: readonly TlsStatusOutput[];
 }
 
-/** Outputs holding secrets (the password, a kubeconfig, a TLS key). */
-export const SECRET_OUTPUTS = ["password", "transport", "tls"];
+/** Outputs holding secrets (the password, a kubeconfig, a TLS key, the ACL users' passwords). */
+export const SECRET_OUTPUTS = ["password", "transport", "tls", "acl"];
 
 export interface CheckFailure {
     readonly property: string;
@@ -160,11 +207,97 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (news.timeoutSeconds !== undefined && !isUnknown(news.timeoutSeconds) && !(typeof news.timeoutSeconds === "number" && news.timeoutSeconds > 0)) {
         fail("timeoutSeconds", "must be a number of seconds > 0");
     }
+    if (news.acl !== undefined) checkAcl(news.acl, fail);
+    if (news.tlsReload !== undefined) checkTlsReload(news.tlsReload, fail);
     return failures;
 }
 
+const ROLES = ["admin", "replication", "exporter"];
+/** Valkey takes any byte but space in a user name; `default` is governed by defaultUser. */
+const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+
+/** The shape applyAclEverywhere takes. Never echoes a password. */
+function checkAcl(acl: unknown, fail: (property: string, reason: string) => void): void {
+    if (isUnknown(acl)) return;
+    if (!isObject(acl)) {
+        fail("acl", 'must be { users: [{ name, passwords, rules, role? }], defaultUser: "restricted" | "off" }');
+        return;
+    }
+    if (!isUnknown(acl.defaultUser) && acl.defaultUser !== "restricted" && acl.defaultUser !== "off") {
+        fail("acl.defaultUser", `must be "restricted" or "off" (got ${JSON.stringify(acl.defaultUser)})`);
+    }
+    if (isUnknown(acl.users)) return;
+    if (!Array.isArray(acl.users)) {
+        fail("acl.users", "must be a list of users");
+        return;
+    }
+    const names = new Map<string, number>();
+    const roles = new Map<string, number>();
+    acl.users.forEach((u: unknown, i) => {
+        const at = `acl.users[${i}]`;
+        if (isUnknown(u)) return;
+        if (!isObject(u)) {
+            fail(at, "must be an object { name, passwords, rules, role? }");
+            return;
+        }
+        if (!isUnknown(u.name)) {
+            if (typeof u.name !== "string" || !USER_NAME.test(u.name)) fail(`${at}.name`, "must be 1-128 characters of [A-Za-z0-9._@-], starting alphanumeric");
+            else if (u.name === "default") fail(`${at}.name`, 'must not be "default": the default user is governed by acl.defaultUser');
+            else if (names.has(u.name)) fail(`${at}.name`, `user ${u.name} is already defined at acl.users[${names.get(u.name)}]`);
+            else names.set(u.name, i);
+        }
+        if (!isUnknown(u.passwords)) {
+            if (!Array.isArray(u.passwords) || u.passwords.length === 0) fail(`${at}.passwords`, "must be a non-empty list of passwords, the current one first");
+            else if (u.passwords.some((p) => !isUnknown(p) && (typeof p !== "string" || p === ""))) fail(`${at}.passwords`, "must be non-empty strings");
+        }
+        if (!isUnknown(u.rules)) {
+            const problem = typeof u.rules === "string" ? aclRuleProblem(u.rules) : "must be a string of ACL rules";
+            if (problem !== undefined) fail(`${at}.rules`, problem);
+        }
+        if (u.role !== undefined && !isUnknown(u.role)) {
+            if (typeof u.role !== "string" || !ROLES.includes(u.role)) fail(`${at}.role`, `must be one of ${ROLES.join(", ")} (got ${JSON.stringify(u.role)})`);
+            else if (roles.has(u.role)) fail(`${at}.role`, `the ${u.role} user is already acl.users[${roles.get(u.role)}]`);
+            else roles.set(u.role, i);
+        }
+    });
+    const known = acl.users.every((u) => isObject(u) && !isUnknown(u.role));
+    if (known && !roles.has("admin")) fail("acl.users", "must include the admin user (role admin): the provider connects as it once `default` is restricted");
+}
+
+function checkTlsReload(reload: unknown, fail: (property: string, reason: string) => void): void {
+    if (isUnknown(reload)) return;
+    if (!isObject(reload)) {
+        fail("tlsReload", "must be { certPem, paths?, timeoutSeconds? }");
+        return;
+    }
+    if (!isUnknown(reload.certPem)) {
+        let ok = typeof reload.certPem === "string";
+        if (ok) {
+            try {
+                new X509Certificate(reload.certPem as string);
+            } catch {
+                ok = false;
+            }
+        }
+        if (!ok) fail("tlsReload.certPem", "must be a PEM certificate (the server certificate the nodes must present)");
+    }
+    const paths = reload.paths;
+    if (paths !== undefined && !isUnknown(paths)) {
+        if (!isObject(paths)) fail("tlsReload.paths", "must be { certFile?, keyFile?, caFile? }");
+        else {
+            for (const key of Object.keys(paths)) {
+                if (!["certFile", "keyFile", "caFile"].includes(key)) fail(`tlsReload.paths.${key}`, "is not one of certFile, keyFile, caFile");
+                else if (paths[key] !== undefined && !isUnknown(paths[key]) && (typeof paths[key] !== "string" || paths[key] === "")) fail(`tlsReload.paths.${key}`, "must be a file path");
+            }
+        }
+    }
+    if (reload.timeoutSeconds !== undefined && !isUnknown(reload.timeoutSeconds) && !(typeof reload.timeoutSeconds === "number" && reload.timeoutSeconds > 0)) {
+        fail("tlsReload.timeoutSeconds", "must be a number of seconds > 0");
+    }
+}
+
 /** Inputs that decide what the nodes become; a change re-runs converge (an update, never a replace). */
-const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings"] as const;
+const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload"] as const;
 
 function containsUnknown(v: unknown): boolean {
     if (isUnknown(v)) return true;

@@ -4,7 +4,8 @@
 // handlers, so the serialized text holds no module, client or secret, only these few lines.
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../reconcile/types";
-import { DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput } from "./inputs";
+import type { AclUser } from "../../sdk/acl/users";
+import { AclStatusOutput, DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
@@ -68,6 +69,21 @@ export interface ValkeyTopologyArgs {
     settings?: pulumi.Input<{ [K in keyof SettingsInput]: pulumi.Input<SettingsInput[K]> }>;
     /** @default 300 */
     timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * ACL users applied live on every node once converged (secret: passwords), in sdk/acl's
+     * resolveAclUsers shape; must include the admin user, which the provider then connects as.
+     * @default users are left as they are
+     */
+    acl?: pulumi.Input<{
+        users: pulumi.Input<pulumi.Input<{ [K in keyof AclUser]: pulumi.Input<AclUser[K]> }>[]>;
+        defaultUser: pulumi.Input<"restricted" | "off">;
+    }>;
+    /** The server certificate the nodes must present: reloaded live (no restart) on create and whenever it changes. */
+    tlsReload?: pulumi.Input<{
+        certPem: pulumi.Input<string>;
+        paths?: pulumi.Input<{ [K in keyof NonNullable<TlsReloadInput["paths"]>]: pulumi.Input<NonNullable<TlsReloadInput["paths"]>[K]> }>;
+        timeoutSeconds?: pulumi.Input<number>;
+    }>;
 }
 
 /** The options of the resource: the caller's, plus the outputs that hold secrets. */
@@ -93,6 +109,12 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
     public readonly username!: pulumi.Output<string | undefined>;
     /** Secret. */
     public readonly password!: pulumi.Output<string | undefined>;
+    /** With `acl`: the outcome on every node (node, status Applied | Error, message). */
+    public readonly aclStatus!: pulumi.Output<AclStatusOutput[] | undefined>;
+    /** With `acl`: "Applied" when every node is. */
+    public readonly aclPhase!: pulumi.Output<"Applied" | "Error" | undefined>;
+    /** With `tlsReload`: the outcome of the last reload on every node (node, status, fingerprint). */
+    public readonly tlsStatus!: pulumi.Output<TlsStatusOutput[] | undefined>;
 
     constructor(name: string, args: ValkeyTopologyArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(
@@ -103,6 +125,9 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
                 nodes: undefined,
                 primaryEndpoints: undefined,
                 lastActions: undefined,
+                aclStatus: undefined,
+                aclPhase: undefined,
+                tlsStatus: undefined,
                 ...args,
                 providerVersion: args.providerVersion ?? PACKAGE_VERSION,
             },

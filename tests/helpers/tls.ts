@@ -38,3 +38,9 @@ export function makeCertificates(): TestCertificates {
         clientKey: file("client.key"),
     };
 }
+
+/** A new server certificate (new key) for 127.0.0.1 from the same CA, as a renewal issues it: `<name>.crt`, `<name>.key` in the CA's directory. */
+export function renewServerCertificate(certs: TestCertificates, name: string): { readonly cert: string; readonly key: string } {
+    issue(certs.dir, name, "/CN=valkey", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+    return { cert: path.join(certs.dir, `${name}.crt`), key: path.join(certs.dir, `${name}.key`) };
+}

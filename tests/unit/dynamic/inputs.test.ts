@@ -58,13 +58,13 @@ describe("dynamic provider: check and diff", () => {
         expect(diffInputs(outs, valid)).to.deep.equal({
             changes: false,
             replaces: [],
-            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "transport"],
+            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, kubeconfig: "another" } }).changes).to.equal(false);
         expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
             changes: true,
             replaces: [],
-            stables: ["providerVersion", "username", "password", "tls", "settings", "transport"],
+            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, replicas: 9 } }).stables).not.to.include("transport");
         // During preview an unknown value may change anything.
@@ -86,10 +86,10 @@ describe("dynamic provider: check and diff", () => {
         expect(settingsOf({ ...valid, settings: { clusterNodeTimeoutMs: 2000 } } as never)).to.deep.equal({ "cluster-node-timeout": 2000 });
     });
 
-    it("marks the password, the transport (kubeconfig) and the TLS material as secret outputs", () => {
+    it("marks the password, the transport (kubeconfig), the TLS material and the ACL users as secret outputs", () => {
         expect(topologyResourceOptions({ additionalSecretOutputs: ["x"], protect: true })).to.deep.equal({
             protect: true,
-            additionalSecretOutputs: ["x", "password", "transport", "tls"],
+            additionalSecretOutputs: ["x", "password", "transport", "tls", "acl"],
         });
     });
 });
