@@ -11,3 +11,4 @@ export * from "./settings";
 export { planReplicated, planStandalone } from "./replication";
 export { planConvergence } from "./plan";
 export * from "./report";
+export * from "./rebalance";
