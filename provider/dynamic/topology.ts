@@ -4,8 +4,7 @@
 // handlers, so the serialized text holds no module, client or secret, only these few lines.
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../reconcile/types";
-import type { AclUser } from "../../sdk/acl/users";
-import { AclStatusOutput, DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
+import { AclInput, AclStatusOutput, DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
@@ -74,10 +73,7 @@ export interface ValkeyTopologyArgs {
      * resolveAclUsers shape; must include the admin user, which the provider then connects as.
      * @default users are left as they are
      */
-    acl?: pulumi.Input<{
-        users: pulumi.Input<pulumi.Input<{ [K in keyof AclUser]: pulumi.Input<AclUser[K]> }>[]>;
-        defaultUser: pulumi.Input<"restricted" | "off">;
-    }>;
+    acl?: pulumi.Input<AclInput>;
     /** The server certificate the nodes must present: reloaded live (no restart) on create and whenever it changes. */
     tlsReload?: pulumi.Input<{
         certPem: pulumi.Input<string>;

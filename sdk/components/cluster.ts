@@ -228,8 +228,13 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                           ca: certificates.caCertPem,
                           ...(certificates.client !== undefined ? { cert: certificates.client.certPem, key: certificates.client.privateKeyPem } : {}),
                       },
+                      // A renewed server certificate is loaded by the running nodes (no restart)
+                      // once kubelet has synced the Secret volume.
+                      tlsReload: { certPem: certificates.server.certPem },
                   }
                 : {}),
+            // The users are applied live on every node (the auth.conf `user` lines bring them back on a restart).
+            ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
     );
@@ -241,7 +246,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         { type: "Ready", status: ok ? "True" : "False", ...(since !== undefined ? { lastTransitionTime: since } : {}) },
         // The provider verified the nodes over TLS (with the CA) before reporting RUNNING.
         tls !== undefined ? { type: "TLSConfigured", status: ok ? "True" : "False" } : { type: "TLSConfigured", status: "False", reason: "NotConfigured" },
-        // The provider authenticated as the ACL admin user, which exists only from the `user` lines.
+        // The provider authenticated as the ACL admin user and applied every user on every node
+        // (a node that refuses one fails the update).
         acl !== undefined ? { type: "ACLSynced", status: ok ? "True" : "False" } : { type: "ACLSynced", status: "False", reason: "NotConfigured" },
     ]);
 

@@ -266,7 +266,9 @@ export function createService(
             password: password.result,
             // The provider reaches the nodes through a port-forward and verifies them against the
             // CA: the server certificate carries localhost and the loopback addresses for that.
-            ...(certificates ? { tls: { ca: certificates.issued.caCertPem } } : {}),
+            // A renewed server certificate is loaded by the running pods (no restart) once kubelet
+            // has synced the Secret volume.
+            ...(certificates ? { tls: { ca: certificates.issued.caCertPem }, tlsReload: { certPem: certificates.issued.server.certPem } } : {}),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
     );

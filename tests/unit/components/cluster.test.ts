@@ -7,6 +7,7 @@ import { MOCK_PASSWORD, byType, installMocks, mockPem, one, registered, reset, r
 import { ValkeyCluster } from "../../../sdk/components/cluster";
 import { clusterGuardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
 import { SpecError } from "../../../sdk/spec/validate";
+import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
 
 function children(): string[] {
     return registered
@@ -112,6 +113,8 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(topology.transport).to.deep.equal({ kind: "kubernetes", namespace: "valkey", statefulSet: "poc", replicas: 6, port: 6379 });
         expect(topology.username).to.equal("default");
         expect(secretValue(topology.password)).to.equal(MOCK_PASSWORD);
+        // Neither ACL users nor a TLS reload without acl and tls.
+        expect(Object.keys(topology).filter((k) => k === "acl" || k === "tlsReload" || k === "tls")).to.deep.equal([]);
         const guard = one("pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard", "poc-guard").inputs;
         expect([guard.subject, guard.pvc, guard.ready]).to.deep.equal(['ValkeyCluster "poc"', { storageSize: "30Gi", storageClassName: "my-storage-class" }, "RUNNING"]);
     });
@@ -179,6 +182,17 @@ describe("ValkeyCluster component (mocks)", () => {
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "sec-topology").inputs;
         expect(topology.username).to.equal("valkey-admin");
         expect(secretValue<Record<string, string>>(topology.tls).ca).to.equal(mockPem("CERTIFICATE", "sec-ca"));
+        // The server certificate the nodes must present once reloaded, and the users applied live.
+        expect(topology.tlsReload).to.deep.equal({ certPem: mockPem("CERTIFICATE", "sec-server-cert") });
+        expect(secretValue(topology.acl)).to.deep.equal({
+            users: [
+                { name: "valkey-admin", passwords: [MOCK_PASSWORD], rules: ADMIN_RULES, role: "admin" },
+                { name: "primary-replication-user", passwords: [MOCK_PASSWORD], rules: REPLICATION_RULES, role: "replication" },
+                { name: "exporter-user", passwords: [MOCK_PASSWORD], rules: EXPORTER_RULES, role: "exporter" },
+                { name: "app", passwords: [MOCK_PASSWORD], rules: "+GET +SET ~app:*" },
+            ],
+            defaultUser: "restricted",
+        });
         const sts = one("kubernetes:apps/v1:StatefulSet", "sec").inputs;
         const pod = sts.spec.template.spec;
         expect(pod.containers.map((c: { name: string }) => c.name)).to.deep.equal(["valkey", "exporter"]);

@@ -154,6 +154,9 @@ describe("Valkey component (mocks)", () => {
         expect(conf).to.match(/^port 0$/m);
         const topology = registered.find((r) => r.name === "secure-topology")!.inputs;
         expect(topology.tls.ca).to.equal(tlsSecret["ca.crt"]);
+        // The certificate of the Secret's tls.crt: what the pods must present once reloaded.
+        expect(topology.tlsReload).to.deep.equal({ certPem: tlsSecret["tls.crt"] });
+        expect(tlsSecret["tls.crt"]).to.include("secure-server-cert");
     });
 
     it("protects the StatefulSet with terminationProtection", async () => {
