@@ -209,6 +209,9 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     }
     if (news.acl !== undefined) checkAcl(news.acl, fail);
     if (news.tlsReload !== undefined) checkTlsReload(news.tlsReload, fail);
+    if (news.tlsReload !== undefined && !isUnknown(news.tlsReload) && news.tls === undefined) {
+        fail("tlsReload", "needs tls: the nodes are verified over a TLS handshake on the port the provider dials");
+    }
     return failures;
 }
 

@@ -266,6 +266,35 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             expect(again.outs.tlsStatus).to.deep.equal([{ node, status: "Reloaded", fingerprint: renewedFp }]);
         });
 
+        it("retries until the files appear (kubelet syncs a Secret volume late): reloaded after more than one attempt", async () => {
+            const first = makeCertificates();
+            const second = renewServerCertificate(first, "late");
+            const live = tempDir("pulumi-valkey-dynsec-tls-");
+            const files = install(live, first.serverCert, first.serverKey, first.caFile);
+            const server = await startValkey({ tls: files, password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW, "--tls-auth-clients", "optional"] });
+            const node = address(server);
+            const inputs = (certFile: string): TopologyInputs => ({
+                providerVersion: "1.0.0",
+                topology: { kind: "standalone" },
+                transport: { kind: "direct", nodes: [{ dial: node }] },
+                password: DEFAULT_PW,
+                tls: tlsOf(first),
+                tlsReload: { certPem: read(certFile), paths: files, timeoutSeconds: 10 },
+                timeoutSeconds: 30,
+            });
+            const created = await topologyHandlers.create(inputs(first.serverCert));
+            const started = Date.now();
+            const late = setTimeout(() => install(live, second.cert, second.key, first.caFile), 1500);
+            const updated = await topologyHandlers.update(node, created.outs, inputs(second.cert)).finally(() => clearTimeout(late));
+            const elapsed = Date.now() - started;
+            console.log(`      reload with the files swapped 1.5 s late: ${elapsed} ms`);
+            const fp = certificateFingerprint(read(second.cert));
+            expect(updated.outs.tlsStatus).to.deep.equal([{ node, status: "Reloaded", fingerprint: fp }]);
+            const attempts = Number(/after (\d+) attempts\)$/.exec(updated.outs.lastActions[0] ?? "")?.[1]);
+            expect(attempts).to.be.within(2, 4);
+            expect(elapsed).to.be.within(1500, 5000);
+        });
+
         it("fails clearly when a node never presents the new certificate (its files were not updated)", async () => {
             const [current, expected] = [makeCertificates(), makeCertificates()];
             const files = install(tempDir("pulumi-valkey-dynsec-tls-"), current.serverCert, current.serverKey, current.caFile);

@@ -30,9 +30,10 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
     });
 
     it("accepts valid acl and tlsReload inputs, and values unknown during preview", () => {
-        expect(checkInputs({ ...base, acl, tlsReload: { certPem, paths: { certFile: "/tls/tls.crt" }, timeoutSeconds: 60 } })).to.deep.equal([]);
+        const tls = { ca: certPem };
+        expect(checkInputs({ ...base, acl, tls, tlsReload: { certPem, paths: { certFile: "/tls/tls.crt" }, timeoutSeconds: 60 } })).to.deep.equal([]);
         expect(checkInputs({ ...base, acl: UNKNOWN, tlsReload: UNKNOWN })).to.deep.equal([]);
-        expect(checkInputs({ ...base, acl: { users: UNKNOWN, defaultUser: UNKNOWN }, tlsReload: { certPem: UNKNOWN } })).to.deep.equal([]);
+        expect(checkInputs({ ...base, acl: { users: UNKNOWN, defaultUser: UNKNOWN }, tls: UNKNOWN, tlsReload: { certPem: UNKNOWN } })).to.deep.equal([]);
         // An unknown role may be the admin's: not judged yet.
         expect(checkInputs({ ...base, acl: { users: [{ name: "valkey-admin", passwords: [UNKNOWN], rules: UNKNOWN, role: UNKNOWN }], defaultUser: "off" } })).to.deep.equal([]);
     });
@@ -80,13 +81,16 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
     });
 
     it("reports tlsReload problems with their paths", () => {
-        expect(checkInputs({ ...base, tlsReload: { certPem: "not a certificate", paths: { certFile: "", keyPath: "/x" }, timeoutSeconds: 0 } })).to.deep.equal([
+        expect(checkInputs({ ...base, tls: { ca: certPem }, tlsReload: { certPem: "not a certificate", paths: { certFile: "", keyPath: "/x" }, timeoutSeconds: 0 } })).to.deep.equal([
             { property: "tlsReload.certPem", reason: "must be a PEM certificate (the server certificate the nodes must present)" },
             { property: "tlsReload.paths.certFile", reason: "must be a file path" },
             { property: "tlsReload.paths.keyPath", reason: "is not one of certFile, keyFile, caFile" },
             { property: "tlsReload.timeoutSeconds", reason: "must be a number of seconds > 0" },
         ]);
-        expect(checkInputs({ ...base, tlsReload: "pem" })).to.deep.equal([{ property: "tlsReload", reason: "must be { certPem, paths?, timeoutSeconds? }" }]);
+        expect(checkInputs({ ...base, tls: { ca: certPem }, tlsReload: "pem" })).to.deep.equal([{ property: "tlsReload", reason: "must be { certPem, paths?, timeoutSeconds? }" }]);
+        expect(checkInputs({ ...base, tlsReload: { certPem } })).to.deep.equal([
+            { property: "tlsReload", reason: "needs tls: the nodes are verified over a TLS handshake on the port the provider dials" },
+        ]);
     });
 
     it("a change of acl or of the certificate is an update, never a replace; unchanged ones are stable", () => {
