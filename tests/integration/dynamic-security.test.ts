@@ -200,6 +200,17 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             return files;
         }
         const tlsOf = (certs: TestCertificates): TlsOptions => ({ ca: read(certs.caFile) });
+        type Files = ReturnType<typeof install>;
+        /** One TLS-only node as a standalone topology, trusting `certs`' CA, that must present `certFile`. */
+        const standalone = (server: ValkeyProcess, certs: TestCertificates, certFile: string, files: Files, reloadSeconds = 10): TopologyInputs => ({
+            providerVersion: "1.0.0",
+            topology: { kind: "standalone" },
+            transport: { kind: "direct", nodes: [{ dial: address(server) }] },
+            password: DEFAULT_PW,
+            tls: tlsOf(certs),
+            tlsReload: { certPem: read(certFile), paths: files, timeoutSeconds: reloadSeconds },
+            timeoutSeconds: 30,
+        });
         async function runId(server: ValkeyProcess, tls: TlsOptions): Promise<string> {
             const client = new NodeClient({ name: address(server), dial: { host: server.host, port: server.port }, announce: { host: server.host, port: server.port }, placement: { host: server.host } }, { tls, credentials: { password: DEFAULT_PW } });
             try {
@@ -215,15 +226,7 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             const files = install(live, oldCa.serverCert, oldCa.serverKey, oldCa.caFile);
             const server = await startValkey({ tls: files, password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW, "--tls-auth-clients", "optional"] });
             const node = address(server);
-            const inputs = (certs: TestCertificates, certFile: string): TopologyInputs => ({
-                providerVersion: "1.0.0",
-                topology: { kind: "standalone" },
-                transport: { kind: "direct", nodes: [{ dial: node }] },
-                password: DEFAULT_PW,
-                tls: tlsOf(certs),
-                tlsReload: { certPem: read(certFile), paths: files, timeoutSeconds: 10 },
-                timeoutSeconds: 30,
-            });
+            const inputs = (certs: TestCertificates, certFile: string) => standalone(server, certs, certFile, files);
             const command = `CONFIG SET tls-cert-file ${files.certFile} tls-key-file ${files.keyFile} tls-ca-cert-file ${files.caFile}`;
 
             const created = await topologyHandlers.create(inputs(oldCa, oldCa.serverCert));
@@ -273,15 +276,7 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             const files = install(live, first.serverCert, first.serverKey, first.caFile);
             const server = await startValkey({ tls: files, password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW, "--tls-auth-clients", "optional"] });
             const node = address(server);
-            const inputs = (certFile: string): TopologyInputs => ({
-                providerVersion: "1.0.0",
-                topology: { kind: "standalone" },
-                transport: { kind: "direct", nodes: [{ dial: node }] },
-                password: DEFAULT_PW,
-                tls: tlsOf(first),
-                tlsReload: { certPem: read(certFile), paths: files, timeoutSeconds: 10 },
-                timeoutSeconds: 30,
-            });
+            const inputs = (certFile: string) => standalone(server, first, certFile, files);
             const created = await topologyHandlers.create(inputs(first.serverCert));
             const started = Date.now();
             const late = setTimeout(() => install(live, second.cert, second.key, first.caFile), 1500);
@@ -301,15 +296,7 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             const server = await startValkey({ tls: files, password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW, "--tls-auth-clients", "optional"] });
             const node = address(server);
             const error = await topologyHandlers
-                .create({
-                    providerVersion: "1.0.0",
-                    topology: { kind: "standalone" },
-                    transport: { kind: "direct", nodes: [{ dial: node }] },
-                    password: DEFAULT_PW,
-                    tls: tlsOf(current),
-                    tlsReload: { certPem: read(expected.serverCert), paths: files, timeoutSeconds: 0.5 },
-                    timeoutSeconds: 30,
-                })
+                .create(standalone(server, current, expected.serverCert, files, 0.5))
                 .then(
                     () => undefined,
                     (e: Error) => e,
