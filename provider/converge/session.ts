@@ -2,6 +2,7 @@
 // a plan's actions (in order per node, nodes in parallel) with a count of every mutating command.
 import { AbortedError, UnreachableError } from "../errors";
 import { ConnectOptions, NodeClient } from "../nodes/client";
+import { executeMoves, repairOpenSlots, ReshardNode, ReshardTuning } from "../reshard/migrate";
 import { observe } from "../nodes/observe";
 import { NodeTarget } from "../nodes/transport";
 import { actionCommand, describeAction } from "../reconcile/commands";
@@ -32,10 +33,14 @@ export class Session {
     private readonly unreachableSince = new Map<string, number>();
     /** Why nodes could not be observed in the last round (empty when every node answered). */
     unreachable: UnreachableError[] = [];
+    /** The last complete observation: slot moves take node ids and announce addresses from it. */
+    private lastObserved?: ObservedNode[];
+    /** Tuning of slot moves (tests and the benchmark). @default see ReshardTuning */
+    reshardTuning?: ReshardTuning;
 
     constructor(
         targets: readonly NodeTarget[],
-        connect: ConnectOptions,
+        private readonly connect: ConnectOptions,
         private readonly reachableTimeoutMs: number,
     ) {
         this.clients = targets.map((t) => new NodeClient(t, connect));
@@ -70,7 +75,9 @@ export class Session {
             if (now - since >= this.reachableTimeoutMs) throw error;
             this.unreachable.push(error);
         });
-        return this.unreachable.length > 0 ? undefined : results.map((r) => (r as PromiseFulfilledResult<ObservedNode>).value);
+        if (this.unreachable.length > 0) return undefined;
+        this.lastObserved = results.map((r) => (r as PromiseFulfilledResult<ObservedNode>).value);
+        return this.lastObserved;
     }
 
     /**
@@ -78,6 +85,12 @@ export class Session {
      * sequence to end before reporting the first failure, so nothing is still being sent afterwards.
      */
     async apply(actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
+        // Slot moves and repairs span several nodes: provider/reshard carries them out.
+        const composite = actions.filter((a) => a.kind === "move-slots" || a.kind === "repair-slot");
+        if (composite.length > 0) {
+            if (composite.length !== actions.length) throw new Error("slot moves are planned alone");
+            return this.reshard(composite, counter, onAction);
+        }
         const perNode = new Map<string, Action[]>();
         for (const a of actions) perNode.set(a.node, [...(perNode.get(a.node) ?? []), a]);
         const results = await Promise.allSettled(
@@ -92,6 +105,39 @@ export class Session {
         );
         const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed) throw failed.reason;
+    }
+
+    /** The primaries of the last observation, for provider/reshard. */
+    private primaries(): Map<string, ReshardNode> {
+        const out = new Map<string, ReshardNode>();
+        for (const n of this.lastObserved ?? []) {
+            const me = n.cluster?.nodes.find((e) => e.myself);
+            if (me && me.primary) out.set(n.name, { name: n.name, id: me.id, announce: n.announce, client: this.client(n.name) });
+        }
+        return out;
+    }
+
+    private async reshard(actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
+        const ctx = {
+            primaries: this.primaries(),
+            ...(this.connect.credentials ? { credentials: this.connect.credentials } : {}),
+            take: () => counter.take(),
+            log: onAction,
+            ...(this.reshardTuning ? { tuning: this.reshardTuning } : {}),
+        };
+        const repairs = actions.flatMap((a) => (a.kind === "repair-slot" ? [a] : []));
+        if (repairs.length > 0) {
+            for (const a of repairs) onAction(describeAction(a));
+            await repairOpenSlots(ctx, repairs);
+        }
+        const moves = actions.flatMap((a) => (a.kind === "move-slots" ? [{ from: a.node, to: a.to, slots: a.ranges }] : []));
+        if (moves.length > 0) {
+            for (const a of actions) if (a.kind === "move-slots") onAction(describeAction(a));
+            const started = Date.now();
+            const r = await executeMoves(ctx, moves);
+            const seconds = (Date.now() - started) / 1000;
+            onAction(`moved ${r.slots} slots and ${r.keys} keys in ${seconds.toFixed(2)} s (${Math.round(r.keys / Math.max(seconds, 0.001))} keys/s, ${r.commands} commands)`);
+        }
     }
 
     close(): void {

@@ -153,15 +153,16 @@ export class NodeClient {
     /**
      * Sends one command. A server error reply becomes a CommandError naming the node and the command;
      * a lost connection becomes an UnreachableError (and the connection is reopened on next use).
+     * `shown` replaces the command in error messages (for long commands, or ones carrying a password).
      */
-    async call(args: readonly string[]): Promise<unknown> {
+    async call(args: readonly string[], shown?: string): Promise<unknown> {
         await this.connect();
         const redis = this.redis as Redis;
         try {
             return await redis.call(args[0], ...args.slice(1));
         } catch (e) {
             const message = redact((e as Error).message, this.secrets());
-            if (isReplyError(e)) throw new CommandError(this.target.name, args.join(" "), message);
+            if (isReplyError(e)) throw new CommandError(this.target.name, shown ?? args.join(" "), message);
             this.close();
             throw this.unreachable(this.lastError ?? message);
         }

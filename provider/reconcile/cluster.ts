@@ -3,6 +3,7 @@
 // at any point is finished by the next one: existing slot owners and replicas are kept, and what is
 // missing is filled in deterministically.
 import { addressText } from "./address";
+import { applyMoves, planRebalance, SlotMove } from "./rebalance";
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
 import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
@@ -62,7 +63,13 @@ function components(members: readonly Member[], byId: Map<string, Member>): numb
  * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
  * everything is ready, the tuned settings are brought back to `steady`.
  */
-export function planCluster(nodes: readonly ObservedNode[], masters: number, replicasPerMaster: number, steady: Settings = {}): Plan {
+export function planCluster(
+    nodes: readonly ObservedNode[],
+    masters: number,
+    replicasPerMaster: number,
+    steady: Settings = {},
+    surplusMode: "replicas" | "release" = "replicas",
+): Plan {
     // A loading node answers INFO but not yet CLUSTER NODES.
     const loading = nodes.filter((n) => n.loading);
     if (loading.length > 0) {
@@ -131,13 +138,22 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
             );
         }
     }
+    // Slots left open by an interrupted move are closed first (valkey-cli fix semantics, ./rebalance).
+    const openSlots = new Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>();
     for (const m of members) {
         for (const open of m.me.openSlots) {
-            const peer = byId.get(open.peerId)?.name ?? open.peerId;
-            refusals.push({
-                node: m.name,
-                reason: `slot ${open.slot} is ${open.state} ${open.state === "migrating" ? "to" : "from"} ${peer}; converge does not finish interrupted slot moves (valkey-cli --cluster fix does)`,
-            });
+            const peer = byId.get(open.peerId);
+            if (!peer) {
+                refusals.push({
+                    node: m.name,
+                    reason: `slot ${open.slot} is ${open.state} ${open.state === "migrating" ? "to" : "from"} node ${open.peerId}, which is not among the given nodes`,
+                });
+                continue;
+            }
+            const entry = openSlots.get(open.slot) ?? { migrating: [], importing: [] };
+            if (open.state === "migrating") entry.migrating.push({ node: m.name, to: peer.name });
+            else entry.importing.push({ node: m.name, from: peer.name });
+            openSlots.set(open.slot, entry);
         }
     }
 
@@ -201,26 +217,52 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         if (lost.length > 0) waiting.push(`${c.name}: also claims slots ${formatRanges(lost)}; Valkey settles this by config epoch`);
     }
     const owners = accepted.filter((c) => (owned.get(c) ?? []).length > 0).sort((a, b) => a.index - b.index);
-
-    // The primaries: existing owners keep their slots; missing slots follow valkey-cli's split.
-    if (owners.length > masters) {
-        return refused([
-            {
-                reason: `${owners.length} given nodes already serve slots (${owners.map((o) => o.name).join(", ")}), but the topology asks for ${masters} primaries; removing a primary needs a drain, which converge does not do`,
-            },
-        ]);
+    if (openSlots.size > 0) {
+        const repairs: Action[] = [...openSlots]
+            .sort(([a], [b]) => a - b)
+            .map(([slot, o]) => ({
+                kind: "repair-slot",
+                node: (o.migrating[0]?.node ?? o.importing[0]?.node) as string,
+                slot,
+                ...(owner[slot] ? { owner: (owner[slot] as Member).name } : {}),
+                migrating: o.migrating,
+                importing: o.importing,
+            }));
+        return { actions: repairs, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
     }
+
+    // Surplus nodes (release mode): the given nodes beyond masters x (1 + replicasPerMaster).
+    const surplusFrom = masters * (replicasPerMaster + 1);
+    const isSurplus = (m: Member) => surplusMode === "release" && m.index >= surplusFrom;
+    // Owners that stay: not surplus, lowest position first, at most `masters`; the others are drained.
+    const keepers = owners.filter((o) => !isSurplus(o)).slice(0, masters);
+    const leavers = owners.filter((o) => !keepers.includes(o));
     const missing = rangesWhere((s) => owner[s] === undefined);
+    let moves: SlotMove[] = [];
     const primaries: { member: Member; add: SlotRange[] }[] = [];
     if (missing.length === 0) {
-        if (owners.length < masters) {
+        // Every slot is served: rescale (new primaries join, leavers are drained) and rebalance.
+        const need = masters - keepers.length;
+        const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(m) && m.me.slots.length === 0);
+        const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
+        if (chosen.length < need) {
             return refused([
                 {
-                    reason: `all ${SLOT_COUNT} slots are served by ${owners.length} primaries (${owners.map((o) => o.name).join(", ")}); growing to ${masters} primaries needs a reshard, which converge does not do`,
+                    reason: `growing to ${masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,
                 },
             ]);
         }
-        for (const o of owners) primaries.push({ member: o, add: [] });
+        for (const m of [...keepers, ...chosen]) primaries.push({ member: m, add: [] });
+        moves = planRebalance(
+            owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
+            primaries.map((p) => p.member.name),
+        );
+    } else if (leavers.length > 0) {
+        return refused([
+            {
+                reason: `slots ${formatRanges(missing)} are served by no node while ${leavers.map((o) => o.name).join(", ")} must be drained to reach ${masters} primaries; converge drains primaries only once every slot is served`,
+            },
+        ]);
     } else {
         const split = splitSlots(masters);
         const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
@@ -263,8 +305,14 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
         split.forEach((range, i) => primaries.push({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) }));
     }
+    const afterMoves = new Map(
+        applyMoves(
+            owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
+            moves,
+        ).map((o) => [o.node, o.slots]),
+    );
     const desiredSlots = new Map<Member, SlotRange[]>(
-        primaries.map((p) => [p.member, normalizeRanges([...(owned.get(p.member) ?? []), ...p.add])]),
+        primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]),
     );
     primaries.sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
     const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
@@ -274,7 +322,7 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     const pool: Member[] = [];
     for (const m of members) {
         // A node that lost a slot conflict keeps its claim until Valkey settles it (waited for above).
-        if (primaryOf.has(m.me.id) || m.me.slots.length > 0) continue;
+        if (primaryOf.has(m.me.id) || m.me.slots.length > 0 || isSurplus(m)) continue;
         const following = m.me.replica && m.me.primaryId ? primaryOf.get(m.me.primaryId) : undefined;
         if (following) (kept.get(following) as Member[]).push(m);
         else pool.push(m);
@@ -327,7 +375,7 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
         for (const m of members) {
-            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0) phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(m)) phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
         }
     }
     for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
@@ -336,8 +384,9 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     // Phase 2: every given node knows every other at its current address; replicas follow their primary.
     const phase2: Action[] = [];
     const meetWaits: string[] = [];
-    for (const i of members) {
-        for (const j of members) {
+    const staying = members.filter((m) => !isSurplus(m));
+    for (const i of staying) {
+        for (const j of staying) {
             if (i === j) continue;
             const entry = entryFor(i, j.me.id);
             if (entry && matchesAddress(entry, j.node.announce)) continue;
@@ -362,19 +411,41 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
     }
     if (phase2.length > 0) return { actions: phase2, waiting: [], refusals: [], layout };
 
-    // Phase 3, only once every given node is met at its current address: forget members that are gone.
+    // Moves, once every given node knows every other and no slot is claimed twice: slots go with their
+    // keys to the new primaries, from the leaving ones (composite actions, see provider/reshard).
+    if (moves.length > 0) {
+        const failing = staying.flatMap((i) => staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`));
+        // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
+        const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
+        if (meetWaits.length > 0 || waiting.length > 0 || failing.length > 0 || notOk.length > 0) {
+            return { actions: [], waiting: [...waiting, ...meetWaits, ...failing, ...notOk, "slot moves wait for the nodes to know each other"], refusals: [], layout };
+        }
+        return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [], refusals: [], layout };
+    }
+
+    // Phase 3, only once every given node is met at its current address: forget members that are gone,
+    // and release surplus nodes that serve no slot (FORGET on every node that stays, RESET SOFT on them).
     if (meetWaits.length === 0) {
         const phase3: Action[] = [];
         for (const id of forgettable) {
             for (const m of members) if (entryFor(m, id)) phase3.push({ kind: "forget", node: m.name, nodeId: id });
+        }
+        for (const x of members.filter((m) => isSurplus(m) && m.me.slots.length === 0)) {
+            const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
+            if (followers.length > 0) {
+                waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
+                continue;
+            }
+            for (const m of staying) if (entryFor(m, x.me.id)) phase3.push({ kind: "forget", node: m.name, nodeId: x.me.id });
+            if (x.cluster.knownNodes > 1) phase3.push({ kind: "reset", node: x.name });
         }
         if (phase3.length > 0) return { actions: phase3, waiting: [], refusals: [], layout };
     }
 
     // Readiness: nothing left to send; what remains is waiting for the cluster to settle.
     waiting.push(...meetWaits, ...replicateWaits);
-    for (const i of members) {
-        for (const j of members) {
+    for (const i of staying) {
+        for (const j of staying) {
             const entry = i === j ? undefined : entryFor(i, j.me.id);
             if (entry && entry.failing !== "no") waiting.push(`${i.name} sees ${j.name} as failing (${entry.failing === "fail" ? "fail" : "fail?"})`);
         }
@@ -391,7 +462,7 @@ export function planCluster(nodes: readonly ObservedNode[], masters: number, rep
         if (r.me.replica && r.me.primaryId === p.me.id && !r.node.replication.linkUp) waiting.push(`${r.name}: replication link to ${p.name} is down`);
         // Valkey 8.0.1 cannot load a nodes.conf in which a replica's shard differs from its primary's
         // ("corrupted cluster config file" on restart): ready means every node agrees.
-        for (const i of members) {
+        for (const i of staying) {
             const [replicaView, primaryView] = [r, p].map((m) => (m === i ? i.me : entryFor(i, m.me.id)));
             if (replicaView?.shardId !== undefined && primaryView?.shardId !== undefined && replicaView.shardId !== primaryView.shardId) {
                 waiting.push(`${i.name} does not yet see ${r.name} in the shard of ${p.name}`);

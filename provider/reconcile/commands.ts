@@ -21,6 +21,13 @@ export function actionCommand(action: Action): string[] {
             return ["REPLICAOF", action.address.host, String(action.address.port)];
         case "promote":
             return ["REPLICAOF", "NO", "ONE"];
+        case "reset":
+            return ["CLUSTER", "RESET", "SOFT"];
+        // Composite actions: the first command of many (see provider/reshard).
+        case "move-slots":
+            return ["CLUSTER", "SETSLOT", "<slot>", "MIGRATING", action.to, `(slots ${formatRanges(action.ranges)})`];
+        case "repair-slot":
+            return ["CLUSTER", "SETSLOT", String(action.slot), "..."];
     }
 }
 
@@ -44,8 +51,18 @@ export function describeAction(action: Action): string {
                 return `forget the departed node ${action.nodeId.slice(0, 8)}`;
             case "promote":
                 return "become a primary";
+            case "reset":
+                return "leave the cluster";
+            case "move-slots":
+            case "repair-slot":
+                return "";
         }
     })();
+    if (action.kind === "move-slots") return `${action.node}: move slots ${formatRanges(action.ranges)} with their keys to ${action.to}`;
+    if (action.kind === "repair-slot") {
+        const states = [...action.migrating.map((m) => `migrating on ${m.node} to ${m.to}`), ...action.importing.map((i) => `importing on ${i.node} from ${i.from}`)];
+        return `${action.node}: close slot ${action.slot} (${states.join(", ")}; served by ${action.owner ?? "nobody"})`;
+    }
     return `${action.node}: ${command} (${why})`;
 }
 

@@ -21,6 +21,6 @@ export function planConvergence(nodes: readonly ObservedNode[], topology: Topolo
         case "replicated":
             return planReplicated(nodes, steady);
         case "cluster":
-            return planCluster(nodes, topology.masters, topology.replicasPerMaster, steady);
+            return planCluster(nodes, topology.masters, topology.replicasPerMaster, steady, topology.surplus ?? "replicas");
     }
 }

@@ -31,7 +31,18 @@ export type Topology =
     /** One primary and `replicas` replicas through REPLICAOF (cluster mode off). */
     | { readonly kind: "replicated"; readonly replicas: number }
     /** Cluster mode: `masters` primaries sharing the 16384 slots, each with `replicasPerMaster` replicas. */
-    | { readonly kind: "cluster"; readonly masters: number; readonly replicasPerMaster: number };
+    | {
+          readonly kind: "cluster";
+          readonly masters: number;
+          readonly replicasPerMaster: number;
+          /**
+           * The given nodes beyond masters x (1 + replicasPerMaster), at the end of the list (a
+           * StatefulSet's highest ordinals): "replicas" makes them extra replicas; "release" drains
+           * them, re-points their replicas, FORGETs them on every other node and resets them (CLUSTER
+           * RESET SOFT), so the StatefulSet can then be scaled in. @default "replicas"
+           */
+          readonly surplus?: "replicas" | "release";
+      };
 
 /** One line of `CLUSTER NODES`, as one node sees another (or itself). */
 export interface ClusterNodeEntry {
@@ -141,7 +152,26 @@ export type Action =
           readonly primary: string;
           readonly address: Endpoint;
       }
-    | { readonly kind: "promote"; readonly node: string };
+    | { readonly kind: "promote"; readonly node: string }
+    /** `CLUSTER RESET SOFT`: a drained node leaves the cluster (it forgets every other node). */
+    | { readonly kind: "reset"; readonly node: string }
+    /**
+     * Composite, carried out by provider/reshard: move `ranges` with their keys from `node` (the
+     * source primary) to the primary `to`.
+     */
+    | { readonly kind: "move-slots"; readonly node: string; readonly to: string; readonly ranges: readonly SlotRange[] }
+    /**
+     * Composite, carried out by provider/reshard: close a slot left MIGRATING/IMPORTING (see
+     * ./rebalance planSlotRepair). `node` is the first node involved.
+     */
+    | {
+          readonly kind: "repair-slot";
+          readonly node: string;
+          readonly slot: number;
+          readonly owner?: string;
+          readonly migrating: readonly { readonly node: string; readonly to: string }[];
+          readonly importing: readonly { readonly node: string; readonly from: string }[];
+      };
 
 /** Why converge will not touch the nodes. */
 export interface Refusal {

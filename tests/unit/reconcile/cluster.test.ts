@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Action, planCluster, planConvergence } from "../../../provider/reconcile";
 import { allKnow, converged3x1, freshNodes, idOf, observe, SimNode } from "./fixtures";
+import { formatRanges, SlotRange } from "../../../provider/reconcile";
 
 const S0 = { start: 0, end: 5460 };
 const S1 = { start: 5461, end: 10922 };
@@ -347,25 +348,20 @@ describe("reconcile: planCluster", () => {
             ]);
         });
 
-        it("refuses to shrink or grow the number of primaries of a full cluster", () => {
-            expect(planCluster(observe(converged3x1()), 2, 1).refusals).to.deep.equal([
-                {
-                    reason: "3 given nodes already serve slots (n0, n1, n2), but the topology asks for 2 primaries; removing a primary needs a drain, which converge does not do",
-                },
-            ]);
-            const six = [...converged3x1(), ...freshNodes(2, (i) => ({ name: `n${6 + i}`, port: 7006 + i }))];
-            expect(planCluster(observe(six), 4, 1).refusals).to.deep.equal([
-                { reason: "all 16384 slots are served by 3 primaries (n0, n1, n2); growing to 4 primaries needs a reshard, which converge does not do" },
+        it("refuses to grow the primaries of a full cluster when no given node is an empty primary", () => {
+            expect(planCluster(observe(converged3x1()), 4, 0).refusals).to.deep.equal([
+                { reason: "growing to 4 primaries needs 1 more given nodes that are empty primaries (not replicas), but only 0 are" },
             ]);
         });
 
-        it("refuses an interrupted slot move", () => {
+        it("plans the repair of an interrupted slot move instead of refusing it", () => {
             const nodes = converged3x1().map((n) => (n.name === "n0" ? { ...n, myselfExtra: `[5461->-${idOf("n1")}]` } : n));
-            expect(planCluster(observe(nodes), 3, 1).refusals).to.deep.equal([
-                { node: "n0", reason: "slot 5461 is migrating to n1; converge does not finish interrupted slot moves (valkey-cli --cluster fix does)" },
+            const plan = planCluster(observe(nodes), 3, 1);
+            expect(plan.refusals).to.deep.equal([]);
+            expect(plan.actions).to.deep.equal([
+                { kind: "repair-slot", node: "n0", slot: 5461, owner: "n1", migrating: [{ node: "n0", to: "n1" }], importing: [] },
             ]);
         });
-
         it("refuses nodes with cluster mode off or without CLUSTER replies, and the same server given twice", () => {
             const off = freshNodes(3, (i) => (i === 1 ? { clusterEnabled: false } : i === 2 ? { noClusterReplies: true } : {}));
             expect(planCluster(observe(off), 3, 0).refusals).to.deep.equal([
@@ -386,5 +382,61 @@ describe("reconcile: planCluster", () => {
         const nodes = converged3x1().map((n) => (n.name === "n1" ? { ...n, loading: true } : n));
         const plan = planCluster(observe(nodes), 3, 1);
         expect(plan).to.deep.equal({ actions: [], waiting: ["n1: loading its dataset"], refusals: [], layout: { primaries: [], replicas: [] } });
+    });
+});
+
+describe("reconcile: planCluster rescales a full cluster", () => {
+    const split = [{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }];
+    const three = (extra: number, slots: (i: number) => SlotRange[] | undefined = (i) => (i < 3 ? [split[i]] : undefined)): SimNode[] =>
+        allKnow(freshNodes(3 + extra, (i) => ({ epoch: i + 1, ...(slots(i) ? { slots: slots(i) } : {}) })));
+
+    it("scale out: every old primary sends slots with their keys to the new empty primary", () => {
+        const plan = planCluster(observe(three(1)), 4, 0);
+        expect(plan.refusals).to.deep.equal([]);
+        expect(plan.actions).to.deep.equal([
+            { kind: "move-slots", node: "n0", to: "n3", ranges: [{ start: 0, end: 1364 }] },
+            { kind: "move-slots", node: "n1", to: "n3", ranges: [{ start: 5461, end: 6826 }] },
+            { kind: "move-slots", node: "n2", to: "n3", ranges: [{ start: 10923, end: 12287 }] },
+        ]);
+        expect(plan.layout.primaries.map((p) => [p.node, formatRanges(p.slots)])).to.deep.equal([
+            ["n3", "0-1364,5461-6826,10923-12287"],
+            ["n0", "1365-5460"],
+            ["n1", "6827-10922"],
+            ["n2", "12288-16383"],
+        ]);
+    });
+
+    it("scale in: the highest-positioned owner is drained into every remaining primary", () => {
+        const plan = planCluster(observe(three(0)), 2, 0);
+        expect(plan.refusals).to.deep.equal([]);
+        expect(plan.actions).to.deep.equal([
+            { kind: "move-slots", node: "n2", to: "n0", ranges: [{ start: 10923, end: 13653 }] },
+            { kind: "move-slots", node: "n2", to: "n1", ranges: [{ start: 13654, end: 16383 }] },
+        ]);
+    });
+
+    const drained = (i: number): SlotRange[] | undefined =>
+        i === 0 ? [split[0], { start: 10923, end: 13653 }] : i === 1 ? [split[1], { start: 13654, end: 16383 }] : undefined;
+
+    it("release: a drained surplus node is forgotten by every staying node and reset", () => {
+        const plan = planCluster(observe(three(0, drained)), 2, 0, {}, "release");
+        expect(plan.actions).to.deep.equal([
+            { kind: "forget", node: "n0", nodeId: idOf("n2") },
+            { kind: "forget", node: "n1", nodeId: idOf("n2") },
+            { kind: "reset", node: "n2" },
+        ]);
+    });
+
+    it("release: a reset surplus node is left alone, and still forgotten where it is known", () => {
+        const nodes = three(0, drained).map((n) => (n.name === "n2" ? { ...n, knows: [] } : n.name === "n0" ? { ...n, knows: ["n1"] } : n));
+        const plan = planCluster(observe(nodes), 2, 0, {}, "release");
+        expect(plan.actions).to.deep.equal([{ kind: "forget", node: "n1", nodeId: idOf("n2") }]);
+    });
+
+    it("replicas (the default): a drained node becomes an extra replica", () => {
+        const plan = planCluster(observe(three(0, drained)), 2, 0);
+        // Its new primary first lowers the full-sync delay (see ./settings), then n2 follows it.
+        expect(plan.actions).to.deep.equal([set("n0", "repl-diskless-sync-delay", "0")]);
+        expect(plan.layout.replicas).to.deep.equal([{ node: "n2", primary: "n0" }]);
     });
 });

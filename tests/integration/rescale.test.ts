@@ -1,0 +1,81 @@
+import { expect } from "chai";
+import { converge } from "../../provider/converge/converge";
+import { countSlots, shareDeviationPercent } from "../../provider/reconcile";
+import { clusterInfo, clusterClient, direct, startNodes, withClient } from "../helpers/nodes";
+import { loadDataset, startTraffic, verifyDataset } from "../helpers/dataset";
+import { stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+
+const KEYS = 200_000;
+
+async function dbsize(s: ValkeyProcess): Promise<number> {
+    return withClient(s, (c) => c.dbsize());
+}
+
+async function openSlots(s: ValkeyProcess): Promise<string[]> {
+    const nodes = await withClient(s, (c) => c.call("CLUSTER", "NODES") as Promise<string>);
+    return nodes.split("\n").flatMap((l) => l.split(" ").filter((f) => f.includes("->-") || f.includes("-<-")));
+}
+
+describe("rescale: 3 -> 5 -> 3 primaries moving keys under client traffic", function () {
+    this.timeout(120000);
+    after(stopAllValkeys);
+
+    it(`keeps all ${KEYS} keys and every client request succeeds`, async () => {
+        const servers = await startNodes(5, { cluster: true });
+        const first = servers.slice(0, 3);
+        await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 0 }, transport: direct(first) });
+        let t = Date.now();
+        await loadDataset(servers[0], KEYS, (i) => `v${i}`);
+        const loadMs = Date.now() - t;
+
+        const client = clusterClient(first);
+        const traffic = startTraffic(client, KEYS, 4);
+        try {
+            t = Date.now();
+            const out = await converge({ topology: { kind: "cluster", masters: 5, replicasPerMaster: 0 }, transport: direct(servers) }, { timeoutMs: 60000 });
+            const outMs = Date.now() - t;
+            expect(out.layout.primaries).to.have.length(5);
+            for (const p of out.layout.primaries) expect(shareDeviationPercent(countSlots(p.slots), 5), p.node).to.be.at.most(2);
+            const sizes5 = await Promise.all(servers.map(dbsize));
+            for (const n of sizes5) expect(n).to.be.greaterThan(KEYS / 5 - 2000);
+
+            t = Date.now();
+            const lines: string[] = [];
+            const back = await converge(
+                { topology: { kind: "cluster", masters: 3, replicasPerMaster: 0, surplus: "release" }, transport: direct(servers) },
+                { timeoutMs: 60000, log: (l) => lines.push(l) },
+            );
+            const inMs = Date.now() - t;
+            expect(back.layout.primaries.map((p) => p.node)).to.have.members(first.map((s) => `${s.host}:${s.port}`));
+            for (const p of back.layout.primaries) expect(shareDeviationPercent(countSlots(p.slots), 3), p.node).to.be.at.most(2);
+            // The leavers were drained into both... every remaining primary, then forgotten and reset.
+            const drainLines = lines.filter((l) => / -> /.test(l) && l.includes("moved slots"));
+            expect(new Set(drainLines.map((l) => l.split(" -> ")[1].split(":")[0] + ":" + l.split(" -> ")[1].split(":")[1])).size).to.equal(3);
+            expect(lines.filter((l) => l.includes("CLUSTER RESET SOFT"))).to.have.length(2);
+
+            const report = await traffic.stop();
+            console.log(
+                `      load ${KEYS} keys ${loadMs} ms; 3 -> 5 ${outMs} ms; 5 -> 3 ${inMs} ms; client ops ${report.ops}, errors ${report.errors}, stale reads ${report.stale}`,
+            );
+            expect(report.firstErrors).to.deep.equal([]);
+            expect(report.errors).to.equal(0);
+            expect(report.stale).to.equal(0);
+            expect(report.ops).to.be.greaterThan(100);
+
+            const { missing, wrong } = await verifyDataset(servers[0], KEYS, (i) => traffic.latest.get(i) ?? `v${i}`);
+            expect({ missing: missing.length, wrong: wrong.length }).to.deep.equal({ missing: 0, wrong: 0 });
+            expect((await Promise.all(first.map(dbsize))).reduce((a, b) => a + b, 0)).to.equal(KEYS);
+            for (const s of servers.slice(3)) {
+                expect(await dbsize(s)).to.equal(0);
+                expect((await clusterInfo(s)).cluster_known_nodes).to.equal("1");
+            }
+            for (const s of first) {
+                expect((await clusterInfo(s)).cluster_known_nodes).to.equal("3");
+                expect(await openSlots(s)).to.deep.equal([]);
+            }
+        } finally {
+            await traffic.stop();
+            client.disconnect();
+        }
+    });
+});
