@@ -191,7 +191,8 @@ export function planCluster(
 
     const isReplicaOfGiven = (m: Member) => m.me.replica && m.me.primaryId !== undefined && byId.has(m.me.primaryId);
     for (const m of members) {
-        if (m.node.keys > 0 && !accepted.includes(m) && !isReplicaOfGiven(m)) {
+        // Keys in a slot being imported are what an interrupted move leaves: repaired below.
+        if (m.node.keys > 0 && !accepted.includes(m) && !isReplicaOfGiven(m) && !m.me.openSlots.some((o) => o.state === "importing" && byId.has(o.peerId))) {
             refusals.push({
                 node: m.name,
                 reason: `holds ${m.node.keys} keys but serves no slots and replicates no given node; converge never adds a node that holds data`,
