@@ -46,6 +46,13 @@ export function credentialCandidates(inputs: TopologyInputs): Credentials[] {
     return candidates;
 }
 
+/** "valkey-admin with 2 passwords, then default": which users were tried, never a password. */
+function triedText(candidates: readonly Credentials[]): string {
+    const counts = new Map<string, number>();
+    for (const c of candidates) counts.set(c.username ?? "default", (counts.get(c.username ?? "default") ?? 0) + 1);
+    return [...counts].map(([user, n]) => `${user} with ${n} password${n === 1 ? "" : "s"}`).join(", then ");
+}
+
 /**
  * TLS for this run's connections: during a certificate change the nodes still present the previous
  * certificate until they reload, so the previous CA is trusted besides the new one.
@@ -143,7 +150,8 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<
             );
         } catch (e) {
             // The next credentials only when these were refused (e.g. the admin user does not exist yet).
-            if (!(e instanceof AuthenticationError) || i + 1 >= candidates.length) throw e;
+            if (!(e instanceof AuthenticationError)) throw e;
+            if (i + 1 >= candidates.length) throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
         }
     }
     const primaries = result.layout.primaries.map((p) => result!.nodes.find((n) => n.name === p.node)?.address ?? p.node);

@@ -188,6 +188,18 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             expect(await runIds$()).to.deep.equal(runIds);
             expectNoPassword(JSON.stringify({ ...one.outs, acl: undefined, password: undefined }));
         });
+
+        it("when no credentials are accepted: names the node and the users tried, never a password", async () => {
+            const wrong = clusterInputs(servers, { password: "dynsec-not-the-default-pw", acl: acl({ admin: ["dynsec-not-admin-1", "dynsec-not-admin-2"], app: [PW.app2] }) });
+            const error = await topologyHandlers.update(outs.nodes[0].name, outs, wrong).then(
+                () => undefined,
+                (e: Error) => e,
+            );
+            expect(error?.message).to.match(
+                new RegExp(`^node (${names().join("|").replace(/\./g, "\\.")}): authentication failed: user default: WRONGPASS invalid username-password pair or user is disabled\\. \\(tried: valkey-admin with 2 passwords, then default with 1 password\\)$`),
+            );
+            for (const pw of ["dynsec-not-the-default-pw", "dynsec-not-admin-1", "dynsec-not-admin-2"]) expect(error?.message).not.to.include(pw);
+        });
     });
 
     describe("TLS reload (a TLS-only standalone node, handlers called directly)", () => {
