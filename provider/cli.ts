@@ -21,6 +21,8 @@ Nodes, one of:
 
 Topology (converge needs one; status shows the pending changes when given):
   --masters M --replicas R     cluster of M primaries with R replicas each (the default mode)
+                               [--release-surplus]: nodes beyond M x (1+R) are drained, forgotten
+                               and reset (scale in), instead of becoming extra replicas
   --mode replicated --replicas N   one primary and N replicas (cluster mode off)
   --mode standalone            one primary
 
@@ -51,6 +53,7 @@ const options = {
     port: { type: "string" },
     masters: { type: "string" },
     replicas: { type: "string" },
+    "release-surplus": { type: "boolean" },
     mode: { type: "string" },
     user: { type: "string" },
     "password-env": { type: "string" },
@@ -99,7 +102,7 @@ function topologyOf(v: Values, required: boolean): Topology | undefined {
                 if (!required && v.replicas === undefined) return undefined;
                 throw new UsageError("a cluster needs --masters M (and --replicas R, default 0); or choose --mode replicated or standalone");
             }
-            return { kind: "cluster", masters, replicasPerMaster: replicas ?? 0 };
+            return { kind: "cluster", masters, replicasPerMaster: replicas ?? 0, ...(v["release-surplus"] ? { surplus: "release" as const } : {}) };
         }
         default:
             throw new UsageError(`--mode must be cluster, replicated or standalone (got "${mode}")`);

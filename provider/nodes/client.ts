@@ -168,6 +168,35 @@ export class NodeClient {
         }
     }
 
+    /**
+     * Sends the commands in one write (a pipeline) and returns each one's outcome, in order; errors
+     * as `call` reports them (`shown` replaces a command in messages). A lost connection rejects all.
+     */
+    async callMany(commands: readonly { readonly args: readonly string[]; readonly shown?: string }[]): Promise<PromiseSettledResult<unknown>[]> {
+        if (commands.length === 0) return [];
+        await this.connect();
+        const redis = this.redis as Redis;
+        const pipeline = redis.pipeline();
+        for (const c of commands) pipeline.call(c.args[0], ...c.args.slice(1));
+        let replies: [Error | null, unknown][];
+        try {
+            replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+        } catch (e) {
+            this.close();
+            throw this.unreachable(this.lastError ?? redact((e as Error).message, this.secrets()));
+        }
+        if (replies.length !== commands.length || replies.some(([e]) => e && !isReplyError(e))) {
+            const lost = replies.find(([e]) => e && !isReplyError(e))?.[0];
+            this.close();
+            throw this.unreachable(this.lastError ?? redact(lost?.message ?? "the pipeline was cut short", this.secrets()));
+        }
+        return replies.map(([e, value], i) =>
+            e
+                ? { status: "rejected", reason: new CommandError(this.target.name, commands[i].shown ?? commands[i].args.join(" "), redact(e.message, this.secrets())) }
+                : { status: "fulfilled", value },
+        );
+    }
+
     close(): void {
         const redis = this.redis;
         this.redis = undefined;
