@@ -370,7 +370,9 @@ export function planCluster(
     // nodes (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots.
     const phase1: Action[] = [];
     for (const p of primaries) {
-        if (p.add.length > 0 && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
+        // A primary getting its first slots (by ADDSLOTS or by moves) reports cluster_state:ok sooner.
+        const gets = p.add.length > 0 || moves.some((m) => m.to === p.member.name);
+        if (gets && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
         if (followersOf(p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
     }
     if (members.length > 1) {

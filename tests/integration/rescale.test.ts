@@ -16,6 +16,36 @@ async function openSlots(s: ValkeyProcess): Promise<string[]> {
     return nodes.split("\n").flatMap((l) => l.split(" ").filter((f) => f.includes("->-") || f.includes("-<-")));
 }
 
+describe("rescale: replicasPerMaster 0 -> 1 -> 0", function () {
+    this.timeout(60000);
+    after(stopAllValkeys);
+
+    it("adds a replica to each primary, then releases them: forgotten everywhere and reset", async () => {
+        const servers = await startNodes(6, { cluster: true });
+        const primaries = servers.slice(0, 3);
+        await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 0 }, transport: direct(primaries) });
+        await loadDataset(servers[0], 20_000, (i) => `v${i}`);
+        const up = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport: direct(servers) });
+        expect(up.layout.replicas.map((r) => r.node).sort()).to.deep.equal(servers.slice(3).map((s) => `${s.host}:${s.port}`).sort());
+        for (const s of servers.slice(3)) expect(await dbsize(s)).to.be.greaterThan(5000);
+
+        const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 0, surplus: "release" as const }, transport: direct(servers) };
+        const lines: string[] = [];
+        const result = await converge(down, { log: (l) => lines.push(l) });
+        expect(result.layout.replicas).to.deep.equal([]);
+        expect(lines.filter((l) => l.includes("CLUSTER FORGET"))).to.have.length(9);
+        expect(lines.filter((l) => l.includes("CLUSTER RESET SOFT"))).to.have.length(3);
+        for (const s of primaries) expect((await clusterInfo(s)).cluster_known_nodes).to.equal("3");
+        for (const s of servers.slice(3)) {
+            expect((await clusterInfo(s)).cluster_known_nodes).to.equal("1");
+            expect(await dbsize(s)).to.equal(0);
+        }
+        const { missing } = await verifyDataset(servers[0], 20_000, (i) => `v${i}`);
+        expect(missing).to.deep.equal([]);
+        expect((await converge(down)).mutations).to.equal(0);
+    });
+});
+
 describe("rescale: 3 -> 5 -> 3 primaries moving keys under client traffic", function () {
     this.timeout(120000);
     after(stopAllValkeys);

@@ -390,8 +390,9 @@ describe("reconcile: planCluster rescales a full cluster", () => {
     const three = (extra: number, slots: (i: number) => SlotRange[] | undefined = (i) => (i < 3 ? [split[i]] : undefined)): SimNode[] =>
         allKnow(freshNodes(3 + extra, (i) => ({ epoch: i + 1, ...(slots(i) ? { slots: slots(i) } : {}) })));
 
-    it("scale out: every old primary sends slots with their keys to the new empty primary", () => {
-        const plan = planCluster(observe(three(1)), 4, 0);
+    it("scale out: the new primary first gets the short node timeout, then every old primary sends it slots with their keys", () => {
+        expect(planCluster(observe(three(1)), 4, 0).actions).to.deep.equal([set("n3", "cluster-node-timeout", "500")]);
+        const plan = planCluster(observe(three(1).map((n) => (n.name === "n3" ? { ...n, nodeTimeout: 500 } : n))), 4, 0);
         expect(plan.refusals).to.deep.equal([]);
         expect(plan.actions).to.deep.equal([
             { kind: "move-slots", node: "n0", to: "n3", ranges: [{ start: 0, end: 1364 }] },
