@@ -200,11 +200,11 @@ for _ in $(seq 1 40); do timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL get-m
 master="$(timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL get-master-addr-by-name smoke | head -1)"
 [[ "$master" == "$IP0" || "$master" == smoke-0.* ]] || fail "sentinel reports master '$master', want smoke-0 ($IP0)"
 [[ "$(timeout 10 valkey-cli -h "$SIP" -p 26379 SENTINEL master smoke | sed -n '/^flags$/{n;p}')" == master ]] || fail "sentinel does not see smoke-0 as a healthy master"
-kubectl -n $NS delete statefulset smoke-sentinel --wait=true >/dev/null
+kubectl -n $NS delete statefulset smoke-sentinel --wait=true --timeout=60s >/dev/null
 
 step "delete pod smoke-0: it comes back Ready with its data (PVC + appendonly)"
 uid_before="$(kubectl -n $NS get pod smoke-0 -o jsonpath='{.metadata.uid}')"
-kubectl -n $NS delete pod smoke-0 --wait=true >/dev/null
+kubectl -n $NS delete pod smoke-0 --wait=false >/dev/null   # the new pod (new UID) is awaited below
 for _ in $(seq 1 120); do
   uid="$(kubectl -n $NS get pod smoke-0 -o jsonpath='{.metadata.uid}' 2>/dev/null || true)"
   [[ -n "$uid" && "$uid" != "$uid_before" ]] && break; sleep 0.5
@@ -225,9 +225,9 @@ kubectl -n $NS wait pod/smoke-0 --for=condition=Ready --timeout=60s >/dev/null
 [[ "$(cli -h "$IP0" GET smoke:key)" == hello ]] || fail "data lost after restart"
 
 step "delete the StatefulSet and its claims: the volumes are released and deleted"
-kubectl -n $NS delete statefulset smoke --wait=true >/dev/null
+kubectl -n $NS delete statefulset smoke --wait=true --timeout=60s >/dev/null
 kubectl -n $NS wait pod -l app=smoke --for=delete --timeout=60s >/dev/null 2>&1 || true
-kubectl -n $NS delete pvc --all --wait=true >/dev/null
+kubectl -n $NS delete pvc --all --wait=true --timeout=60s >/dev/null
 for _ in $(seq 1 60); do [[ -z "$(kubectl get pv --no-headers 2>/dev/null)" ]] && break; sleep 0.5; done
 [[ -z "$(kubectl get pv --no-headers 2>/dev/null)" ]] || fail "PVs left: $(kubectl get pv --no-headers)"
 left="$(ip netns list | grep -c '^pvk-[0-9]' || true)"

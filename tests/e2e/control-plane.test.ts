@@ -30,7 +30,8 @@ describe("local control plane (scripts/control-plane.sh + pod runner)", function
       console.log(`      skipped: ${reason}`);
       this.skip();
     }
-    const run = spawnSync("bash", [script("control-plane-smoke.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    // SIGTERM on time-out: the smoke script's trap still brings the control plane down.
+    const run = spawnSync("bash", [script("control-plane-smoke.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10 * 60 * 1000, killSignal: "SIGTERM" });
     const out = `${run.stdout}\n${run.stderr}`;
     if (run.status !== 0) console.log(out);
     expect(run.status, "control-plane-smoke.sh exit code").to.equal(0);
