@@ -107,19 +107,33 @@ export class Session {
         if (failed) throw failed.reason;
     }
 
-    /** The primaries of the last observation, for provider/reshard. */
-    private primaries(): Map<string, ReshardNode> {
+    /** The primaries of the last observation, for provider/reshard, with `extra` more connections each. */
+    private primaries(extra: number): { nodes: Map<string, ReshardNode>; lanes: NodeClient[] } {
         const out = new Map<string, ReshardNode>();
+        const lanes: NodeClient[] = [];
         for (const n of this.lastObserved ?? []) {
             const me = n.cluster?.nodes.find((e) => e.myself);
-            if (me && me.primary) out.set(n.name, { name: n.name, id: me.id, announce: n.announce, client: this.client(n.name) });
+            if (!me || !me.primary) continue;
+            const client = this.client(n.name);
+            const more = Array.from({ length: extra }, () => new NodeClient(client.target, this.connect));
+            lanes.push(...more);
+            out.set(n.name, { name: n.name, id: me.id, announce: n.announce, client, lanes: more });
         }
-        return out;
+        return { nodes: out, lanes };
     }
 
     private async reshard(actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
+        const { nodes, lanes } = this.primaries(Math.max(0, (this.reshardTuning?.connectionsPerNode ?? 4) - 1));
+        try {
+            await this.runReshard(nodes, actions, counter, onAction);
+        } finally {
+            for (const l of lanes) l.close();
+        }
+    }
+
+    private async runReshard(primaries: Map<string, ReshardNode>, actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
         const ctx = {
-            primaries: this.primaries(),
+            primaries,
             ...(this.connect.credentials ? { credentials: this.connect.credentials } : {}),
             take: () => counter.take(),
             log: onAction,

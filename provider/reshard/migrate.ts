@@ -5,7 +5,7 @@
 // flight at once per source/target pair (each step pipelined over the window: one MIGRATE per slot, as
 // Valkey refuses keys of several slots in one), and the pairs run in parallel. Every step can be repeated, and a move stopped anywhere leaves open slots that
 // `repairOpenSlots` closes (see ../reconcile/rebalance planSlotRepair).
-import { AbortedError, CommandError } from "../errors";
+import { AbortedError, CommandError, UnreachableError } from "../errors";
 import { Credentials, NodeClient } from "../nodes/client";
 import { formatRanges } from "../reconcile/slots";
 import { OpenSlotView, planSlotRepair, SlotMove, SlotRepair } from "../reconcile/rebalance";
@@ -17,6 +17,21 @@ export interface ReshardNode {
     readonly id: string;
     readonly announce: Endpoint;
     readonly client: NodeClient;
+    /**
+     * More connections to the same node, used in turn with `client`. Valkey 8 blocks the connection
+     * that sent a SETSLOT until the node's replicas acknowledge it: several connections wait at once.
+     */
+    readonly lanes?: readonly NodeClient[];
+}
+
+const turns = new WeakMap<ReshardNode, number>();
+
+/** The next of the node's connections, in turn. */
+function lane(n: ReshardNode): NodeClient {
+    const all = [n.client, ...(n.lanes ?? [])];
+    const turn = turns.get(n) ?? 0;
+    turns.set(n, turn + 1);
+    return all[turn % all.length];
 }
 
 export interface ReshardTuning {
@@ -28,6 +43,8 @@ export interface ReshardTuning {
     readonly slotsInFlight?: number;
     /** Windows of one pair under way at once. @default 2 */
     readonly windowsInFlight?: number;
+    /** Connections per node (see ReshardNode.lanes). @default 4 */
+    readonly connectionsPerNode?: number;
     /** Source/target pairs moving at once. @default 8 */
     readonly parallelPairs?: number;
     /** MIGRATE's own timeout, ms. @default 10000 */
@@ -126,7 +143,7 @@ async function drainKeys(ctx: ReshardContext, source: ReshardNode, target: Resha
             moved += keys.length;
         }
         if (batches.length === 0) break;
-        await sendAll(ctx, source.client, batches);
+        await sendAll(ctx, lane(source), batches);
         commands += batches.length;
         // Slots that returned fewer keys than asked are empty now (new keys go to the target by ASK);
         // the others are fetched again. One last empty fetch confirms the slot before SETSLOT NODE.
@@ -141,13 +158,19 @@ async function assignSlots(ctx: ReshardContext, slots: readonly number[], target
     // A primary that gave away its last slot follows the new owner (Valkey's cluster-allow-replica-
     // migration), possibly already through the target's gossip before it hears from us: it refuses
     // SETSLOT and learns the rest through the cluster bus.
+    // Turning into a replica, it also drops the connections blocked on a SETSLOT (waiting for its
+    // replicas): the target serves the slots already; the next round observes and repairs the rest.
     const unlessNowReplica = (e: unknown) => {
+        if (e instanceof UnreachableError) {
+            ctx.log(`${e.message}; the next round checks the slots it was told about`);
+            return;
+        }
         if (!(e instanceof CommandError && e.message.includes("Please use SETSLOT only with masters"))) throw e;
     };
-    await sendAll(ctx, target.client, slots.map(setNode));
-    if (source) await sendAll(ctx, source.client, slots.map(setNode)).catch(unlessNowReplica);
+    await sendAll(ctx, lane(target), slots.map(setNode));
+    if (source) await sendAll(ctx, lane(source), slots.map(setNode)).catch(unlessNowReplica);
     const others = [...ctx.primaries.values()].filter((p) => p !== target && p !== source);
-    await Promise.all(others.map((p) => sendAll(ctx, p.client, slots.map(setNode)).catch(unlessNowReplica)));
+    await Promise.all(others.map((p) => sendAll(ctx, lane(p), slots.map(setNode)).catch(unlessNowReplica)));
     return slots.length * (2 + others.length);
 }
 
@@ -155,12 +178,12 @@ async function assignSlots(ctx: ReshardContext, slots: readonly number[], target
 async function moveWindow(ctx: ReshardContext, source: ReshardNode, target: ReshardNode, slots: readonly number[]): Promise<{ keys: number; commands: number }> {
     await sendAll(
         ctx,
-        target.client,
+        lane(target),
         slots.map((s) => ({ args: ["CLUSTER", "SETSLOT", String(s), "IMPORTING", source.id] })),
     );
     await sendAll(
         ctx,
-        source.client,
+        lane(source),
         slots.map((s) => ({ args: ["CLUSTER", "SETSLOT", String(s), "MIGRATING", target.id] })),
     );
     const drained = await drainKeys(ctx, source, target, slots);

@@ -46,6 +46,31 @@ describe("rescale: replicasPerMaster 0 -> 1 -> 0", function () {
     });
 });
 
+describe("rescale: 3 x 1 -> 4 x 1 -> 3 x 1 (primaries with replicas)", function () {
+    this.timeout(60000);
+    after(stopAllValkeys);
+
+    it("a new shard joins with its replica, then leaves: drained, both released, no key lost", async () => {
+        const servers = await startNodes(8, { cluster: true });
+        await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport: direct(servers.slice(0, 6)) });
+        await loadDataset(servers[0], 30_000, (i) => `v${i}`);
+        const out = await converge({ topology: { kind: "cluster", masters: 4, replicasPerMaster: 1 }, transport: direct(servers) }, { timeoutMs: 45000 });
+        expect(out.layout.primaries).to.have.length(4);
+        expect(out.layout.replicas).to.have.length(4);
+        for (const p of out.layout.primaries) expect(shareDeviationPercent(countSlots(p.slots), 4), p.node).to.be.at.most(2);
+
+        const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 1, surplus: "release" as const }, transport: direct(servers) };
+        const back = await converge(down, { timeoutMs: 45000 });
+        expect(back.layout.primaries.map((p) => p.node).sort()).to.deep.equal(servers.slice(0, 3).map((s) => `${s.host}:${s.port}`).sort());
+        expect(back.layout.replicas).to.have.length(3);
+        for (const s of servers.slice(0, 6)) expect((await clusterInfo(s)).cluster_known_nodes).to.equal("6");
+        for (const s of servers.slice(6)) expect([(await clusterInfo(s)).cluster_known_nodes, await dbsize(s)]).to.deep.equal(["1", 0]);
+        const { missing, wrong } = await verifyDataset(servers[0], 30_000, (i) => `v${i}`);
+        expect({ missing: missing.length, wrong: wrong.length }).to.deep.equal({ missing: 0, wrong: 0 });
+        expect((await converge(down)).mutations).to.equal(0);
+    });
+});
+
 describe("rescale: 3 -> 5 -> 3 primaries moving keys under client traffic", function () {
     this.timeout(120000);
     after(stopAllValkeys);
