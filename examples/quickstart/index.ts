@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { Valkey } from "../../sdk";
 
-const namespace = new k8s.core.v1.Namespace("quickstart", { metadata: { name: "valkey-quickstart" } });
+const quickstartNamespace = new k8s.core.v1.Namespace("quickstart", { metadata: { name: "valkey-quickstart" } });
 
 const cache = new Valkey("quickstart", {
     project: "quickstart",
@@ -13,11 +13,13 @@ const cache = new Valkey("quickstart", {
     tags: { env: "quickstart" },
     userConfig: { valkey_maxmemory_policy: "allkeys-lru" },
     // The namespace is an Output: the component validates it again once it is known.
-    kubernetes: { namespace: namespace.metadata.name },
+    kubernetes: { namespace: quickstartNamespace.metadata.name },
 });
 
 export const serviceHost = cache.serviceHost;
 export const servicePort = cache.servicePort;
 export const serviceUri = cache.serviceUri; // secret: `pulumi stack output --show-secrets serviceUri`
+export const servicePassword = cache.servicePassword; // secret
+export const namespace = cache.namespace;
 export const state = cache.state;
 export const connectionSecret = cache.connectionSecretName;

@@ -134,7 +134,8 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
             const k8s: typeof K8s = require("@kubernetes/client-node");
             const kc = new k8s.KubeConfig();
             try {
-                if (target.kubeconfig !== undefined) kc.loadFromString(target.kubeconfig);
+                // A value the engine passes as null (an unset secret) means the default loading rules.
+                if (target.kubeconfig !== undefined && target.kubeconfig !== null) kc.loadFromString(target.kubeconfig);
                 else kc.loadFromDefault();
                 if (target.context !== undefined) kc.setCurrentContext(target.context);
             } catch (e) {

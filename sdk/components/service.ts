@@ -252,7 +252,9 @@ export function createService(
             topology: sentinel ? { kind: "replicated", replicas: structure.plan.nodes - 1 } : { kind: "standalone" },
             transport: {
                 kind: "kubernetes",
-                kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig)),
+                // Only an explicit kubeconfig travels (as a secret); otherwise the provider uses the
+                // ambient one, as @pulumi/kubernetes does.
+                ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),
                 namespace: model.apply((m) => m.namespace),
                 statefulSet: statefulSet.metadata.name,
                 replicas: structure.plan.nodes,

@@ -159,6 +159,14 @@ describe("Valkey component (mocks)", () => {
         expect(tlsSecret["tls.crt"]).to.include("secure-server-cert");
     });
 
+    it("passes an explicit kubeconfig to its Kubernetes provider and the verifying resource, as a secret", async () => {
+        const cache = new Valkey("remote", { project: "p", plan: "startup-4", kubernetes: { kubeconfig: "apiVersion: v1\nkind: Config\n" } });
+        await settle(cache.serviceUri);
+        expect(secretValue(one("pulumi:providers:kubernetes", "remote-k8s").inputs.kubeconfig)).to.equal("apiVersion: v1\nkind: Config\n");
+        const transport = secretValue<Record<string, unknown>>(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "remote-topology").inputs.transport);
+        expect(transport.kubeconfig).to.equal("apiVersion: v1\nkind: Config\n");
+    });
+
     it("protects the StatefulSet with terminationProtection", async () => {
         const cache = new Valkey("kept", { project: "p", plan: "startup-4", terminationProtection: true });
         await settle(cache.serviceUri);
@@ -292,8 +300,9 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         ]);
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "my-valkey-topology").inputs;
         expect(topology.topology).to.deep.equal({ kind: "replicated", replicas: 1 });
-        // The transport carries the (secret) kubeconfig, so the engine marks all of it secret.
-        expect(secretValue(topology.transport)).to.deep.include({
+        // Without an explicit kubeconfig none travels: the provider uses the ambient one.
+        expect(topology.transport).to.not.have.property("kubeconfig");
+        expect(topology.transport).to.deep.include({
             kind: "kubernetes",
             namespace: "my-aiven-project",
             statefulSet: "my-valkey",
