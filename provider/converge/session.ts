@@ -123,7 +123,9 @@ export class Session {
     }
 
     private async reshard(actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
-        const { nodes, lanes } = this.primaries(Math.max(0, (this.reshardTuning?.connectionsPerNode ?? 4) - 1));
+        // More connections only help where SETSLOT waits for replicas.
+        const withReplicas = (this.lastObserved ?? []).some((n) => n.replication.role === "replica");
+        const { nodes, lanes } = this.primaries(Math.max(0, (this.reshardTuning?.connectionsPerNode ?? (withReplicas ? 4 : 1)) - 1));
         try {
             await this.runReshard(nodes, actions, counter, onAction);
         } finally {

@@ -43,7 +43,7 @@ export interface ReshardTuning {
     readonly slotsInFlight?: number;
     /** Windows of one pair under way at once. @default 2 */
     readonly windowsInFlight?: number;
-    /** Connections per node (see ReshardNode.lanes). @default 4 */
+    /** Connections per node (see ReshardNode.lanes). @default 4 when the cluster has replicas, else 1 */
     readonly connectionsPerNode?: number;
     /** Source/target pairs moving at once. @default 8 */
     readonly parallelPairs?: number;
