@@ -5,29 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { MOCK_PASSWORD, byType, installMocks, one, registered, reset, restoreWarn, secretValue, settle, unwrap, warnings } from "../../helpers/mocks";
 import { Redis, Valkey } from "../../../sdk";
 import { SpecError } from "../../../sdk/spec/validate";
+import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 
-const SEED_000 = {
-    authSecretRef: { name: "aiven-token", key: "token" },
-    connInfoSecretTarget: { name: "my-valkey-secret", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-    project: "my-aiven-project",
-    cloudName: "google-europe-west1",
-    plan: "startup-4",
-    maintenanceWindowDow: "sunday" as const,
-    maintenanceWindowTime: "11:00:00",
-    tags: { env: "test", instance: "foo" },
-    userConfig: { ip_filter: [{ network: "0.0.0.0/32", description: "bar" }, { network: "10.20.0.0/16" }] },
-};
-
-const SEED_001 = {
-    authSecretRef: { name: "aiven-token", key: "token" },
-    connInfoSecretTarget: { name: "redis-token", prefix: "MY_SECRET_PREFIX_", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-    project: "my-aiven-project",
-    cloudName: "google-europe-west1",
-    plan: "startup-4",
-    maintenanceWindowDow: "friday" as const,
-    maintenanceWindowTime: "23:00:00",
-    userConfig: { redis_maxmemory_policy: "allkeys-random" as const },
-};
+const SEED_000 = SEED_000_SPEC;
+const SEED_001 = SEED_001_SPEC;
 
 function children(): string[] {
     return registered

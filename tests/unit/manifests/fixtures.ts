@@ -4,30 +4,9 @@ import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
 import { ServiceModel, buildModel } from "../../../sdk/spec/model";
 import { parseSpec } from "../../../sdk/spec/validate";
 
-/** seeds/000's example `Valkey` spec. */
-export const SEED_000_SPEC = {
-    authSecretRef: { name: "aiven-token", key: "token" },
-    connInfoSecretTarget: { name: "my-valkey-secret", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-    project: "my-aiven-project",
-    cloudName: "google-europe-west1",
-    plan: "startup-4",
-    maintenanceWindowDow: "sunday",
-    maintenanceWindowTime: "11:00:00",
-    tags: { env: "test", instance: "foo" },
-    userConfig: { ip_filter: [{ network: "0.0.0.0/32", description: "bar" }, { network: "10.20.0.0/16" }] },
-} as const;
+import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 
-/** seeds/001's example `Redis` spec. */
-export const SEED_001_SPEC = {
-    authSecretRef: { name: "aiven-token", key: "token" },
-    connInfoSecretTarget: { name: "redis-token", prefix: "MY_SECRET_PREFIX_", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-    project: "my-aiven-project",
-    cloudName: "google-europe-west1",
-    plan: "startup-4",
-    maintenanceWindowDow: "friday",
-    maintenanceWindowTime: "23:00:00",
-    userConfig: { redis_maxmemory_policy: "allkeys-random" },
-} as const;
+export { SEED_000_SPEC, SEED_001_SPEC };
 
 /** The smallest valid Valkey spec. */
 export const MINIMAL_SPEC = { project: "my-aiven-project", plan: "startup-4" } as const;

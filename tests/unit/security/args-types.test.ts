@@ -6,17 +6,8 @@ import { expect } from "chai";
 import { z } from "zod";
 import { aclSpecSchema, tlsSpecSchema } from "../../../sdk/spec/security";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "../../../sdk/spec/security-args";
+import { Equal, Expect, Plain } from "../../helpers/type-equality";
 
-type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
-type Expect<T extends true> = T;
-type Plain<T> = T extends string | number | boolean
-    ? T
-    : T extends readonly (infer E)[]
-      ? Plain<E>[]
-      : T extends object
-        ? { -readonly [K in keyof T]-?: Plain<Exclude<T[K], undefined>> } & { __optional: OptionalKeys<T> }
-        : T;
-type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 export type Checks = [
     Expect<Equal<Plain<pulumi.Unwrap<ValkeyClusterTlsArgs>>, Plain<z.input<typeof tlsSpecSchema>>>>,

@@ -6,20 +6,8 @@ import { expect } from "chai";
 import { z } from "zod";
 import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
 import { RedisArgs, ValkeyArgs } from "../../../sdk/spec/args";
+import { Equal, Expect, Plain } from "../../helpers/type-equality";
 
-// Exact type equality (not mere assignability: an extra optional field must fail too).
-type Equal<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
-type Expect<T extends true> = T;
-
-// Normalises what both sides legitimately differ in: readonly-ness and `| undefined` on optionals.
-type Plain<T> = T extends string | number | boolean
-    ? T
-    : T extends readonly (infer E)[]
-      ? Plain<E>[]
-      : T extends object
-        ? { -readonly [K in keyof T]-?: Plain<Exclude<T[K], undefined>> } & { __optional: OptionalKeys<T> }
-        : T;
-type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
 
 type ValkeyFromArgs = Plain<pulumi.Unwrap<ValkeyArgs>>;
 type ValkeyFromSchema = Plain<z.input<typeof valkeySpecSchema>>;

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { z } from "zod";
 import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
 import { SpecError, parseSpec } from "../../../sdk/spec/validate";
+import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 
 type Row = {
     /** Dotted path; `[n]` segments index arrays. */
@@ -317,31 +318,12 @@ describe("spec validation as a whole", () => {
     });
 
     it("accepts the seed 000 Valkey example as written", () => {
-        const spec = {
-            authSecretRef: { name: "aiven-token", key: "token" },
-            connInfoSecretTarget: { name: "my-valkey-secret", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-            project: "my-aiven-project",
-            cloudName: "google-europe-west1",
-            plan: "startup-4",
-            maintenanceWindowDow: "sunday",
-            maintenanceWindowTime: "11:00:00",
-            tags: { env: "test", instance: "foo" },
-            userConfig: { ip_filter: [{ network: "0.0.0.0/32", description: "bar" }, { network: "10.20.0.0/16" }] },
-        };
+        const spec = SEED_000_SPEC;
         expect(parseSpec(valkeySpecSchema, spec, "seed 000")).to.deep.equal(spec);
     });
 
     it("accepts the seed 001 Redis example as written", () => {
-        const spec = {
-            authSecretRef: { name: "aiven-token", key: "token" },
-            connInfoSecretTarget: { name: "redis-token", prefix: "MY_SECRET_PREFIX_", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-            project: "my-aiven-project",
-            cloudName: "google-europe-west1",
-            plan: "startup-4",
-            maintenanceWindowDow: "friday",
-            maintenanceWindowTime: "23:00:00",
-            userConfig: { redis_maxmemory_policy: "allkeys-random" },
-        };
+        const spec = SEED_001_SPEC;
         expect(parseSpec(redisSpecSchema, spec, "seed 001")).to.deep.equal(spec);
     });
 

@@ -3,20 +3,14 @@ import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
 import { immutableViolations } from "../../../sdk/spec/immutable";
 import { DEFAULT_IMAGE, buildModel } from "../../../sdk/spec/model";
 import { SpecError, parseSpec } from "../../../sdk/spec/validate";
+import { SEED_000_SPEC } from "../../helpers/seeds";
 
 const valkey = (name: string, spec: unknown) => buildModel("valkey", name, parseSpec(valkeySpecSchema, spec, "test"));
 
 describe("service model", () => {
     it("resolves the seed 000 example: namespace from project, plan, connection Secret, labels", () => {
         const model = valkey("my-valkey", {
-            authSecretRef: { name: "aiven-token", key: "token" },
-            connInfoSecretTarget: { name: "my-valkey-secret", annotations: { foo: "bar" }, labels: { baz: "egg" } },
-            project: "my-aiven-project",
-            cloudName: "google-europe-west1",
-            plan: "startup-4",
-            maintenanceWindowDow: "sunday",
-            maintenanceWindowTime: "11:00:00",
-            tags: { env: "test", instance: "foo" },
+            ...SEED_000_SPEC,
             userConfig: { ip_filter: [{ network: "0.0.0.0/32", description: "bar" }, "10.20.0.0/16"] },
         });
         expect(model.namespace).to.equal("my-aiven-project");
