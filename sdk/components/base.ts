@@ -34,7 +34,7 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
 
     protected constructor(type: string, engine: Engine, name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
-        const result = createService(engine, name, args, this, opts);
+        const result = createService(engine, name, args, this);
         Object.assign(this, result);
         this.registerOutputs(result);
     }

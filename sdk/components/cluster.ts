@@ -27,6 +27,7 @@ import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyClusterGuard } from "./guard";
 import { knownPart } from "./inputs";
+import { kubernetesArgs } from "./objects";
 
 export type { ValkeyClusterArgs } from "../spec/cluster-args";
 
@@ -90,16 +91,6 @@ export function checkClusterArgs(name: string, args: unknown): { structure: Clus
     }
     if (issues.length > 0) throw new SpecError(subject, issues);
     return { structure: buildClusterModel(name, spec!), spec: spec!, deferred };
-}
-
-/**
- * The given top-level fields of a built object as resource args. The builders are typed with
- * kubernetes-models and the resources with @pulumi/kubernetes' input types; both describe the same
- * API objects (and validateManifest checked them), so the fields pass through untyped.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function kubernetesArgs(object: pulumi.Output<object>, fields: readonly string[]): Record<string, pulumi.Output<any>> {
-    return Object.fromEntries(fields.map((f) => [f, object.apply((o) => (o as Record<string, unknown>)[f])]));
 }
 
 /** Validates the built object (the API server's rules) before Pulumi sends it. */

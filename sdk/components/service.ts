@@ -34,6 +34,7 @@ import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } f
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { knownPart } from "./inputs";
+import { kubernetesArgs } from "./objects";
 
 export const VALKEY_PORT = 6379;
 export const DEFAULT_USER = "default";
@@ -131,7 +132,6 @@ export function createService(
     name: string,
     args: unknown,
     parent: pulumi.ComponentResource,
-    opts: pulumi.ComponentResourceOptions | undefined,
 ): ServiceResult {
     const subject = subjectOf(engine, name);
     const plainModel = checkAtConstruction(engine, name, args);
@@ -186,22 +186,19 @@ export function createService(
     const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => buildConfigMap(m, c));
     const configMap = new k8s.core.v1.ConfigMap(
         `${name}-config`,
-        { metadata: configMapObject.apply((c) => c.metadata!), data: configMapObject.apply((c) => c.data!) },
+        kubernetesArgs(configMapObject, ["metadata", "data"]),
         childOpts,
     );
     const headlessObject = model.apply(buildHeadlessService);
     const headless = new k8s.core.v1.Service(
         `${name}-headless`,
-        { metadata: headlessObject.apply((s) => s.metadata!), spec: headlessObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+        kubernetesArgs(headlessObject, ["metadata", "spec"]),
         childOpts,
     );
     const statefulSetObject = pulumi.all([model, conf]).apply(([m, c]) => buildStatefulSet(m, { configHash: configHash(c) }));
     const statefulSet = new k8s.apps.v1.StatefulSet(
         name,
-        {
-            metadata: statefulSetObject.apply((s) => s.metadata!),
-            spec: statefulSetObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.apps.v1.StatefulSetSpec>,
-        },
+        kubernetesArgs(statefulSetObject, ["metadata", "spec"]),
         {
             ...childOpts,
             protect,
@@ -214,30 +211,27 @@ export function createService(
     const clientObject = model.apply(buildClientService);
     const client = new k8s.core.v1.Service(
         name,
-        { metadata: clientObject.apply((s) => s.metadata!), spec: clientObject.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+        kubernetesArgs(clientObject, ["metadata", "spec"]),
         { ...childOpts, dependsOn: [statefulSet] },
     );
     for (const external of buildExternalServices(structure)) {
         const object = model.apply((m) => buildExternalServices(m).find((s) => s.metadata!.name === external.metadata!.name)!);
         new k8s.core.v1.Service(
             external.metadata!.name!,
-            { metadata: object.apply((s) => s.metadata!), spec: object.apply((s) => s.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec> },
+            kubernetesArgs(object, ["metadata", "spec"]),
             { ...childOpts, dependsOn: [statefulSet] },
         );
     }
     const pdbObject = model.apply(buildPodDisruptionBudget);
     new k8s.policy.v1.PodDisruptionBudget(
         name,
-        { metadata: pdbObject.apply((p) => p.metadata!), spec: pdbObject.apply((p) => p.spec!) as pulumi.Input<k8s.types.input.policy.v1.PodDisruptionBudgetSpec> },
+        kubernetesArgs(pdbObject, ["metadata", "spec"]),
         childOpts,
     );
     const policyObject = model.apply(buildNetworkPolicy);
     new k8s.networking.v1.NetworkPolicy(
         name,
-        {
-            metadata: policyObject.apply((p) => p.metadata!),
-            spec: policyObject.apply((p) => p.spec!) as pulumi.Input<k8s.types.input.networking.v1.NetworkPolicySpec>,
-        },
+        kubernetesArgs(policyObject, ["metadata", "spec"]),
         childOpts,
     );
 
@@ -333,47 +327,32 @@ function createSentinels(
     const names = objectNames(structure);
     const configMap = new k8s.core.v1.ConfigMap(
         names.sentinelConfigMap,
-        { metadata: objects.apply((o) => o.configMap.metadata!), data: objects.apply((o) => o.configMap.data!) },
+        kubernetesArgs(objects.apply((o) => o.configMap), ["metadata", "data"]),
         childOpts,
     );
     const headless = new k8s.core.v1.Service(
         names.sentinelHeadlessService,
-        {
-            metadata: objects.apply((o) => o.headlessService.metadata!),
-            spec: objects.apply((o) => o.headlessService.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec>,
-        },
+        kubernetesArgs(objects.apply((o) => o.headlessService), ["metadata", "spec"]),
         childOpts,
     );
     const statefulSet = new k8s.apps.v1.StatefulSet(
         names.sentinel,
-        {
-            metadata: objects.apply((o) => o.statefulSet.metadata!),
-            spec: objects.apply((o) => o.statefulSet.spec!) as pulumi.Input<k8s.types.input.apps.v1.StatefulSetSpec>,
-        },
+        kubernetesArgs(objects.apply((o) => o.statefulSet), ["metadata", "spec"]),
         { ...childOpts, dependsOn: [...dependsOn, configMap, headless] },
     );
     new k8s.core.v1.Service(
         names.sentinel,
-        {
-            metadata: objects.apply((o) => o.clientService.metadata!),
-            spec: objects.apply((o) => o.clientService.spec!) as pulumi.Input<k8s.types.input.core.v1.ServiceSpec>,
-        },
+        kubernetesArgs(objects.apply((o) => o.clientService), ["metadata", "spec"]),
         childOpts,
     );
     new k8s.policy.v1.PodDisruptionBudget(
         names.sentinel,
-        {
-            metadata: objects.apply((o) => o.podDisruptionBudget.metadata!),
-            spec: objects.apply((o) => o.podDisruptionBudget.spec!) as pulumi.Input<k8s.types.input.policy.v1.PodDisruptionBudgetSpec>,
-        },
+        kubernetesArgs(objects.apply((o) => o.podDisruptionBudget), ["metadata", "spec"]),
         childOpts,
     );
     new k8s.networking.v1.NetworkPolicy(
         names.sentinel,
-        {
-            metadata: objects.apply((o) => o.networkPolicy.metadata!),
-            spec: objects.apply((o) => o.networkPolicy.spec!) as pulumi.Input<k8s.types.input.networking.v1.NetworkPolicySpec>,
-        },
+        kubernetesArgs(objects.apply((o) => o.networkPolicy), ["metadata", "spec"]),
         childOpts,
     );
     return statefulSet;
