@@ -1,5 +1,6 @@
 // A known dataset in a cluster: loaded with pipelined SETs straight to each slot's primary, read back
 // the same way, and a bounded cluster-aware client that keeps reading and writing while slots move.
+import { expect } from "chai";
 import Redis, { Cluster } from "iovalkey";
 import { keySlot } from "../../provider/reconcile/slots";
 import { ValkeyProcess } from "./valkey";
@@ -90,6 +91,14 @@ export interface TrafficReport {
     /** GETs that returned something else than the last value written (or loaded). */
     readonly stale: number;
     readonly firstErrors: string[];
+}
+
+/** The client saw no error and no stale read, and did some work. */
+export function expectCleanTraffic(report: TrafficReport): void {
+    expect(report.firstErrors).to.deep.equal([]);
+    expect(report.errors).to.equal(0);
+    expect(report.stale).to.equal(0);
+    expect(report.ops).to.be.greaterThan(100);
 }
 
 /**

@@ -2,6 +2,7 @@
 // code under test (plain iovalkey connections), and count the mutating commands each server ran.
 import Redis, { Cluster } from "iovalkey";
 import { directTransport, Transport } from "../../provider/nodes/transport";
+import { Restarter } from "../../provider/rollout/rollout";
 import { StartOptions, startValkey, ValkeyProcess } from "./valkey";
 
 /** Starts `count` servers at once. */
@@ -109,5 +110,19 @@ export function seededRandom(seed: number): () => number {
         state ^= state << 5;
         state >>>= 0;
         return state / 0x100000000;
+    };
+}
+
+/** Restarts test servers the way a kubelet restarts a deleted pod: same directory, same port. */
+export function processRestarter(servers: ValkeyProcess[]): Restarter & { order: string[] } {
+    const order: string[] = [];
+    return {
+        order,
+        async restart(node: string) {
+            const i = servers.findIndex((s) => address(s) === node);
+            if (i < 0) throw new Error(`no server ${node}`);
+            order.push(node);
+            servers[i] = await servers[i].restart();
+        },
     };
 }

@@ -1,0 +1,270 @@
+// Rolling restarts that never leave a shard without its primary by accident: one node at a time,
+// replicas first, then each primary after its role was handed to a caught-up replica and both
+// nodes confirmed the switch with ROLE. A node counts as back once it answers with a new run_id,
+// has loaded its dataset, its replica link is up (replicas) and, in cluster mode, it sees
+// cluster_state ok. See docs/day2.md.
+import { CommandError, TimeoutError, UnreachableError, VerificationError } from "../errors";
+import { NodeClient } from "../nodes/client";
+import { parseClusterNodes, parseInfo, parseReplication } from "../reconcile/parse";
+import { Deadline, sleep } from "../converge/verify";
+
+/** How a node is restarted: the transport's business (delete the pod, or let a supervisor restart it). */
+export interface Restarter {
+    /** Restarts the node; resolves once the restart is under way (the old process is going). */
+    restart(node: string): Promise<void>;
+}
+
+/** How a primary hands its role over before it restarts. */
+export type HandoffKind =
+    /** `CLUSTER FAILOVER` sent to the replica (cluster mode). */
+    | { readonly kind: "cluster" }
+    /** `FAILOVER TO <replica> TIMEOUT <ms>` sent to the primary (replication without Sentinel). */
+    | { readonly kind: "replicated" }
+    /** `SENTINEL FAILOVER <group>` sent to a Sentinel, which promotes the best replica. */
+    | { readonly kind: "sentinel"; readonly sentinels: readonly NodeClient[]; readonly group: string };
+
+export interface RolloutRequest {
+    /** Every node (the primaries' replicas must be among them). */
+    readonly clients: readonly NodeClient[];
+    /** The names of the nodes to restart. */
+    readonly outdated: readonly string[];
+    readonly restarter: Restarter;
+    readonly handoff: HandoffKind;
+    readonly deadline: Deadline;
+    readonly log?: (line: string) => void;
+    /** How long one handoff may take before it counts as failed. @default 15000 ms */
+    readonly handoffTimeoutMs?: number;
+}
+
+export interface Handoff {
+    readonly from: string;
+    readonly to: string;
+    /** From the failover command to both nodes confirming their new roles. */
+    readonly ms: number;
+}
+
+export interface RolloutResult {
+    /** In the order restarted. */
+    readonly restarted: readonly string[];
+    readonly handoffs: readonly Handoff[];
+    /** One line per command or step, for `lastActions`. */
+    readonly actions: readonly string[];
+}
+
+export const DEFAULT_HANDOFF_TIMEOUT_MS = 15_000;
+
+/** What one node says about itself. */
+interface NodeState {
+    readonly name: string;
+    readonly runId: string;
+    readonly role: "primary" | "replica";
+    readonly linkUp: boolean;
+    readonly loading: boolean;
+    readonly offset: number;
+    /** Cluster mode: the node's id and, for a replica, its primary's. */
+    readonly id?: string;
+    readonly primaryId?: string;
+    /** Cluster mode: cluster_state:ok as this node sees it. */
+    readonly clusterOk?: boolean;
+    /**
+     * Cluster mode: in this node's view every replica has its primary's shard-id. valkey-server
+     * 8.0.1 writes its view into nodes.conf at shutdown and refuses to start from a file where they
+     * differ ("corrupted cluster config file"), which gossip leaves for a moment after a restart.
+     */
+    readonly shardsConsistent?: boolean;
+}
+
+async function readState(client: NodeClient, cluster: boolean): Promise<NodeState> {
+    const info = parseInfo(String(await client.call(["INFO", "server", "replication", "persistence"])));
+    const replication = parseReplication(info);
+    let id: string | undefined;
+    let primaryId: string | undefined;
+    let clusterOk: boolean | undefined;
+    let shardsConsistent: boolean | undefined;
+    if (cluster) {
+        const entries = parseClusterNodes(String(await client.call(["CLUSTER", "NODES"])));
+        const shardOf = new Map(entries.map((e) => [e.id, e.shardId]));
+        shardsConsistent = entries.every((e) => e.primaryId === undefined || shardOf.get(e.primaryId) === undefined || shardOf.get(e.primaryId) === e.shardId);
+        const me = entries.find((n) => n.myself);
+        id = me?.id;
+        primaryId = me?.primaryId;
+        clusterOk = /cluster_state:ok/.test(String(await client.call(["CLUSTER", "INFO"])));
+    }
+    return {
+        name: client.target.name,
+        runId: info.get("run_id") ?? "",
+        role: replication.role,
+        linkUp: replication.linkUp,
+        loading: info.get("loading") === "1",
+        offset: replication.offset,
+        ...(id !== undefined ? { id } : {}),
+        ...(primaryId !== undefined ? { primaryId } : {}),
+        ...(clusterOk !== undefined ? { clusterOk } : {}),
+        ...(shardsConsistent !== undefined ? { shardsConsistent } : {}),
+    };
+}
+
+function checkDeadline(deadline: Deadline, waitingFor: string): void {
+    if (Date.now() > deadline.at) throw new TimeoutError(deadline.seconds, [waitingFor]);
+}
+
+/** Whether a restarted node is back: a new process, data loaded, linked (replica), cluster ok. */
+function isBack(state: NodeState, previousRunId: string): boolean {
+    return state.runId !== previousRunId && !state.loading && (state.role === "primary" || state.linkUp) && state.clusterOk !== false && state.shardsConsistent !== false;
+}
+
+/** Polls a node until `ready` holds, treating a lost connection as "not yet". */
+async function waitFor(client: NodeClient, cluster: boolean, deadline: Deadline, what: string, ready: (s: NodeState) => boolean): Promise<NodeState> {
+    for (;;) {
+        checkDeadline(deadline, `${client.target.name} ${what}`);
+        try {
+            const state = await readState(client, cluster);
+            if (ready(state)) return state;
+        } catch (e) {
+            // Restarting: the connection drops, then the node refuses commands while loading.
+            if (!(e instanceof UnreachableError) && !(e instanceof CommandError)) throw e;
+        }
+        await sleep(Math.max(deadline.pollMs, 20));
+    }
+}
+
+/** The replicas of `primary` in `states`. */
+function replicasOf(primary: NodeState, states: readonly NodeState[], kind: HandoffKind["kind"]): NodeState[] {
+    // Without cluster ids a replicated set has one primary: every replica is its replica.
+    return states.filter((s) => s.role === "replica" && s.name !== primary.name && (kind !== "cluster" || s.primaryId === primary.id));
+}
+
+async function handOff(request: RolloutRequest, client: (n: string) => NodeClient, primary: NodeState, to: NodeState, cluster: boolean): Promise<Handoff> {
+    const timeoutMs = request.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
+    const started = Date.now();
+    const h = request.handoff;
+    let command: string;
+    if (h.kind === "cluster") {
+        // Coordinated: the primary pauses writes until the replica has its offset, then they switch.
+        await client(to.name).call(["CLUSTER", "FAILOVER"]);
+        command = `${to.name}: CLUSTER FAILOVER`;
+    } else if (h.kind === "replicated") {
+        const target = client(to.name).target.announce;
+        await client(primary.name).call(["FAILOVER", "TO", target.host, String(target.port), "TIMEOUT", String(timeoutMs)]);
+        command = `${primary.name}: FAILOVER TO ${target.host} ${target.port} TIMEOUT ${timeoutMs}`;
+    } else {
+        let lastError: Error | undefined;
+        let sent = false;
+        for (const sentinel of h.sentinels) {
+            try {
+                await sentinel.call(["SENTINEL", "FAILOVER", h.group]);
+                sent = true;
+                break;
+            } catch (e) {
+                lastError = e as Error;
+            }
+        }
+        if (!sent) throw lastError ?? new VerificationError(primary.name, "no Sentinel to ask for a failover");
+        command = `SENTINEL FAILOVER ${h.group}`;
+    }
+    const limit: Deadline = { ...request.deadline, at: Math.min(request.deadline.at, started + timeoutMs), seconds: timeoutMs / 1000 };
+    // Sentinel picks the replica itself: wait for the old primary to become a replica of anyone.
+    let promoted = to.name;
+    try {
+        await waitFor(client(primary.name), cluster, limit, "to become a replica after the handoff", (s) => s.role === "replica");
+        if (h.kind === "sentinel") {
+            const states = await Promise.all(request.clients.map((c) => readState(c, cluster).catch(() => undefined)));
+            promoted = states.find((s) => s !== undefined && s.role === "primary" && s.name !== primary.name)?.name ?? to.name;
+        }
+        await waitFor(client(promoted), cluster, limit, "to report the primary role after the handoff", (s) => s.role === "primary");
+    } catch (e) {
+        if (e instanceof TimeoutError) {
+            throw new VerificationError(primary.name, `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); nothing was restarted`);
+        }
+        throw e;
+    }
+    return { from: primary.name, to: promoted, ms: Date.now() - started };
+}
+
+/**
+ * Restarts the outdated nodes one at a time: replicas first, then every primary after a handoff to
+ * its most caught-up linked replica. A primary without a linked replica restarts without handoff
+ * (its shard is unavailable meanwhile: the actions say so). Roles stay swapped afterwards: nothing
+ * needs a particular pod to be primary.
+ */
+export async function rollingRestart(request: RolloutRequest): Promise<RolloutResult> {
+    const cluster = request.handoff.kind === "cluster";
+    const byName = new Map(request.clients.map((c) => [c.target.name, c]));
+    const client = (name: string): NodeClient => {
+        const c = byName.get(name);
+        if (!c) throw new Error(`no node named ${name}`);
+        return c;
+    };
+    for (const name of request.outdated) client(name);
+    const actions: string[] = [];
+    const log = (line: string) => {
+        actions.push(line);
+        request.log?.(line);
+    };
+    const restarted: string[] = [];
+    const handoffs: Handoff[] = [];
+    const snapshot = () => Promise.all(request.clients.map((c) => readState(c, cluster)));
+
+    const restartOne = async (state: NodeState) => {
+        const started = Date.now();
+        if (cluster) await waitFor(client(state.name), cluster, request.deadline, "to agree with its peers on shard ids before its restart", (s) => s.shardsConsistent === true);
+        await request.restarter.restart(state.name);
+        client(state.name).close();
+        const c = client(state.name);
+        if (request.handoff.kind === "replicated" && state.role === "replica") {
+            // Without Sentinel nothing tells a restarted replica whom to follow (REPLICAOF is not
+            // in its file): point it at the primary again, as converge would.
+            const up = await waitFor(c, false, request.deadline, "to come back after its restart", (s) => s.runId !== state.runId && !s.loading);
+            if (up.role === "primary") {
+                const primary = (await Promise.all(request.clients.filter((o) => o !== c).map((o) => readState(o, false)))).find((s) => s.role === "primary");
+                if (primary !== undefined) {
+                    const at = client(primary.name).target.announce;
+                    await c.call(["REPLICAOF", at.host, String(at.port)]);
+                    log(`${state.name}: REPLICAOF ${at.host} ${at.port} (came back without its primary)`);
+                }
+            }
+        }
+        const back = await waitFor(c, cluster, request.deadline, "to come back after its restart", (s) => isBack(s, state.runId));
+        restarted.push(state.name);
+        log(`${state.name}: restarted as ${back.role} in ${((Date.now() - started) / 1000).toFixed(1)} s (run_id ${state.runId.slice(0, 8)} -> ${back.runId.slice(0, 8)})`);
+    };
+
+    let states = await snapshot();
+    const todo = new Set(request.outdated);
+    // Replicas first: each restart costs its shard nothing.
+    for (const s of states.filter((s) => todo.has(s.name) && s.role === "replica")) {
+        await restartOne(s);
+        todo.delete(s.name);
+    }
+    for (const name of [...todo]) {
+        states = await snapshot();
+        const me = states.find((s) => s.name === name)!;
+        if (me.role === "primary") {
+            const candidates = replicasOf(me, states, request.handoff.kind).filter((r) => r.linkUp && !r.loading);
+            const best = candidates.sort((a, b) => b.offset - a.offset)[0];
+            if (best === undefined) {
+                log(`${name}: no linked replica to hand the primary role to: restarting it as primary (its data is unavailable until it is back)`);
+            } else {
+                const h = await handOff(request, client, me, best, cluster);
+                handoffs.push(h);
+                log(`${name}: handed the primary role to ${h.to} in ${h.ms} ms (${request.handoff.kind === "cluster" ? `${best.name}: CLUSTER FAILOVER` : request.handoff.kind === "replicated" ? "FAILOVER TO" : "SENTINEL FAILOVER"}), confirmed with ROLE on both`);
+                if (request.handoff.kind === "replicated") {
+                    // FAILOVER TO moves only the two nodes: the other replicas would keep following the
+                    // old primary, through its restart. Point them at the new one.
+                    const at = client(h.to).target.announce;
+                    for (const r of replicasOf(me, states, "replicated").filter((r) => r.name !== h.to)) {
+                        await client(r.name).call(["REPLICAOF", at.host, String(at.port)]);
+                        log(`${r.name}: REPLICAOF ${at.host} ${at.port} (follows the new primary)`);
+                    }
+                }
+                const now = await readState(client(name), cluster);
+                await restartOne(now);
+                todo.delete(name);
+                continue;
+            }
+        }
+        await restartOne(me);
+        todo.delete(name);
+    }
+    return { restarted, handoffs, actions };
+}

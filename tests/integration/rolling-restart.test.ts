@@ -1,0 +1,105 @@
+import { expect } from "chai";
+import { converge } from "../../provider/converge/converge";
+import { NodeClient } from "../../provider/nodes/client";
+import { rollingRestart } from "../../provider/rollout/rollout";
+import { directTransport } from "../../provider/nodes/transport";
+import { expectCleanTraffic, loadDataset, startTraffic, verifyDataset } from "../helpers/dataset";
+import { address, clusterClient, direct, processRestarter, replicationInfo, startNodes, withClient } from "../helpers/nodes";
+import { stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+
+const KEYS = 20_000;
+
+/** rollingRestart over fresh connections to `servers`, restarting with processRestarter. */
+async function roll(servers: ValkeyProcess[], outdated: readonly string[], kind: "cluster" | "replicated") {
+    const targets = await directTransport(servers.map((s) => ({ dial: address(s) }))).open();
+    const clients = targets.map((t) => new NodeClient(t));
+    const restarter = processRestarter(servers);
+    try {
+        const result = await rollingRestart({ clients, outdated, restarter, handoff: { kind }, deadline: { at: Date.now() + 90000, seconds: 90, pollMs: 10 } });
+        return { ...result, order: restarter.order };
+    } finally {
+        for (const c of clients) c.close();
+    }
+}
+
+async function runId(s: ValkeyProcess): Promise<string> {
+    return withClient(s, async (c) => /run_id:(\w+)/.exec(String(await c.info("server")))![1]);
+}
+
+describe("rolling restart with primary handoff (cluster, real servers)", function () {
+    this.timeout(120000);
+    after(stopAllValkeys);
+
+    it("restarts replicas first, hands every primary off with CLUSTER FAILOVER before its restart, and the client sees no error", async () => {
+        const servers = await startNodes(6, { cluster: true });
+        const converged = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport: direct(servers) });
+        const primaries = converged.layout.primaries.map((p) => p.node).sort();
+        const replicas = converged.layout.replicas.map((r) => r.node).sort();
+        await loadDataset(servers[0], KEYS, (i) => `v${i}`);
+        const before = await Promise.all(servers.map(runId));
+
+        const client = clusterClient(servers);
+        const traffic = startTraffic(client, KEYS, 4);
+        const result = await roll(servers, servers.map(address), "cluster");
+        const report = await traffic.stop();
+        client.disconnect();
+        console.log(`      handoffs: ${result.handoffs.map((h) => `${h.ms} ms`).join(", ")}; client ops ${report.ops}, errors ${report.errors}, stale reads ${report.stale}`);
+
+        // Replicas first, then the primaries, each after its handoff.
+        expect(result.order.slice(0, 3).sort()).to.deep.equal(replicas);
+        expect(result.order.slice(3).sort()).to.deep.equal(primaries);
+        expect(result.restarted).to.deep.equal(result.order);
+        expect(result.handoffs.map((h) => h.from).sort()).to.deep.equal(primaries);
+        expect(result.handoffs.map((h) => h.to).sort()).to.deep.equal(replicas);
+        expect(result.actions.filter((l) => l.includes("CLUSTER FAILOVER"))).to.have.length(3);
+        // Every node runs a new process; the roles are swapped, every replica is linked.
+        const after = await Promise.all(servers.map(runId));
+        after.forEach((id, i) => expect(id).to.not.equal(before[i]));
+        for (const s of servers) {
+            const info = await replicationInfo(s);
+            const name = address(s);
+            expect(info.role, name).to.equal(replicas.includes(name) ? "master" : "slave");
+            if (info.role === "slave") expect(info.master_link_status, name).to.equal("up");
+        }
+        expectCleanTraffic(report);
+        const { missing, wrong } = await verifyDataset(servers[0], KEYS, (i) => traffic.latest.get(i) ?? `v${i}`);
+        expect({ missing: missing.length, wrong: wrong.length }).to.deep.equal({ missing: 0, wrong: 0 });
+        // Nothing left for converge to do: swapped roles are a valid layout.
+        expect((await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport: direct(servers) })).mutations).to.equal(0);
+    });
+
+    it("restarts a primary without replicas in place and says its shard was unavailable", async () => {
+        const servers = await startNodes(3, { cluster: true });
+        await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 0 }, transport: direct(servers) });
+        const result = await roll(servers, [address(servers[1])], "cluster");
+        expect(result.restarted).to.deep.equal([address(servers[1])]);
+        expect(result.handoffs).to.deep.equal([]);
+        expect(result.actions[0]).to.equal(
+            `${address(servers[1])}: no linked replica to hand the primary role to: restarting it as primary (its data is unavailable until it is back)`,
+        );
+        expect(result.actions[1]).to.match(new RegExp(`^${address(servers[1]).replace(/\./g, "\\.")}: restarted as primary in \\d+\\.\\d s \\(run_id \\w{8} -> \\w{8}\\)$`));
+    });
+});
+
+describe("rolling restart with primary handoff (replication without Sentinel, real servers)", function () {
+    this.timeout(60000);
+    after(stopAllValkeys);
+
+    it("restarts the replicas, then hands the primary role over with FAILOVER TO before restarting the old primary", async () => {
+        const servers = await startNodes(3);
+        const converged = await converge({ topology: { kind: "replicated", replicas: 2 }, transport: direct(servers) });
+        const primary = converged.layout.primaries[0].node;
+        await withClient(servers.find((s) => address(s) === primary)!, (c) => c.set("k", "v1"));
+        const result = await roll(servers, servers.map(address), "replicated");
+        expect(result.order[2]).to.equal(primary);
+        expect(result.handoffs).to.have.length(1);
+        expect(result.handoffs[0].from).to.equal(primary);
+        const newPrimary = servers.find((s) => address(s) === result.handoffs[0].to)!;
+        expect((await replicationInfo(newPrimary)).role).to.equal("master");
+        expect(await withClient(newPrimary, (c) => c.get("k"))).to.equal("v1");
+        for (const s of servers.filter((s) => s !== newPrimary)) {
+            const info = await replicationInfo(s);
+            expect([info.role, info.master_link_status, info.master_port]).to.deep.equal(["slave", "up", String(newPrimary.port)]);
+        }
+    });
+});
