@@ -74,6 +74,24 @@ interface NodeState {
     readonly shardsConsistent?: boolean;
 }
 
+/** Node id -> the index of its shard in a CLUSTER SHARDS reply (flat key/value arrays). */
+export function shardIds(reply: unknown): Map<string, number> {
+    const out = new Map<string, number>();
+    const field = (flat: unknown, key: string): unknown => {
+        if (!Array.isArray(flat)) return undefined;
+        const i = flat.findIndex((v, j) => j % 2 === 0 && String(v) === key);
+        return i >= 0 ? flat[i + 1] : undefined;
+    };
+    (Array.isArray(reply) ? reply : []).forEach((shard, index) => {
+        const nodes = field(shard, "nodes");
+        for (const node of Array.isArray(nodes) ? nodes : []) {
+            const id = field(node, "id");
+            if (id !== undefined) out.set(String(id), index);
+        }
+    });
+    return out;
+}
+
 async function readState(client: NodeClient, cluster: boolean): Promise<NodeState> {
     const info = parseInfo(String(await client.call(["INFO", "server", "replication", "persistence"])));
     const replication = parseReplication(info);
@@ -83,8 +101,9 @@ async function readState(client: NodeClient, cluster: boolean): Promise<NodeStat
     let shardsConsistent: boolean | undefined;
     if (cluster) {
         const entries = parseClusterNodes(String(await client.call(["CLUSTER", "NODES"])));
-        const shardOf = new Map(entries.map((e) => [e.id, e.shardId]));
-        shardsConsistent = entries.every((e) => e.primaryId === undefined || shardOf.get(e.primaryId) === undefined || shardOf.get(e.primaryId) === e.shardId);
+        // CLUSTER NODES does not show shard ids; CLUSTER SHARDS groups the nodes by them.
+        const shardOf = shardIds(await client.call(["CLUSTER", "SHARDS"]));
+        shardsConsistent = entries.every((e) => e.primaryId === undefined || shardOf.get(e.primaryId) === shardOf.get(e.id));
         const me = entries.find((n) => n.myself);
         id = me?.id;
         primaryId = me?.primaryId;
