@@ -65,7 +65,12 @@ export class RefusedError extends ValkeyProviderError {
 }
 
 export class CommandError extends ValkeyProviderError {
-    constructor(node: string, command: string, reply: string) {
+    constructor(
+        node: string,
+        command: string,
+        /** The server's error reply. */
+        readonly reply: string,
+    ) {
         super("command-failed", `node ${node}: ${command} failed: ${reply}`, node);
     }
 }

@@ -5,13 +5,18 @@ import { defaultUserCommand, describeCommand } from "../../sdk/acl/commands";
 import { converge, ConvergeResult } from "../converge/converge";
 import { AuthenticationError, redact, ValkeyProviderError, VerificationError } from "../errors";
 import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
-import { kubernetesTransport } from "../nodes/kubernetes";
+import { kubernetesRestarter, kubernetesTransport } from "../nodes/kubernetes";
+import { applyConfigEverywhere, changedDirectives, describeConfigSet } from "../rollout/config";
+import { HandoffKind, rollingRestart } from "../rollout/rollout";
+import { decideDisruptive } from "../schedule/window";
 import { directTransport, Transport } from "../nodes/transport";
 import { aclPhase, applyAclEverywhere } from "../security/acl-apply";
 import { reloadTlsEverywhere, tlsReloadCommand } from "../security/tls-reload";
 import {
     AclStatusOutput,
     checkInputs,
+    ConfigStatusOutput,
+    PendingRestartOutput,
     CheckFailure,
     DEFAULT_TIMEOUT_SECONDS,
     DEFAULT_TLS_RELOAD_TIMEOUT_SECONDS,
@@ -71,6 +76,7 @@ export function tlsReloadDue(inputs: TopologyInputs, previous: TopologyOutputs |
 
 interface SecurityResult {
     actions: string[];
+    configStatus?: ConfigStatusOutput[];
     aclStatus?: AclStatusOutput[];
     aclPhase?: "Applied" | "Error";
     tlsStatus?: TlsStatusOutput[];
@@ -81,7 +87,16 @@ interface SecurityResult {
  * command restricts `default` (a connection authenticated as `default` can do nothing after it).
  * Throws, naming every failed node with its message (never a password), when a node fails.
  */
-async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, reloadTls: boolean, out: SecurityResult): Promise<void> {
+async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, reloadTls: boolean, config: readonly [string, string][], out: SecurityResult): Promise<void> {
+    if (config.length > 0) {
+        const statuses = await applyConfigEverywhere(clients, config);
+        out.configStatus = statuses.map((s) => ({ ...s }));
+        for (const s of statuses) if (s.status === "Applied") out.actions.push(`${s.node}: ${describeConfigSet(config)} (live: no restart)`);
+        const failed = statuses.flatMap((s) => (s.status === "Error" ? [`node ${s.node}: ${s.message}`] : []));
+        if (failed.length > 0) {
+            throw new ValkeyProviderError("command-failed", `${describeConfigSet(config)} refused on ${failed.length} of ${statuses.length} nodes (nothing of it applied there): ${failed.join("; ")}`);
+        }
+    }
     if (reloadTls && inputs.tlsReload !== undefined) {
         const paths = inputs.tlsReload.paths ?? {};
         const statuses = await reloadTlsEverywhere(clients, inputs.tlsReload.certPem, {
@@ -124,29 +139,75 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
  * log the user sees: what it did is in the `lastActions` output. `previous`: the outputs of the last
  * create or update (none on create).
  */
+/**
+ * Restarts the pods that do not run the StatefulSet's current template, when the maintenance window
+ * allows (or the user forces it); else reports them as pending. Kubernetes transport only.
+ */
+async function rollOut(inputs: TopologyInputs, connect: { credentials?: Credentials; tls?: TlsOptions }, actions: string[]): Promise<{ pending?: PendingRestartOutput; restarted: boolean }> {
+    const r = inputs.rollout;
+    if (r === undefined || inputs.transport.kind !== "kubernetes") return { restarted: false };
+    const { kind: _kind, ...target } = inputs.transport;
+    const restarter = kubernetesRestarter(target);
+    const outdated = await restarter.outdated();
+    if (outdated.length === 0) return { restarted: false };
+    const decision = decideDisruptive(r.window ?? {}, new Date(), r.force === true);
+    if (!decision.apply) {
+        actions.push(`${outdated.join(", ")}: restart pending, ${decision.reason}`);
+        return { pending: { revision: r.revision, nodes: outdated, reason: decision.reason, notBefore: decision.pendingUntil.toISOString() }, restarted: false };
+    }
+    actions.push(`${outdated.join(", ")}: rolling restart, ${decision.reason}`);
+    const transports = [transportOf(inputs)];
+    const sentinels = r.sentinels;
+    if (sentinels !== undefined) transports.push(kubernetesTransport({ ...target, statefulSet: sentinels.statefulSet, replicas: sentinels.replicas, port: sentinels.port, announceHostnames: undefined }));
+    const opened: NodeClient[][] = [];
+    try {
+        for (const t of transports) opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : connect.tls ? { tls: connect.tls } : {})));
+        const handoff: HandoffKind =
+            inputs.topology.kind === "cluster" ? { kind: "cluster" } : sentinels !== undefined ? { kind: "sentinel", sentinels: opened[1], group: sentinels.group } : { kind: "replicated" };
+        const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+        const result = await rollingRestart({
+            clients: opened[0],
+            outdated,
+            restarter,
+            handoff,
+            deadline: { at: Date.now() + timeoutMs, seconds: timeoutMs / 1000, pollMs: 50 },
+            ...(r.handoffTimeoutSeconds !== undefined ? { handoffTimeoutMs: r.handoffTimeoutSeconds * 1000 } : {}),
+        });
+        actions.push(...result.actions);
+    } finally {
+        for (const c of opened.flat()) c.close();
+        await Promise.all(transports.map((t) => t.close()));
+    }
+    return { restarted: true };
+}
+
 async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<TopologyOutputs> {
     const settings = settingsOf(inputs);
+    const config = changedDirectives(inputs.config, previous?.config, previous === undefined);
     const reloadTls = tlsReloadDue(inputs, previous);
     const tls = connectionTls(inputs, previous);
     const candidates = credentialCandidates(inputs);
     let result: ConvergeResult | undefined;
     let security: SecurityResult = { actions: [] };
+    let credentials: Credentials = {};
+    const convergeWith = (c: Credentials, afterVerify?: (clients: readonly NodeClient[]) => Promise<void>) =>
+        converge(
+            {
+                topology: inputs.topology,
+                transport: transportOf(inputs),
+                ...(c.username !== undefined || c.password !== undefined ? { credentials: c } : {}),
+                ...(tls !== undefined ? { tls } : {}),
+                ...(Object.keys(settings).length > 0 ? { settings } : {}),
+            },
+            { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ...(afterVerify ? { afterVerify } : {}) },
+        );
     for (let i = 0; result === undefined; i++) {
-        const credentials = candidates[i];
+        credentials = candidates[i];
         security = { actions: [] };
         try {
-            result = await converge(
-                {
-                    topology: inputs.topology,
-                    transport: transportOf(inputs),
-                    ...(credentials.username !== undefined || credentials.password !== undefined ? { credentials } : {}),
-                    ...(tls !== undefined ? { tls } : {}),
-                    ...(Object.keys(settings).length > 0 ? { settings } : {}),
-                },
-                {
-                    timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-                    ...(reloadTls || inputs.acl !== undefined ? { afterVerify: (clients: readonly NodeClient[]) => secure(clients, inputs, reloadTls, security) } : {}),
-                },
+            result = await convergeWith(
+                credentials,
+                reloadTls || inputs.acl !== undefined || config.length > 0 ? (clients) => secure(clients, inputs, reloadTls, config, security) : undefined,
             );
         } catch (e) {
             // The next credentials only when these were refused (e.g. the admin user does not exist yet).
@@ -154,10 +215,19 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<
             if (i + 1 >= candidates.length) throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
         }
     }
+    // Restarts come after the live changes, with the credentials that worked; a restart is
+    // verified by converging once more (the nodes come back with new addresses).
+    const rollout = await rollOut(inputs, { credentials, ...(tls !== undefined ? { tls } : {}) }, security.actions);
+    if (rollout.restarted) {
+        const again = await convergeWith(credentials);
+        security.actions.push(...again.actions);
+        result = again;
+    }
     const primaries = result.layout.primaries.map((p) => result!.nodes.find((n) => n.name === p.node)?.address ?? p.node);
     // Pulumi's own properties (the serialized provider) stay out of the outputs; it adds them back.
     const echoed = Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__"))) as unknown as TopologyInputs;
     const tlsStatus = security.tlsStatus ?? (inputs.tlsReload !== undefined ? previous?.tlsStatus : undefined);
+    const configStatus = security.configStatus ?? (inputs.config !== undefined ? previous?.configStatus : undefined);
     return {
         ...echoed,
         state: "RUNNING",
@@ -166,6 +236,8 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<
         lastActions: [...result.actions, ...security.actions],
         ...(security.aclStatus !== undefined ? { aclStatus: security.aclStatus, aclPhase: security.aclPhase! } : {}),
         ...(tlsStatus !== undefined ? { tlsStatus: [...tlsStatus] } : {}),
+        ...(configStatus !== undefined ? { configStatus: [...configStatus] } : {}),
+        ...(rollout.pending !== undefined ? { pendingRestart: rollout.pending } : {}),
     };
 }
 

@@ -11,6 +11,7 @@ import { Topology } from "../reconcile/types";
 import { NodeReport } from "../reconcile/report";
 import { KubernetesTarget } from "../nodes/kubernetes";
 import { parseEndpoint } from "../nodes/transport";
+import { decideDisruptive, MaintenanceWindow } from "../schedule/window";
 
 /** What Pulumi passes for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -82,9 +83,52 @@ export interface TopologyInputs {
     readonly acl?: AclInput;
     /** The certificate the nodes must present; reloaded live on create and whenever it changes. @default no reload */
     readonly tlsReload?: TlsReloadInput;
+    /** Runtime-settable directives applied with CONFIG SET when they change (no restart). @default none */
+    readonly config?: ConfigInput;
+    /** Rolling restarts when the pod template changes. @default the provider restarts nothing */
+    readonly rollout?: RolloutInput;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** Directives every node must run with, applied live with CONFIG SET (names as in valkey.conf). */
+export type ConfigInput = Readonly<Record<string, string>>;
+
+export interface RolloutInput {
+    /**
+     * Changes whenever what the pods must run changes (a hash of the pod template): a new value
+     * makes the provider restart the pods that run an older template, one at a time with a handoff
+     * of every primary first. Needs the kubernetes transport and a StatefulSet with the OnDelete
+     * update strategy (the controller then leaves the restarts to the provider).
+     */
+    readonly revision: string;
+    /** The maintenance window (UTC) restarts wait for. @default none: restarts run at once */
+    readonly window?: MaintenanceWindow;
+    /** Restart now even outside the window. @default false */
+    readonly force?: boolean;
+    /** Sentinel plans: the primary's role is handed over by a Sentinel (SENTINEL FAILOVER <group>). */
+    readonly sentinels?: { readonly statefulSet: string; readonly replicas: number; readonly port: number; readonly group: string };
+    /** How long one handoff may take. @default 15 */
+    readonly handoffTimeoutSeconds?: number;
+}
+
+/** Restarts that wait for the maintenance window. */
+export interface PendingRestartOutput {
+    /** The revision the pods below do not run yet. */
+    readonly revision: string;
+    readonly nodes: readonly string[];
+    /** E.g. "waiting for the maintenance window at 2026-11-22T03:00:00.000Z". */
+    readonly reason: string;
+    /** When the window opens (ISO time): the first `pulumi up` from then on restarts them. */
+    readonly notBefore: string;
+}
+
+/** CONFIG SET outcome on one node. */
+export interface ConfigStatusOutput {
+    readonly node: string;
+    readonly status: "Applied" | "Error";
+    readonly message?: string;
+}
 
 /** ACL outcome on one node (passwords never appear in a message). */
 export interface AclStatusOutput {
@@ -119,6 +163,10 @@ export interface TopologyOutputs extends TopologyInputs {
     readonly aclPhase?: "Applied" | "Error";
     /** With `tlsReload`: the outcome of the last reload on every node (kept while the certificate is unchanged). */
     readonly tlsStatus?: readonly TlsStatusOutput[];
+    /** With `config`: the outcome of the last CONFIG SET on every node (kept while the config is unchanged). */
+    readonly configStatus?: readonly ConfigStatusOutput[];
+    /** With `rollout`: restarts waiting for the maintenance window; unset when every pod runs `rollout.revision`. */
+    readonly pendingRestart?: PendingRestartOutput;
 }
 
 /** Outputs holding secrets (the password, a kubeconfig, a TLS key, the ACL users' passwords). */
@@ -208,11 +256,52 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
         fail("timeoutSeconds", "must be a number of seconds > 0");
     }
     if (news.acl !== undefined) checkAcl(news.acl, fail);
+    if (news.config !== undefined) checkConfig(news.config, fail);
+    if (news.rollout !== undefined) checkRollout(news.rollout, fail);
+    if (news.rollout !== undefined && !isUnknown(news.rollout) && isObject(transport) && transport.kind === "direct") {
+        fail("rollout", "needs the kubernetes transport: a node is restarted by deleting its pod");
+    }
     if (news.tlsReload !== undefined) checkTlsReload(news.tlsReload, fail);
     if (news.tlsReload !== undefined && !isUnknown(news.tlsReload) && news.tls === undefined) {
         fail("tlsReload", "needs tls: the nodes are verified over a TLS handshake on the port the provider dials");
     }
     return failures;
+}
+
+/** Directive names as valkey.conf spells them; values are single CONFIG SET arguments. */
+const DIRECTIVE = /^[a-z][a-z0-9-]*$/;
+const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+function checkConfig(config: unknown, fail: (property: string, reason: string) => void): void {
+    if (isUnknown(config)) return;
+    if (!isObject(config)) {
+        fail("config", "must be an object of directive names to values");
+        return;
+    }
+    for (const [name, value] of Object.entries(config)) {
+        if (!DIRECTIVE.test(name)) fail(`config.${name}`, "is not a directive name (lower-case letters, digits and dashes)");
+        else if (!isUnknown(value) && typeof value !== "string") fail(`config.${name}`, "must be a string (the CONFIG SET argument)");
+    }
+}
+
+function checkRollout(rollout: unknown, fail: (property: string, reason: string) => void): void {
+    if (isUnknown(rollout)) return;
+    if (!isObject(rollout)) {
+        fail("rollout", "must be { revision, window?, force?, sentinels? }");
+        return;
+    }
+    if (!isUnknown(rollout.revision) && (typeof rollout.revision !== "string" || rollout.revision === "")) fail("rollout.revision", "must be a non-empty string");
+    const w = rollout.window;
+    if (w !== undefined && !isUnknown(w)) {
+        if (!isObject(w)) fail("rollout.window", "must be { dow?, time? }");
+        else {
+            if (w.dow !== undefined && !isUnknown(w.dow) && !DAYS.includes(w.dow as string)) fail("rollout.window.dow", `must be one of ${DAYS.join(", ")} (got ${JSON.stringify(w.dow)})`);
+            if (w.time !== undefined && !isUnknown(w.time) && !(typeof w.time === "string" && /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(w.time))) {
+                fail("rollout.window.time", `must be HH:mm:ss (UTC) (got ${JSON.stringify(w.time)})`);
+            }
+        }
+    }
+    if (rollout.force !== undefined && !isUnknown(rollout.force) && typeof rollout.force !== "boolean") fail("rollout.force", "must be true or false");
 }
 
 const ROLES = ["admin", "replication", "exporter"];
@@ -300,7 +389,7 @@ function checkTlsReload(reload: unknown, fail: (property: string, reason: string
 }
 
 /** Inputs that decide what the nodes become; a change re-runs converge (an update, never a replace). */
-const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload"] as const;
+const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout"] as const;
 
 function containsUnknown(v: unknown): boolean {
     if (isUnknown(v)) return true;
@@ -334,8 +423,13 @@ function transportTarget(t: unknown): unknown {
  * to the Kubernetes objects (or to whoever runs them), and a new topology is reached by converging.
  * A new kubeconfig or timeout alone changes nothing on the nodes and triggers no update.
  */
-export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[]; stables: string[] } {
+export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date = new Date()): { changes: boolean; replaces: string[]; stables: string[] } {
     const changed: string[] = [];
+    // Restarts left for the maintenance window: the first update once it is open carries them out.
+    if (isObject(olds.pendingRestart) && isObject(news.rollout) && !containsUnknown(news.rollout)) {
+        const r = news.rollout as unknown as RolloutInput;
+        if (decideDisruptive(r.window ?? {}, now, r.force === true).apply) changed.push("pendingRestart");
+    }
     for (const key of CONVERGED_INPUTS) {
         if (containsUnknown(news[key]) || canonical(olds[key]) !== canonical(news[key])) changed.push(key);
     }

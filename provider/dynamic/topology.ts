@@ -4,7 +4,8 @@
 // handlers, so the serialized text holds no module, client or secret, only these few lines.
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../reconcile/types";
-import { AclInput, AclStatusOutput, DirectNodeInput, NodeOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
+import { AclInput, AclStatusOutput, ConfigStatusOutput, DirectNodeInput, NodeOutput, PendingRestartOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
+import type { DayOfWeek } from "../schedule/window";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
@@ -80,6 +81,16 @@ export interface ValkeyTopologyArgs {
         paths?: pulumi.Input<{ [K in keyof NonNullable<TlsReloadInput["paths"]>]: pulumi.Input<NonNullable<TlsReloadInput["paths"]>[K]> }>;
         timeoutSeconds?: pulumi.Input<number>;
     }>;
+    /** Runtime-settable directives (valkey.conf names) applied live with CONFIG SET when they change. */
+    config?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Rolling restarts with primary handoff when the pod template changes, inside the maintenance window. */
+    rollout?: pulumi.Input<{
+        revision: pulumi.Input<string>;
+        window?: pulumi.Input<{ dow?: pulumi.Input<DayOfWeek>; time?: pulumi.Input<string> }>;
+        force?: pulumi.Input<boolean>;
+        sentinels?: pulumi.Input<{ statefulSet: pulumi.Input<string>; replicas: pulumi.Input<number>; port: pulumi.Input<number>; group: pulumi.Input<string> }>;
+        handoffTimeoutSeconds?: pulumi.Input<number>;
+    }>;
 }
 
 /** The options of the resource: the caller's, plus the outputs that hold secrets. */
@@ -111,6 +122,10 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
     public readonly aclPhase!: pulumi.Output<"Applied" | "Error" | undefined>;
     /** With `tlsReload`: the outcome of the last reload on every node (node, status, fingerprint). */
     public readonly tlsStatus!: pulumi.Output<TlsStatusOutput[] | undefined>;
+    /** With `config`: the outcome of the last CONFIG SET on every node. */
+    public readonly configStatus!: pulumi.Output<ConfigStatusOutput[] | undefined>;
+    /** With `rollout`: restarts waiting for the maintenance window (revision, nodes, reason, notBefore); unset when none. */
+    public readonly pendingRestart!: pulumi.Output<PendingRestartOutput | undefined>;
 
     constructor(name: string, args: ValkeyTopologyArgs, opts: pulumi.CustomResourceOptions = {}) {
         super(
@@ -124,6 +139,8 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
                 aclStatus: undefined,
                 aclPhase: undefined,
                 tlsStatus: undefined,
+                configStatus: undefined,
+                pendingRestart: undefined,
                 ...args,
                 providerVersion: args.providerVersion ?? PACKAGE_VERSION,
             },

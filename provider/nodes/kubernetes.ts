@@ -52,6 +52,81 @@ function describeApiError(e: unknown): string {
     return (e as Error).message ?? String(e);
 }
 
+/** The client library (loaded on use: it is large, and the dynamic provider's closure must not capture it) and the kubeconfig. */
+function loadKubeConfig(target: Pick<KubernetesTarget, "kubeconfig" | "context">): { k8s: typeof K8s; kc: K8s.KubeConfig } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const k8s: typeof K8s = require("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    try {
+        // A value the engine passes as null (an unset secret) means the default loading rules.
+        if (target.kubeconfig !== undefined && target.kubeconfig !== null) kc.loadFromString(target.kubeconfig);
+        else kc.loadFromDefault();
+        if (target.context !== undefined) kc.setCurrentContext(target.context);
+    } catch (e) {
+        // The parser's message may quote the kubeconfig: keep it out.
+        throw new TransportError(`cannot load the kubeconfig${target.context !== undefined ? ` (context ${target.context})` : ""}: ${(e as Error).name}`);
+    }
+    if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
+    return { k8s, kc };
+}
+
+/** Restarts pods by deleting them (the StatefulSet controller recreates them from the current template). */
+export interface PodRestarter {
+    /**
+     * The pods that do not run the StatefulSet's current template (label controller-revision-hash
+     * differs from status.updateRevision, once the controller has seen the latest spec).
+     */
+    outdated(): Promise<string[]>;
+    /** Deletes the pod and resolves once its replacement runs with an IP. */
+    restart(pod: string): Promise<void>;
+}
+
+export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
+    const { k8s, kc } = loadKubeConfig(target);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const timeoutMs = target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
+    const api = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+        try {
+            return await call();
+        } catch (e) {
+            throw new TransportError(`cannot ${what}: ${describeApiError(e)}`);
+        }
+    };
+    return {
+        async outdated() {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                const sts = await api(`read StatefulSet ${target.namespace}/${target.statefulSet}`, () => apps.readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }));
+                const revision = sts.status?.updateRevision;
+                if ((sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0) && revision !== undefined) {
+                    const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
+                    const pods = await Promise.all(names.map((name) => api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }))));
+                    return names.filter((_, i) => pods[i].metadata?.labels?.["controller-revision-hash"] !== revision);
+                }
+                if (Date.now() > deadline) throw new TransportError(`StatefulSet ${target.namespace}/${target.statefulSet}: the controller has not observed generation ${sts.metadata?.generation} after ${timeoutMs / 1000} s`);
+                await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+            }
+        },
+        async restart(name: string) {
+            const old = await api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }));
+            await api(`delete pod ${target.namespace}/${name}`, () => core.deleteNamespacedPod({ name, namespace: target.namespace }));
+            const waitMs = timeoutMs + (old.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+            const deadline = Date.now() + waitMs;
+            for (;;) {
+                try {
+                    const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
+                    if (pod.metadata?.uid !== old.metadata?.uid && pod.status?.phase === "Running" && pod.status.podIP) return;
+                } catch (e) {
+                    if ((e as { code?: unknown }).code !== 404) throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
+                }
+                if (Date.now() > deadline) throw new TransportError(`pod ${target.namespace}/${name} was deleted for its restart and is not running again after ${waitMs / 1000} s`);
+                await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+            }
+        },
+    };
+}
+
 /** The pods of a StatefulSet through port-forwards. */
 export function kubernetesTransport(target: KubernetesTarget, log: (line: string) => void = () => undefined): Transport {
     const port = target.port ?? DEFAULT_VALKEY_PORT;
@@ -129,20 +204,7 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
     const transport: Transport = {
         describe: () => `StatefulSet ${target.namespace}/${target.statefulSet} (${target.replicas} pods) through the Kubernetes API`,
         async open() {
-            // Loaded here: the module is large, and the dynamic provider's closure must not capture it.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const k8s: typeof K8s = require("@kubernetes/client-node");
-            const kc = new k8s.KubeConfig();
-            try {
-                // A value the engine passes as null (an unset secret) means the default loading rules.
-                if (target.kubeconfig !== undefined && target.kubeconfig !== null) kc.loadFromString(target.kubeconfig);
-                else kc.loadFromDefault();
-                if (target.context !== undefined) kc.setCurrentContext(target.context);
-            } catch (e) {
-                // The parser's message may quote the kubeconfig: keep it out.
-                throw new TransportError(`cannot load the kubeconfig${target.context !== undefined ? ` (context ${target.context})` : ""}: ${(e as Error).name}`);
-            }
-            if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
+            const { k8s, kc } = loadKubeConfig(target);
             const core = kc.makeApiClient(k8s.CoreV1Api);
             const deadline = Date.now() + (target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
             const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);

@@ -126,3 +126,8 @@ export function processRestarter(servers: ValkeyProcess[]): Restarter & { order:
         },
     };
 }
+
+/** The server's run_id: a new one means the process restarted. */
+export async function runId(s: ValkeyProcess): Promise<string> {
+    return withClient(s, async (c) => /run_id:(\w+)/.exec(String(await c.info("server")))![1]);
+}

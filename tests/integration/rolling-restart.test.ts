@@ -4,7 +4,7 @@ import { NodeClient } from "../../provider/nodes/client";
 import { rollingRestart } from "../../provider/rollout/rollout";
 import { directTransport } from "../../provider/nodes/transport";
 import { expectCleanTraffic, loadDataset, startTraffic, verifyDataset } from "../helpers/dataset";
-import { address, clusterClient, direct, processRestarter, replicationInfo, startNodes, withClient } from "../helpers/nodes";
+import { address, clusterClient, direct, processRestarter, replicationInfo, runId, startNodes, withClient } from "../helpers/nodes";
 import { stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
 
 const KEYS = 20_000;
@@ -22,9 +22,6 @@ async function roll(servers: ValkeyProcess[], outdated: readonly string[], kind:
     }
 }
 
-async function runId(s: ValkeyProcess): Promise<string> {
-    return withClient(s, async (c) => /run_id:(\w+)/.exec(String(await c.info("server")))![1]);
-}
 
 describe("rolling restart with primary handoff (cluster, real servers)", function () {
     this.timeout(120000);

@@ -58,13 +58,13 @@ describe("dynamic provider: check and diff", () => {
         expect(diffInputs(outs, valid)).to.deep.equal({
             changes: false,
             replaces: [],
-            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "transport"],
+            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, kubeconfig: "another" } }).changes).to.equal(false);
         expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
             changes: true,
             replaces: [],
-            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "transport"],
+            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, replicas: 9 } }).stables).not.to.include("transport");
         // During preview an unknown value may change anything.
@@ -91,5 +91,55 @@ describe("dynamic provider: check and diff", () => {
             protect: true,
             additionalSecretOutputs: ["x", "password", "transport", "tls", "acl"],
         });
+    });
+});
+
+describe("checkInputs and diffInputs: config and rollout", () => {
+    const base = {
+        providerVersion: "1.0.0",
+        topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 },
+        transport: { kind: "kubernetes", namespace: "ns", statefulSet: "cache", replicas: 6 },
+    };
+
+    it("names every bad config and rollout field with its rule", () => {
+        expect(
+            checkInputs({
+                ...base,
+                config: { "Max Memory": "1", timeout: 5 },
+                rollout: { revision: "", window: { dow: "funday", time: "25:00" }, force: "yes" },
+            }),
+        ).to.deep.equal([
+            { property: "config.Max Memory", reason: "is not a directive name (lower-case letters, digits and dashes)" },
+            { property: "config.timeout", reason: "must be a string (the CONFIG SET argument)" },
+            { property: "rollout.revision", reason: "must be a non-empty string" },
+            { property: "rollout.window.dow", reason: 'must be one of monday, tuesday, wednesday, thursday, friday, saturday, sunday (got "funday")' },
+            { property: "rollout.window.time", reason: 'must be HH:mm:ss (UTC) (got "25:00")' },
+            { property: "rollout.force", reason: "must be true or false" },
+        ]);
+    });
+
+    it("refuses rolling restarts over the direct transport", () => {
+        expect(checkInputs({ ...base, transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:7000" }] }, topology: { kind: "standalone" }, rollout: { revision: "r1" } })).to.deep.equal([
+            { property: "rollout", reason: "needs the kubernetes transport: a node is restarted by deleting its pod" },
+        ]);
+    });
+
+    it("a pending restart makes the first diff inside the maintenance window an update, not one before", () => {
+        const rollout = { revision: "r2", window: { dow: "sunday", time: "03:00:00" } };
+        const olds = { ...base, rollout, pendingRestart: { revision: "r2", nodes: ["cache-0"], reason: "waiting", notBefore: "2026-11-22T03:00:00.000Z" } };
+        const news = { ...base, rollout };
+        // Saturday 2026-11-21 12:00 UTC: the window opens on Sunday 03:00.
+        expect(diffInputs(olds, news, new Date("2026-11-21T12:00:00Z")).changes).to.equal(false);
+        expect(diffInputs(olds, news, new Date("2026-11-22T03:30:00Z")).changes).to.equal(true);
+        expect(diffInputs(olds, { ...news, rollout: { ...rollout, force: true } }, new Date("2026-11-21T12:00:00Z")).changes).to.equal(true);
+        // Without a pending restart, the same inputs are no change at any time.
+        const { pendingRestart: _p, ...settled } = olds;
+        expect(diffInputs(settled, news, new Date("2026-11-22T03:30:00Z")).changes).to.equal(false);
+    });
+
+    it("a new revision or config is an update", () => {
+        expect(diffInputs({ ...base, rollout: { revision: "r1" } }, { ...base, rollout: { revision: "r2" } }).changes).to.equal(true);
+        expect(diffInputs({ ...base, config: { timeout: "0" } }, { ...base, config: { timeout: "60" } }).changes).to.equal(true);
+        expect(diffInputs({ ...base, config: { timeout: "0" } }, { ...base, config: { timeout: "0" } }).changes).to.equal(false);
     });
 });
