@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { Engine } from "../spec/model";
 import { createService } from "./service";
 
@@ -31,6 +32,12 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly sentinelHosts!: pulumi.Output<string[] | undefined>;
     /** Sentinel plans: the group name Sentinel-aware clients ask for (the resource name); undefined otherwise. */
     public readonly sentinelMasterName!: pulumi.Output<string | undefined>;
+    /**
+     * Pods still to restart for a change that needs it (image, io-threads, databases, resources),
+     * waiting for the maintenance window (maintenanceWindowDow/Time, UTC): revision, nodes, reason,
+     * notBefore (ISO time). Undefined when none; `kubernetes.applyDisruptiveChangesNow` skips the wait.
+     */
+    public readonly pendingRestart!: pulumi.Output<PendingRestartOutput | undefined>;
 
     protected constructor(type: string, engine: Engine, name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);

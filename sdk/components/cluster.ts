@@ -14,8 +14,8 @@ import {
     buildClusterHeadlessService,
     buildClusterNetworkPolicy,
     buildClusterStatefulSet,
+    clusterDirectives,
     renderClusterConf,
-    shortHash,
 } from "../manifests/cluster";
 import { buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
 import { Manifest } from "../manifests/validate";
@@ -24,10 +24,12 @@ import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
 import { ClusterModel, buildClusterModel } from "../spec/cluster-model";
 import { certificatePolicy } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
+import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyClusterGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
+import { configRollout, rolloutArgs } from "./rollout";
 
 export type { ValkeyClusterArgs } from "../spec/cluster-args";
 
@@ -63,6 +65,7 @@ export interface ClusterResult {
     readonly serviceUri: pulumi.Output<string>;
     readonly caCertificate: pulumi.Output<string | undefined>;
     readonly namespace: pulumi.Output<string>;
+    readonly pendingRestart: pulumi.Output<PendingRestartOutput | undefined>;
 }
 
 /**
@@ -162,16 +165,18 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             : undefined;
 
     const conf = model.apply(renderClusterConf);
+    // Runtime-settable directives (the backup settings) change live; the others roll the pods.
+    const configPlan = model.apply((m) => configRollout(clusterDirectives(m)));
     const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => checked(buildConfigMap(m.service, c)));
     const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, kubernetesArgs(configMapObject, ["metadata", "data"]), childOpts);
 
     const headlessObject = model.apply((m) => checked(buildClusterHeadlessService(m)));
     const headless = new k8s.core.v1.Service(`${name}-headless`, kubernetesArgs(headlessObject, ["metadata", "spec"]), childOpts);
 
-    const statefulSetObject = pulumi.all([model, conf, usersHash]).apply(([m, c, h]) =>
+    const statefulSetObject = pulumi.all([model, configPlan, usersHash]).apply(([m, p, h]) =>
         checked(
             buildClusterStatefulSet(m, {
-                configHash: shortHash(c),
+                configHash: p.restartHash,
                 ...(h !== undefined ? { aclHash: h } : {}),
                 ...(userNames !== undefined ? { exporterUser: userNames.exporter } : {}),
             }),
@@ -226,6 +231,10 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                 : {}),
             // The users are applied live on every node (the auth.conf `user` lines bring them back on a restart).
             ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
+            config: configPlan.apply((p) => p.live),
+            // A new pod template (image, resources, restart-only directives) is rolled out by the
+            // provider: replicas first, each primary after a CLUSTER FAILOVER to its replica.
+            rollout: pulumi.all([statefulSetObject, model]).apply(([sts, m]) => rolloutArgs(sts, m.service.maintenance)),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
     );
@@ -247,7 +256,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     return {
         // A failed convergence fails `pulumi up` itself, so a deployed cluster is Running; during
         // a preview that changes the topology the phase is unknown.
-        phase: running.apply((ok) => (ok ? "Running" : "Pending")),
+        // Updating: a change that restarts pods waits for the maintenance window (pendingRestart).
+        phase: pulumi.all([running, topology.pendingRestart]).apply(([ok, pending]) => (!ok ? "Pending" : pending !== undefined ? "Updating" : "Running")),
         clusterType: pulumi.output("cluster"),
         masterCount: pulumi.output(structure.masterCount),
         replicasPerMaster: pulumi.output(structure.replicasPerMaster),
@@ -262,6 +272,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         ),
         caCertificate: certificates !== undefined ? certificates.caCertPem : pulumi.output(undefined),
         namespace,
+        pendingRestart: topology.pendingRestart,
     };
 }
 
@@ -276,7 +287,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
  * export const uri = cache.serviceUri; // secret
  */
 export class ValkeyCluster extends pulumi.ComponentResource {
-    /** "Running" once the topology resource verified the cluster; unknown during a preview that changes it. */
+    /** "Running" once the topology resource verified the cluster, "Updating" while a restart waits for the maintenance window; unknown during a preview that changes it. */
     public readonly phase!: pulumi.Output<string>;
     /** "cluster". */
     public readonly clusterType!: pulumi.Output<string>;
@@ -300,6 +311,11 @@ export class ValkeyCluster extends pulumi.ComponentResource {
     public readonly caCertificate!: pulumi.Output<string | undefined>;
     /** Namespace of every object. */
     public readonly namespace!: pulumi.Output<string>;
+    /**
+     * Pods still to restart for a change (new image, resources, restart-only settings), waiting for
+     * the maintenance window: revision, nodes, reason, notBefore (ISO time). Unset when none.
+     */
+    public readonly pendingRestart!: pulumi.Output<PendingRestartOutput | undefined>;
 
     constructor(name: string, args: ValkeyClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("valkey:index:ValkeyCluster", name, {}, opts);

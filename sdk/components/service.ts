@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { renderValkeyConf } from "../config";
+import { renderValkeyConf, valkeyDirectives } from "../config";
 import { renderSentinelConf } from "../config/sentinel";
 import { createPassword } from "../credentials/password";
 import { Certificates, createCertificates, serverDnsNames } from "../credentials/tls";
@@ -32,9 +32,13 @@ import { Engine, ServiceModel, buildModel } from "../spec/model";
 import { getPlan, hasPlan } from "../spec/plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
+import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
+import { configRollout, rolloutArgs } from "./rollout";
+import { SENTINEL_REPLICAS } from "../manifests/ha";
+import { SENTINEL_PORT } from "../manifests/names";
 
 export const VALKEY_PORT = 6379;
 export const DEFAULT_USER = "default";
@@ -65,6 +69,8 @@ export interface ServiceResult {
     readonly sentinelHosts: pulumi.Output<string[] | undefined>;
     /** Sentinel plans: the group Sentinel-aware clients ask for (the resource name); undefined otherwise. */
     readonly sentinelMasterName: pulumi.Output<string | undefined>;
+    /** Restarts waiting for the maintenance window (revision, nodes, reason, notBefore); undefined when none. */
+    readonly pendingRestart: pulumi.Output<PendingRestartOutput | undefined>;
 }
 
 function subjectOf(engine: Engine, name: string): string {
@@ -176,6 +182,8 @@ export function createService(
     const password = createPassword(name, parent);
     const certificates = plainModel?.tls ? createTls(plainModel, parent, childOpts) : undefined;
     const conf = model.apply((m) => renderValkeyConf(m));
+    // Runtime-settable directives change live; the others roll the pods (docs/day2.md).
+    const configPlan = model.apply((m) => configRollout(valkeyDirectives(m)));
 
     const authSecretObject = pulumi.all([model, password.result]).apply(([m, pw]) => buildAuthSecret(m, pw));
     const authSecret = new k8s.core.v1.Secret(
@@ -195,7 +203,7 @@ export function createService(
         kubernetesArgs(headlessObject, ["metadata", "spec"]),
         childOpts,
     );
-    const statefulSetObject = pulumi.all([model, conf]).apply(([m, c]) => buildStatefulSet(m, { configHash: configHash(c) }));
+    const statefulSetObject = pulumi.all([model, configPlan]).apply(([m, p]) => buildStatefulSet(m, { configHash: p.restartHash }));
     const statefulSet = new k8s.apps.v1.StatefulSet(
         name,
         kubernetesArgs(statefulSetObject, ["metadata", "spec"]),
@@ -265,6 +273,16 @@ export function createService(
             // A renewed server certificate is loaded by the running pods (no restart) once kubelet
             // has synced the Secret volume.
             ...(certificates ? { tls: { ca: certificates.issued.caCertPem }, tlsReload: { certPem: certificates.issued.server.certPem } } : {}),
+            config: configPlan.apply((p) => p.live),
+            // A new pod template (image, restart-only directives, resources) is rolled out by the
+            // provider inside the maintenance window; with Sentinel, a Sentinel hands over the primary.
+            rollout: pulumi.all([statefulSetObject, model]).apply(([sts, m]) =>
+                rolloutArgs(
+                    sts,
+                    m.maintenance,
+                    sentinel ? { statefulSet: objectNames(m).sentinel, replicas: SENTINEL_REPLICAS, port: SENTINEL_PORT, group: sentinelGroup(m) } : undefined,
+                ),
+            ),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
     );
@@ -305,6 +323,7 @@ export function createService(
         caCertificate: certificates ? certificates.issued.caCertPem : pulumi.output(undefined),
         sentinelHosts: sentinel ? model.apply(sentinelHosts) : pulumi.output(undefined),
         sentinelMasterName: sentinel ? model.apply(sentinelGroup) : pulumi.output(undefined),
+        pendingRestart: topology.pendingRestart,
     };
 }
 

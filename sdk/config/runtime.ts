@@ -28,6 +28,8 @@ export const RUNTIME_SETTABLE: ReadonlySet<string> = new Set([
     "appendonly",
     "appendfsync",
     "aof-use-rdb-preamble",
+    "auto-aof-rewrite-percentage",
+    "auto-aof-rewrite-min-size",
     "repl-diskless-sync",
     "repl-diskless-sync-delay",
     "cluster-node-timeout",
@@ -95,4 +97,40 @@ export function classifyChanges(before: readonly Directive[], after: readonly Di
     }
     const removed = [...old.values()].filter((directive) => !next.has(directive.name));
     return { live, restart, removed, restartNeeded: restart.length > 0 || removed.length > 0 };
+}
+
+/**
+ * Runtime-settable directives the provider does not set from the file: credentials (they come from
+ * the auth include), per-pod announce addresses (command-line flags), and the TLS file paths
+ * (reloaded on their own when the certificate changes).
+ */
+const NOT_APPLIED_LIVE: ReadonlySet<string> = new Set([
+    "requirepass",
+    "masterauth",
+    "masteruser",
+    "primaryauth",
+    "primaryuser",
+    "cluster-announce-ip",
+    "cluster-announce-hostname",
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-ca-cert-file",
+]);
+
+export interface RolloutSplit {
+    /** Applied to running nodes with CONFIG SET when they change (name -> CONFIG SET value). */
+    readonly live: Record<string, string>;
+    /** The rest: a change needs the nodes to restart with the new file. */
+    readonly restart: Directive[];
+}
+
+/** Splits the directives the nodes run with into what changes live and what needs a restart. */
+export function splitForRollout(directives: readonly Directive[]): RolloutSplit {
+    const live: Record<string, string> = {};
+    const restart: Directive[] = [];
+    for (const d of directives) {
+        if (RUNTIME_SETTABLE.has(d.name) && !NOT_APPLIED_LIVE.has(d.name)) live[d.name] = d.value;
+        else restart.push(d);
+    }
+    return { live, restart };
 }

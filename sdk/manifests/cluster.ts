@@ -11,6 +11,7 @@ import { ISecret } from "kubernetes-models/v1/Secret";
 import { IService } from "kubernetes-models/v1/Service";
 import { aclConfigLines } from "../acl/commands";
 import { AclPlanInput } from "../acl/users";
+import { Directive, RenderOptions, valkeyDirectives } from "../config/directives";
 import { quoteConfigValue, renderValkeyConf } from "../config/render";
 import { ClusterModel } from "../spec/cluster-model";
 import { tlsRenderOptions } from "../spec/security";
@@ -32,13 +33,22 @@ export const EXPORTER_PASSWORD_KEY = "exporter-password";
 // The exporter only reads INFO and a few keys' sizes: a small, bounded footprint next to Valkey.
 const EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
 
-/** valkey.conf of every cluster node: cluster mode, the `backup` directives, TLS when set. */
-export function renderClusterConf(cm: ClusterModel): string {
-    return renderValkeyConf(cm.service, {
+function clusterRenderOptions(cm: ClusterModel): RenderOptions {
+    return {
         cluster: {},
         persistence: cm.persistence,
         ...(cm.tls !== undefined ? { tls: tlsRenderOptions(cm.tls) } : {}),
-    });
+    };
+}
+
+/** valkey.conf of every cluster node: cluster mode, the `backup` directives, TLS when set. */
+export function renderClusterConf(cm: ClusterModel): string {
+    return renderValkeyConf(cm.service, clusterRenderOptions(cm));
+}
+
+/** The directives of renderClusterConf, one per line of the file. */
+export function clusterDirectives(cm: ClusterModel): Directive[] {
+    return valkeyDirectives(cm.service, clusterRenderOptions(cm));
 }
 
 /** A short hash of text that rolls the pods when it changes (configs, ACL lines). */

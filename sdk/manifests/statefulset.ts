@@ -41,8 +41,9 @@ export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 
 export interface StatefulSetOptions {
     /**
-     * A hash of everything the pods read only at start-up (valkey.conf). Stored as the pod template
-     * annotation `pulumi-valkey/config-hash`, so a change rolls the pods.
+     * A hash of what the pods read only at start-up (the directives of valkey.conf that CONFIG SET
+     * cannot change: restartHash). Stored as the pod template annotation
+     * `pulumi-valkey/config-hash`, so a change makes a new template revision the provider rolls out.
      */
     readonly configHash: string;
 }
@@ -114,15 +115,14 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
     const { volumes: vols, mounts } = volumes(model);
     const names = objectNames(model);
     const persistent = model.diskGiB > 0;
-    const sentinel = model.plan.topology === "sentinel";
     const metadata = objectMeta(model, names.statefulSet, "server");
     return {
         apiVersion: "apps/v1",
         kind: "StatefulSet",
-        // With Sentinel only the primary is Ready: Pulumi's wait for every replica to be Ready
-        // would time out. The topology resource verifies the nodes instead (replicas linked, a
-        // write on the primary).
-        metadata: sentinel ? { ...metadata, annotations: { ...metadata.annotations, [SKIP_AWAIT_ANNOTATION]: "true" } } : metadata,
+        // Pulumi's own wait cannot work here: with OnDelete (below) a template change is not rolled
+        // out by the controller, and with Sentinel only the primary is ever Ready. The topology
+        // resource waits for the pods and verifies the nodes instead.
+        metadata: { ...metadata, annotations: { ...metadata.annotations, [SKIP_AWAIT_ANNOTATION]: "true" } },
         spec: {
             replicas: model.plan.nodes,
             serviceName: names.headlessService,
@@ -133,10 +133,10 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
             // restart it would bring the nodes back one by one. Rolling updates still replace one
             // pod at a time; this setting only governs creation and scaling.
             podManagementPolicy: "Parallel",
-            // With Sentinel only the primary is ever Ready, so a RollingUpdate would wait forever
-            // on the first replica it restarts. The pods are restarted by the provider instead,
-            // replicas first and the primary after a handoff (issue 5).
-            updateStrategy: { type: sentinel ? "OnDelete" : "RollingUpdate" },
+            // The controller does not restart pods for a new template: the topology resource does
+            // (provider/rollout), one at a time, replicas first, every primary after a handoff to
+            // a caught-up replica, and only inside the maintenance window (docs/day2.md).
+            updateStrategy: { type: "OnDelete" },
             ...(persistent
                 ? {
                       persistentVolumeClaimRetentionPolicy: model.terminationProtection

@@ -174,6 +174,19 @@ const migrationFields = {
     username: str(256).optional(),
 };
 
+/** Day of the maintenance window (UTC). */
+export const maintenanceWindowDowSchema = z.enum(DAYS_OF_WEEK);
+
+/** Start of the maintenance window, HH:mm:ss UTC. */
+export const maintenanceWindowTimeSchema = z
+    .string()
+    .max(8)
+    .superRefine((value, ctx) => {
+        if (value.length <= 8 && !/^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/.test(value)) {
+            ctx.addIssue({ code: "custom", message: `must be a UTC time in HH:mm:ss format (got ${JSON.stringify(value)})` });
+        }
+    });
+
 /** Kubernetes-only settings: there is no Aiven field for these. */
 export const kubernetesSchema = z.strictObject({
     /** Namespace of every object. @default the `project` */
@@ -201,6 +214,11 @@ export const kubernetesSchema = z.strictObject({
     kubeconfig: z.string().min(1).optional(),
     /** Extra annotations on the client-facing Service (e.g. for a cloud load balancer). */
     serviceAnnotations: annotationMap().optional(),
+    /**
+     * Run changes that restart the pods at this `pulumi up` instead of waiting for the maintenance
+     * window. @default false
+     */
+    applyDisruptiveChangesNow: z.boolean().optional(),
 });
 
 const commonSpecFields = {
@@ -209,16 +227,8 @@ const commonSpecFields = {
     connInfoSecretTarget: connInfoSecretTargetSchema.optional(),
     connInfoSecretTargetDisabled: z.boolean().optional(),
     disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$").optional(),
-    maintenanceWindowDow: z.enum(DAYS_OF_WEEK).optional(),
-    maintenanceWindowTime: z
-        .string()
-        .max(8)
-        .superRefine((value, ctx) => {
-            if (value.length <= 8 && !/^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$/.test(value)) {
-                ctx.addIssue({ code: "custom", message: `must be a UTC time in HH:mm:ss format (got ${JSON.stringify(value)})` });
-            }
-        })
-        .optional(),
+    maintenanceWindowDow: maintenanceWindowDowSchema.optional(),
+    maintenanceWindowTime: maintenanceWindowTimeSchema.optional(),
     plan: z.string().min(1).max(128),
     project: pattern(/^[a-zA-Z0-9_-]+$/, "^[a-zA-Z0-9_-]+$", 63),
     projectVPCRef: projectVPCRefSchema.optional(),

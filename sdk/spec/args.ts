@@ -99,6 +99,8 @@ export interface KubernetesSettingsArgs {
     kubeconfig?: Input<string>;
     /** Extra annotations on the public/private LoadBalancer Services. @default none */
     serviceAnnotations?: Input<Record<string, Input<string>>>;
+    /** Restart the pods for a change at this `pulumi up` instead of waiting for the maintenance window. @default false */
+    applyDisruptiveChangesNow?: Input<boolean>;
 }
 
 interface CommonUserConfigArgs {

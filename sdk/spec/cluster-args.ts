@@ -9,6 +9,7 @@ import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IToleration } from "kubernetes-models/v1/Toleration";
+import { DayOfWeek } from "./args";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
 
 type Input<T> = pulumi.Input<T>;
@@ -101,4 +102,10 @@ export interface ValkeyClusterArgs {
      * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config)
      */
     kubeconfig?: Input<string>;
+    /** Day (UTC) of the window for changes that restart pods (image, resources, ...). @default restarts run at once */
+    maintenanceWindowDow?: Input<DayOfWeek>;
+    /** Start of that window, HH:mm:ss UTC. @default midnight */
+    maintenanceWindowTime?: Input<string>;
+    /** Restart at this `pulumi up` even outside the window. @default false */
+    applyDisruptiveChangesNow?: Input<boolean>;
 }

@@ -132,7 +132,11 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
         tags: spec.labels ?? {},
         technicalEmails: [],
         connInfo: { enabled: false, secretName: name, prefix: "VALKEY_", annotations: {}, labels: {} },
-        maintenance: {},
+        maintenance: {
+            ...(spec.maintenanceWindowDow !== undefined ? { dow: spec.maintenanceWindowDow } : {}),
+            ...(spec.maintenanceWindowTime !== undefined ? { time: spec.maintenanceWindowTime } : {}),
+            ...(spec.applyDisruptiveChangesNow === true ? { force: true } : {}),
+        },
         terminationProtection: false,
         image: image(spec.valkeyImage, DEFAULT_IMAGE),
         imagePullSecrets: spec.valkeyImage?.imagePullSecrets ?? [],

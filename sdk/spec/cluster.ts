@@ -11,7 +11,7 @@ import { IPodAffinity, PodAffinity } from "kubernetes-models/v1/PodAffinity";
 import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import { labelKeyProblem } from "./aiven";
+import { labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
 import { aclSpecSchema, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +211,12 @@ export const valkeyClusterSpecSchema = z
         namespace: matching(DNS_LABEL, "a Kubernetes namespace name (lowercase DNS label, at most 63 characters)", 63).optional(),
         /** Kubeconfig contents (secret). @default the ambient kubeconfig */
         kubeconfig: z.string().min(1).optional(),
+        /** Day (UTC) of the window for changes that restart pods. @default restarts run at once */
+        maintenanceWindowDow: maintenanceWindowDowSchema.optional(),
+        /** Start (HH:mm:ss UTC) of that window. */
+        maintenanceWindowTime: maintenanceWindowTimeSchema.optional(),
+        /** Restart at this `pulumi up` even outside the window. @default false */
+        applyDisruptiveChangesNow: z.boolean().optional(),
     })
     .superRefine((spec, ctx) => {
         const resources = spec.resources;

@@ -68,7 +68,8 @@ export interface ServiceModel {
     readonly tags: Readonly<Record<string, string>>;
     readonly technicalEmails: readonly string[];
     readonly connInfo: ConnInfoTarget;
-    readonly maintenance: { readonly dow?: string; readonly time?: string };
+    /** When restarts may run (UTC); `force`: at once regardless. */
+    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean };
     readonly terminationProtection: boolean;
     readonly image: string;
     readonly imagePullSecrets: readonly string[];
@@ -228,7 +229,11 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             annotations: spec.connInfoSecretTarget?.annotations ?? {},
             labels: spec.connInfoSecretTarget?.labels ?? {},
         },
-        maintenance: { dow: spec.maintenanceWindowDow, time: spec.maintenanceWindowTime },
+        maintenance: {
+            dow: spec.maintenanceWindowDow,
+            time: spec.maintenanceWindowTime,
+            ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
+        },
         terminationProtection: spec.terminationProtection ?? false,
         image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
         imagePullSecrets: spec.kubernetes?.imagePullSecrets ?? [],

@@ -425,6 +425,8 @@ describe("config on a real valkey-server 8.0", function () {
             appendonly: ["yes", "yes"],
             appendfsync: ["always", "always"],
             "aof-use-rdb-preamble": ["no", "no"],
+            "auto-aof-rewrite-percentage": ["50", "50"],
+            "auto-aof-rewrite-min-size": ["32mb", String(32 * MiB)],
             "repl-diskless-sync": ["no", "no"],
             "repl-diskless-sync-delay": ["0", "0"],
             "cluster-node-timeout": ["3000", "3000"],

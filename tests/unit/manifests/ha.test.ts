@@ -64,11 +64,11 @@ describe("manifests/ha", () => {
         });
     });
 
-    it("leaves 1-node plans as they were", () => {
+    it("leaves 1-node plans without the Sentinel start script; the provider restarts their pod as it does every other (OnDelete)", () => {
         const sts = buildStatefulSet(single, { configHash: "c0ffee" });
         expect(sts.spec!.template.spec!.containers[0].command).to.deep.equal(["valkey-server", "/etc/valkey/valkey.conf"]);
-        expect(sts.spec!.updateStrategy).to.deep.equal({ type: "RollingUpdate" });
-        expect(sts.metadata!.annotations!["pulumi.com/skipAwait"]).to.equal(undefined);
+        expect(sts.spec!.updateStrategy).to.deep.equal({ type: "OnDelete" });
+        expect(sts.metadata!.annotations!["pulumi.com/skipAwait"]).to.equal("true");
     });
 
     it("renders scripts whose defaults are the in-cluster names", () => {

@@ -35,7 +35,9 @@ describe("manifests/statefulset", () => {
                 matchLabels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "my-valkey" },
             });
             expect(spec.podManagementPolicy).to.equal("Parallel");
-            expect(spec.updateStrategy).to.deep.equal({ type: "RollingUpdate" });
+            // Restarts are the provider's (rolling, with handoff, inside the maintenance window).
+            expect(spec.updateStrategy).to.deep.equal({ type: "OnDelete" });
+            expect(sts.metadata!.annotations!["pulumi.com/skipAwait"]).to.equal("true");
         });
 
         it("labels pods with the common labels and rolls them on a config change", () => {

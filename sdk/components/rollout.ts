@@ -1,0 +1,45 @@
+// What the components hand the topology resource for day-2 changes: the runtime-settable
+// directives it applies live, and a revision of the pod template that makes it roll the pods
+// (one at a time, with primary handoff, inside the maintenance window). See docs/day2.md.
+import * as crypto from "crypto";
+import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Directive, renderDirective, splitForRollout } from "../config";
+import { ServiceModel } from "../spec/model";
+import type { DayOfWeek } from "../spec/args";
+
+function hash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+export interface ConfigRollout {
+    /** CONFIG SET values of the runtime-settable directives. */
+    readonly live: Record<string, string>;
+    /** Hash of the directives a node reads only at start (the pod template's config-hash annotation). */
+    readonly restartHash: string;
+}
+
+export function configRollout(directives: readonly Directive[]): ConfigRollout {
+    const { live, restart } = splitForRollout(directives);
+    return { live, restartHash: hash(restart.map(renderDirective).join("\n")) };
+}
+
+export interface RolloutArgs {
+    readonly revision: string;
+    readonly window?: { dow?: DayOfWeek; time?: string };
+    readonly force?: boolean;
+    readonly sentinels?: { statefulSet: string; replicas: number; port: number; group: string };
+}
+
+/** The topology resource's `rollout` input: the pod template's revision and when restarts may run. */
+export function rolloutArgs(statefulSet: IStatefulSet, maintenance: ServiceModel["maintenance"], sentinels?: RolloutArgs["sentinels"]): RolloutArgs {
+    const window = {
+        ...(maintenance.dow !== undefined ? { dow: maintenance.dow as DayOfWeek } : {}),
+        ...(maintenance.time !== undefined ? { time: maintenance.time } : {}),
+    };
+    return {
+        revision: hash(JSON.stringify(statefulSet.spec?.template ?? {})),
+        ...(Object.keys(window).length > 0 ? { window } : {}),
+        ...(maintenance.force === true ? { force: true } : {}),
+        ...(sentinels !== undefined ? { sentinels } : {}),
+    };
+}

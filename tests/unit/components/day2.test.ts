@@ -1,0 +1,76 @@
+// Day-2 wiring under Pulumi mocks: what changes live (the topology resource's `config`), what rolls
+// the pods (the template's config-hash and the `rollout` revision), and the maintenance window.
+import { expect } from "chai";
+import { installMocks, one, reset, restoreWarn, settle } from "../../helpers/mocks";
+import { Valkey, ValkeyCluster } from "../../../sdk";
+import { SEED_000_SPEC } from "../../helpers/seeds";
+
+const TOPOLOGY = "pulumi-nodejs:dynamic/valkey:ValkeyTopology";
+const STS = "kubernetes:apps/v1:StatefulSet";
+
+interface Built {
+    configHash: string;
+    config: Record<string, string>;
+    rollout: { revision: string; window?: unknown; force?: boolean; sentinels?: unknown };
+}
+
+async function buildValkey(userConfig: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Built> {
+    reset();
+    const v = new Valkey("cache", { ...SEED_000_SPEC, userConfig, ...extra });
+    await settle(v.serviceUri);
+    const sts = one(STS, "cache").inputs as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const topology = one(TOPOLOGY, "cache-topology").inputs as unknown as Built;
+    return { configHash: sts.spec.template.metadata.annotations["pulumi-valkey/config-hash"], config: topology.config, rollout: topology.rollout };
+}
+
+describe("day 2 wiring (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+
+    it("hands the runtime-settable directives to the topology resource, and the window of seed 000", async () => {
+        const built = await buildValkey({ valkey_maxmemory_policy: "allkeys-lru", valkey_timeout: 120 });
+        expect(built.config["maxmemory-policy"]).to.equal("allkeys-lru");
+        expect(built.config.timeout).to.equal("120");
+        // Never credentials, announce addresses or TLS paths.
+        for (const name of ["requirepass", "masterauth", "cluster-announce-ip", "tls-cert-file"]) expect(built.config).not.to.have.property(name);
+        expect(built.config).not.to.have.property("io-threads");
+        expect(built.rollout.window).to.deep.equal({ dow: "sunday", time: "11:00:00" });
+        expect(built.rollout).not.to.have.property("force");
+        expect(built.rollout.revision).to.match(/^[0-9a-f]{16}$/);
+    });
+
+    it("a live change keeps the pod template (no restart); a restart-only change makes a new revision", async () => {
+        const base = await buildValkey({ valkey_maxmemory_policy: "allkeys-lru" });
+        const live = await buildValkey({ valkey_maxmemory_policy: "volatile-ttl" });
+        const restart = await buildValkey({ valkey_maxmemory_policy: "allkeys-lru", valkey_io_threads: 4 });
+        expect(live.config["maxmemory-policy"]).to.equal("volatile-ttl");
+        expect([live.configHash, live.rollout.revision]).to.deep.equal([base.configHash, base.rollout.revision]);
+        expect(restart.configHash).to.not.equal(base.configHash);
+        expect(restart.rollout.revision).to.not.equal(base.rollout.revision);
+        expect(restart.config).to.deep.equal(base.config);
+    });
+
+    it("kubernetes.applyDisruptiveChangesNow forces the restart; Sentinel plans hand over through their Sentinels", async () => {
+        const forced = await buildValkey({}, { kubernetes: { applyDisruptiveChangesNow: true } });
+        expect(forced.rollout.force).to.equal(true);
+        const ha = await buildValkey({}, { plan: "business-4" });
+        expect(ha.rollout.sentinels).to.deep.equal({ statefulSet: "cache-sentinel", replicas: 3, port: 26379, group: "cache" });
+    });
+
+    it("ValkeyCluster: the backup settings change live, an image change rolls the pods inside its window", async () => {
+        const build = async (args: Record<string, unknown>) => {
+            reset();
+            const c = new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 1, maintenanceWindowDow: "tuesday", maintenanceWindowTime: "02:30:00", ...args });
+            await settle(c.serviceUri);
+            return one(TOPOLOGY, "poc-topology").inputs as unknown as Built;
+        };
+        const base = await build({ backup: { aof: { enabled: true, appendfsync: "everysec" } } });
+        const live = await build({ backup: { aof: { enabled: true, appendfsync: "always" } } });
+        const image = await build({ backup: { aof: { enabled: true, appendfsync: "everysec" } }, valkeyImage: { name: "valkey/valkey", tag: "8.0.3-bookworm" } });
+        expect([base.config.appendfsync, live.config.appendfsync]).to.deep.equal(["everysec", "always"]);
+        expect(live.rollout.revision).to.equal(base.rollout.revision);
+        expect(image.rollout.revision).to.not.equal(base.rollout.revision);
+        expect(base.rollout.window).to.deep.equal({ dow: "tuesday", time: "02:30:00" });
+        expect((await build({ applyDisruptiveChangesNow: true })).rollout.force).to.equal(true);
+    });
+});
