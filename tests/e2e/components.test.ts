@@ -163,18 +163,35 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(await waitGone(cp!, "pv", "--no-headers")).to.contain("No resources found");
     });
 
-    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key", async () => {
+    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key; day 2: live config, a restart waiting for its window, then forced with handoffs", async () => {
         let masterCount = 3;
+        let replicasPerMaster = 0;
+        let appendfsync: "everysec" | "always" = "everysec";
+        let cpu = "100m";
+        let force = false;
+        // A window that is not open now: three days ahead, at midnight UTC.
+        const days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
+        const closedDay = days[(new Date().getUTCDay() + 3) % 7];
         const stack = await stackFor("cluster", async () => {
             const k8s = await import("@pulumi/kubernetes");
             const { ValkeyCluster } = await import("../../sdk");
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-cluster" } });
             const cluster = new ValkeyCluster(
                 "shards",
-                { namespace: "e2e-cluster", masterCount, replicasPerMaster: 0, pvc: { storageSize: "1Gi" }, resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "256Mi" } } },
+                {
+                    namespace: "e2e-cluster",
+                    masterCount,
+                    replicasPerMaster,
+                    pvc: { storageSize: "1Gi" },
+                    resources: { requests: { memory: "256Mi", cpu }, limits: { memory: "256Mi" } },
+                    backup: { aof: { enabled: true, appendfsync } },
+                    maintenanceWindowDow: closedDay,
+                    maintenanceWindowTime: "00:00:00",
+                    applyDisruptiveChangesNow: force,
+                },
                 { dependsOn: [ns] },
             );
-            return { phase: cluster.phase, password: cluster.servicePassword, nodes: cluster.nodes };
+            return { phase: cluster.phase, password: cluster.servicePassword, nodes: cluster.nodes, pendingRestart: cluster.pendingRestart };
         });
         const up = await stack.up({ onOutput: () => undefined });
         expect(up.summary.result).to.equal("succeeded");
@@ -208,6 +225,45 @@ describe("components with the real Pulumi engine on the local control plane", fu
         let total = 0;
         for (const ip of after) total += Number(cli(["-a", password, "-h", ip, "DBSIZE"]));
         expect(total).to.equal(keys);
+
+        // Day 2. A replica per primary, a live change (appendfsync) and a restart-only change (the
+        // CPU request) while the maintenance window is closed: the new replicas start from the new
+        // template, the live change reaches every node, the four primaries wait for the window.
+        const pod = (i: number) => `shards-${i}`;
+        const ipOf = (i: number) => kubectl(cp!, "-n", "e2e-cluster", "get", "pod", pod(i), "-o", "jsonpath={.status.podIP}").out.trim();
+        const runIdOf = (i: number) => /run_id:(\w+)/.exec(cli(["-a", password, "-h", ipOf(i), "INFO", "server"]))?.[1];
+        const before = [0, 1, 2, 3].map(runIdOf);
+        replicasPerMaster = 1;
+        appendfsync = "always";
+        cpu = "150m";
+        const pending = await stack.up({ onOutput: () => undefined });
+        expect(pending.summary.result).to.equal("succeeded");
+        expect(pending.outputs.phase.value).to.equal("Updating");
+        const waiting = pending.outputs.pendingRestart.value as { nodes: string[]; reason: string; notBefore: string };
+        expect(waiting.nodes).to.deep.equal([0, 1, 2, 3].map(pod));
+        expect(waiting.reason).to.equal(`waiting for the maintenance window at ${waiting.notBefore}`);
+        expect(new Date(waiting.notBefore).getUTCDay()).to.equal(days.indexOf(closedDay));
+        expect([0, 1, 2, 3].map(runIdOf)).to.deep.equal(before);
+        for (let i = 0; i < 8; i++) expect(cli(["-a", password, "-h", ipOf(i), "CONFIG", "GET", "appendfsync"]).split("\n")[1], pod(i)).to.equal("always");
+
+        // Forced: the four old pods restart one at a time, each primary after a CLUSTER FAILOVER.
+        force = true;
+        const rolled = await stack.up({ onOutput: () => undefined });
+        expect(rolled.summary.result).to.equal("succeeded");
+        expect(rolled.outputs.phase.value).to.equal("Running");
+        expect(rolled.outputs.pendingRestart?.value).to.equal(undefined);
+        const afterRoll = [0, 1, 2, 3].map(runIdOf);
+        afterRoll.forEach((id, i) => expect(id, pod(i)).to.not.equal(before[i]));
+        const state = JSON.stringify((await stack.exportStack()).deployment);
+        const actions = (JSON.parse(state).resources as { type: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.type === "pulumi-nodejs:dynamic/valkey:ValkeyTopology")!.outputs!.lastActions!;
+        expect(actions.filter((l) => /handed the primary role to shards-[4-7] in \d+ ms/.test(l))).to.have.length(4);
+        expect(actions.filter((l) => / restarted as replica in /.test(l))).to.have.length(4);
+        const reread = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", ipOf(0), "-c"], {
+            input: Array.from({ length: keys }, (_, i) => `GET key:${i}`).join("\n") + "\n",
+            encoding: "utf8",
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        expect(reread.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"))).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
 
         const down = await stack.destroy({ onOutput: () => undefined });
         expect(down.summary.result).to.equal("succeeded");
