@@ -1,6 +1,9 @@
 // The connections of one run: observation rounds over every node in parallel, and the application of
 // a plan's actions (in order per node, nodes in parallel) with a count of every mutating command.
-import { AbortedError, UnreachableError } from "../errors";
+import { AbortedError, UnreachableError, VerificationError } from "../errors";
+
+/** How long a replica may take to confirm a CLUSTER FAILOVER it was sent. */
+const TAKE_OVER_TIMEOUT_MS = 15_000;
 import { ConnectOptions, NodeClient } from "../nodes/client";
 import { executeMoves, repairOpenSlots, ReshardNode, ReshardTuning } from "../reshard/migrate";
 import { observe } from "../nodes/observe";
@@ -100,11 +103,25 @@ export class Session {
                     counter.take();
                     onAction(describeAction(action));
                     await client.call(actionCommand(action));
+                    if (action.kind === "take-over") await this.confirmTakeOver(client);
                 }
             }),
         );
         const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed) throw failed.reason;
+    }
+
+    /** CLUSTER FAILOVER is asynchronous: wait until the node reports the primary role (ROLE). */
+    private async confirmTakeOver(client: NodeClient): Promise<void> {
+        const deadline = Date.now() + TAKE_OVER_TIMEOUT_MS;
+        for (;;) {
+            const role = (await client.call(["ROLE"])) as unknown[];
+            if (String(role[0]) === "master") return;
+            if (Date.now() > deadline) {
+                throw new VerificationError(client.target.name, `CLUSTER FAILOVER was not confirmed within ${TAKE_OVER_TIMEOUT_MS / 1000} s (ROLE still ${String(role[0])})`);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
     }
 
     /** The primaries of the last observation, for provider/reshard, with `extra` more connections each. */

@@ -5,7 +5,8 @@ import { defaultUserCommand, describeCommand } from "../../sdk/acl/commands";
 import { converge, ConvergeResult } from "../converge/converge";
 import { AuthenticationError, redact, ValkeyProviderError, VerificationError } from "../errors";
 import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
-import { kubernetesRestarter, kubernetesTransport } from "../nodes/kubernetes";
+import { currentReplicas, kubernetesRestarter, kubernetesTransport } from "../nodes/kubernetes";
+import { nodesNeeded } from "../reconcile/topology";
 import { applyConfigEverywhere, changedDirectives, describeConfigSet } from "../rollout/config";
 import { HandoffKind, rollingRestart } from "../rollout/rollout";
 import { decideDisruptive } from "../schedule/window";
@@ -181,7 +182,36 @@ async function rollOut(inputs: TopologyInputs, connect: { credentials?: Credenti
     return { restarted: true };
 }
 
-async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<TopologyOutputs> {
+/**
+ * For `drainBeforeScaleIn`: the inputs that drain the StatefulSet's surplus pods (all its current
+ * pods, surplus released, nothing else applied), or undefined when there is nothing to drain.
+ */
+async function drainInputs(inputs: TopologyInputs): Promise<{ drain?: TopologyInputs; note: string }> {
+    const t = inputs.transport;
+    if (t.kind !== "kubernetes" || inputs.topology.kind !== "cluster") return { note: "not a cluster on Kubernetes: nothing to drain" };
+    const count = await currentReplicas(t);
+    const needed = nodesNeeded(inputs.topology);
+    if (count <= needed) return { note: count === 0 ? "no StatefulSet yet: nothing to drain" : `${count} pods, ${needed} needed: nothing to drain` };
+    // acl stays: its admin user is whom the provider connects as (run() does not apply it here).
+    const { config: _config, rollout: _rollout, tlsReload: _reload, ...rest } = inputs;
+    return {
+        drain: { ...rest, transport: { ...t, replicas: count }, topology: { ...inputs.topology, surplus: "release" } },
+        note: `${count} pods, ${needed} needed: draining ${Array.from({ length: count - needed }, (_, i) => `${t.statefulSet}-${needed + i}`).join(", ")} before the StatefulSet scales in`,
+    };
+}
+
+/** Pulumi's own properties (the serialized provider) stay out of the outputs; it adds them back. */
+function echo(inputs: TopologyInputs): TopologyInputs {
+    return Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__"))) as unknown as TopologyInputs;
+}
+
+async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: { applyAcl: boolean } = { applyAcl: true }): Promise<TopologyOutputs> {
+    if (inputs.drainBeforeScaleIn === true) {
+        const { drain, note } = await drainInputs(inputs);
+        if (drain === undefined) return { ...echo(inputs), state: "RUNNING", nodes: [], primaryEndpoints: [], lastActions: [note] };
+        const drained = await run({ ...drain, drainBeforeScaleIn: false }, undefined, { applyAcl: false });
+        return { ...echo(inputs), state: "RUNNING", nodes: drained.nodes, primaryEndpoints: drained.primaryEndpoints, lastActions: [note, ...drained.lastActions] };
+    }
     const settings = settingsOf(inputs);
     const config = changedDirectives(inputs.config, previous?.config, previous === undefined);
     const reloadTls = tlsReloadDue(inputs, previous);
@@ -207,7 +237,9 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<
         try {
             result = await convergeWith(
                 credentials,
-                reloadTls || inputs.acl !== undefined || config.length > 0 ? (clients) => secure(clients, inputs, reloadTls, config, security) : undefined,
+                reloadTls || (inputs.acl !== undefined && options.applyAcl) || config.length > 0
+                    ? (clients) => secure(clients, options.applyAcl ? inputs : { ...inputs, acl: undefined }, reloadTls, config, security)
+                    : undefined,
             );
         } catch (e) {
             // The next credentials only when these were refused (e.g. the admin user does not exist yet).
@@ -224,8 +256,7 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs): Promise<
         result = again;
     }
     const primaries = result.layout.primaries.map((p) => result!.nodes.find((n) => n.name === p.node)?.address ?? p.node);
-    // Pulumi's own properties (the serialized provider) stay out of the outputs; it adds them back.
-    const echoed = Object.fromEntries(Object.entries(inputs).filter(([key]) => !key.startsWith("__"))) as unknown as TopologyInputs;
+    const echoed = echo(inputs);
     const tlsStatus = security.tlsStatus ?? (inputs.tlsReload !== undefined ? previous?.tlsStatus : undefined);
     const configStatus = security.configStatus ?? (inputs.config !== undefined ? previous?.configStatus : undefined);
     return {

@@ -87,6 +87,16 @@ export interface TopologyInputs {
     readonly config?: ConfigInput;
     /** Rolling restarts when the pod template changes. @default the provider restarts nothing */
     readonly rollout?: RolloutInput;
+    /**
+     * Makes this resource the step that runs *before* the StatefulSet shrinks (cluster topology,
+     * kubernetes transport): when the StatefulSet has more pods than the topology needs, the surplus
+     * pods (highest ordinals) are drained (their slots move with their keys to the staying
+     * primaries), their replicas re-pointed, and they are forgotten everywhere and reset, so the
+     * StatefulSet can then scale in without losing a key. `transport.replicas` is ignored (the
+     * StatefulSet's current replicas are read); acl, config, rollout and tlsReload are not applied
+     * here. Nothing happens when there is nothing to drain (and on create). @default false
+     */
+    readonly drainBeforeScaleIn?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -258,6 +268,9 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (news.acl !== undefined) checkAcl(news.acl, fail);
     if (news.config !== undefined) checkConfig(news.config, fail);
     if (news.rollout !== undefined) checkRollout(news.rollout, fail);
+    if (news.drainBeforeScaleIn === true && ((isObject(transport) && transport.kind === "direct") || (isObject(topology) && topology.kind !== "cluster" && !isUnknown(topology.kind)))) {
+        fail("drainBeforeScaleIn", "needs a cluster topology and the kubernetes transport: it drains the pods a StatefulSet is about to remove");
+    }
     if (news.rollout !== undefined && !isUnknown(news.rollout) && isObject(transport) && transport.kind === "direct") {
         fail("rollout", "needs the kubernetes transport: a node is restarted by deleting its pod");
     }
@@ -389,7 +402,7 @@ function checkTlsReload(reload: unknown, fail: (property: string, reason: string
 }
 
 /** Inputs that decide what the nodes become; a change re-runs converge (an update, never a replace). */
-const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout"] as const;
+const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn"] as const;
 
 function containsUnknown(v: unknown): boolean {
     if (isUnknown(v)) return true;

@@ -81,6 +81,11 @@ export interface ValkeyTopologyArgs {
         paths?: pulumi.Input<{ [K in keyof NonNullable<TlsReloadInput["paths"]>]: pulumi.Input<NonNullable<TlsReloadInput["paths"]>[K]> }>;
         timeoutSeconds?: pulumi.Input<number>;
     }>;
+    /**
+     * Run as the step before the StatefulSet shrinks: drain the pods it is about to remove (see
+     * TopologyInputs.drainBeforeScaleIn). @default false
+     */
+    drainBeforeScaleIn?: pulumi.Input<boolean>;
     /** Runtime-settable directives (valkey.conf names) applied live with CONFIG SET when they change. */
     config?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Rolling restarts with primary handoff when the pod template changes, inside the maintenance window. */

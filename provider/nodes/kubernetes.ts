@@ -70,6 +70,18 @@ function loadKubeConfig(target: Pick<KubernetesTarget, "kubeconfig" | "context">
     return { k8s, kc };
 }
 
+/** The StatefulSet's `spec.replicas` now, or 0 when it does not exist (yet). */
+export async function currentReplicas(target: Pick<KubernetesTarget, "kubeconfig" | "context" | "namespace" | "statefulSet">): Promise<number> {
+    const { k8s, kc } = loadKubeConfig(target);
+    try {
+        const sts = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace });
+        return sts.spec?.replicas ?? 1;
+    } catch (e) {
+        if ((e as { code?: unknown }).code === 404) return 0;
+        throw new TransportError(`cannot read StatefulSet ${target.namespace}/${target.statefulSet}: ${describeApiError(e)}`);
+    }
+}
+
 /** Restarts pods by deleting them (the StatefulSet controller recreates them from the current template). */
 export interface PodRestarter {
     /**

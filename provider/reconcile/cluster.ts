@@ -247,6 +247,15 @@ export function planCluster(
         const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(m) && m.me.slots.length === 0);
         const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
         if (chosen.length < need) {
+            // Roles swap (failovers, rolling restarts): a staying replica of a leaving primary
+            // takes over that primary's slots, keys in place, instead of an empty primary joining.
+            const takeOvers: Action[] = [];
+            for (const leaver of leavers) {
+                if (takeOvers.length >= need - chosen.length) break;
+                const heir = members.find((m) => !isSurplus(m) && m.me.replica && m.me.primaryId === leaver.me.id && m.node.replication.linkUp);
+                if (heir !== undefined) takeOvers.push({ kind: "take-over", node: heir.name, primary: leaver.name });
+            }
+            if (takeOvers.length > 0) return { actions: takeOvers, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
             return refused([
                 {
                     reason: `growing to ${masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,

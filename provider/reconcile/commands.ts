@@ -21,6 +21,8 @@ export function actionCommand(action: Action): string[] {
             return ["REPLICAOF", action.address.host, String(action.address.port)];
         case "promote":
             return ["REPLICAOF", "NO", "ONE"];
+        case "take-over":
+            return ["CLUSTER", "FAILOVER"];
         case "reset":
             return ["CLUSTER", "RESET", "SOFT"];
         // Composite actions: the first command of many (see provider/reshard).
@@ -51,6 +53,8 @@ export function describeAction(action: Action): string {
                 return `forget the departed node ${action.nodeId.slice(0, 8)}`;
             case "promote":
                 return "become a primary";
+            case "take-over":
+                return `take over the slots of ${action.primary}, which leaves`;
             case "reset":
                 return "leave the cluster";
             case "move-slots":

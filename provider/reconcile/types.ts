@@ -153,6 +153,11 @@ export type Action =
           readonly address: Endpoint;
       }
     | { readonly kind: "promote"; readonly node: string }
+    /**
+     * `CLUSTER FAILOVER` sent to `node`, a replica of the leaving primary `primary`: it takes over
+     * that primary's slots with their keys in place (the session waits until ROLE confirms).
+     */
+    | { readonly kind: "take-over"; readonly node: string; readonly primary: string }
     /** `CLUSTER RESET SOFT`: a drained node leaves the cluster (it forgets every other node). */
     | { readonly kind: "reset"; readonly node: string }
     /**

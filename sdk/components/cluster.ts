@@ -182,9 +182,46 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             }),
         ),
     );
+    // The users the provider and the outputs connect as: the ACL admin user, else the default user.
+    const username = userNames?.admin ?? DEFAULT_USER;
+    const userPassword: pulumi.Output<string> =
+        pulumi.secret(acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result);
+
+    // How the provider reaches the nodes, for both topology resources below.
+    const transport = {
+        kind: "kubernetes" as const,
+        ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+        namespace,
+        replicas: structure.nodes,
+        port: CLUSTER_PORT,
+    };
+    const access = {
+        username,
+        password: userPassword,
+        ...(certificates !== undefined
+            ? {
+                  tls: {
+                      ca: certificates.caCertPem,
+                      ...(certificates.client !== undefined ? { cert: certificates.client.certPem, key: certificates.client.privateKeyPem } : {}),
+                  },
+              }
+            : {}),
+        ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
+    };
+    const clusterTopology = { kind: "cluster" as const, masters: structure.masterCount, replicasPerMaster: structure.replicasPerMaster };
+
+    // Before the StatefulSet shrinks (fewer masters or replicas), the pods it is about to remove
+    // hand their slots, with the keys, to the staying primaries and leave the cluster. It does
+    // nothing on create or when nothing shrinks (provider/dynamic: drainBeforeScaleIn).
+    const drain = new ValkeyTopology(
+        `${name}-scale-in`,
+        { topology: clusterTopology, transport: { ...transport, statefulSet: name }, ...access, drainBeforeScaleIn: true },
+        { parent, dependsOn: [authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
+    );
+
     const statefulSet = new k8s.apps.v1.StatefulSet(name, kubernetesArgs(statefulSetObject, ["metadata", "spec"]), {
         ...childOpts,
-        dependsOn: [authSecret, configMap, headless, ...(tlsSecret ? [tlsSecret] : [])],
+        dependsOn: [authSecret, configMap, headless, drain, ...(tlsSecret ? [tlsSecret] : [])],
         // The claim templates cannot change in place, and replacing the StatefulSet would delete
         // its PVCs: a pvc change is refused by the guard below instead.
         ignoreChanges: ["spec.volumeClaimTemplates"],
@@ -197,40 +234,18 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const policyObject = model.apply((m) => checked(buildClusterNetworkPolicy(m)));
     new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
 
-    // The users the provider and the outputs connect as: the ACL admin user, else the default user.
-    const username = userNames?.admin ?? DEFAULT_USER;
-    const userPassword: pulumi.Output<string> =
-        pulumi.secret(acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result);
-
     // `pulumi up` ends with a verified cluster: every slot served, replicas linked, a smoke test
     // on every shard (provider/dynamic/topology.ts), through the Kubernetes API.
     const topology = new ValkeyTopology(
         `${name}-topology`,
         {
-            topology: { kind: "cluster", masters: structure.masterCount, replicasPerMaster: structure.replicasPerMaster },
-            transport: {
-                kind: "kubernetes",
-                ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
-                namespace,
-                statefulSet: statefulSet.metadata.name,
-                replicas: structure.nodes,
-                port: CLUSTER_PORT,
-            },
-            username,
-            password: userPassword,
-            ...(certificates !== undefined
-                ? {
-                      tls: {
-                          ca: certificates.caCertPem,
-                          ...(certificates.client !== undefined ? { cert: certificates.client.certPem, key: certificates.client.privateKeyPem } : {}),
-                      },
-                      // A renewed server certificate is loaded by the running nodes (no restart)
-                      // once kubelet has synced the Secret volume.
-                      tlsReload: { certPem: certificates.server.certPem },
-                  }
-                : {}),
-            // The users are applied live on every node (the auth.conf `user` lines bring them back on a restart).
-            ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
+            topology: clusterTopology,
+            transport: { ...transport, statefulSet: statefulSet.metadata.name },
+            // The ACL users are applied live on every node (the auth.conf `user` lines bring them back on a restart).
+            ...access,
+            // A renewed server certificate is loaded by the running nodes (no restart) once kubelet
+            // has synced the Secret volume.
+            ...(certificates !== undefined ? { tlsReload: { certPem: certificates.server.certPem } } : {}),
             config: configPlan.apply((p) => p.live),
             // A new pod template (image, resources, restart-only directives) is rolled out by the
             // provider: replicas first, each primary after a CLUSTER FAILOVER to its replica.

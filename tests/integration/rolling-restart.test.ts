@@ -100,3 +100,29 @@ describe("rolling restart with primary handoff (replication without Sentinel, re
         }
     });
 });
+
+describe("scale-in after roles swapped (real servers)", function () {
+    this.timeout(180000);
+    after(stopAllValkeys);
+
+    it("4 x 1 -> 3 x 1 when the leaving pods are primaries: a staying replica takes over, the rest is drained, no key lost", async () => {
+        const servers = await startNodes(8, { cluster: true });
+        const first = await converge({ topology: { kind: "cluster", masters: 4, replicasPerMaster: 1 }, transport: direct(servers) });
+        await loadDataset(servers[0], KEYS, (i) => `v${i}`);
+        // A rolling restart hands every primary role to its replica.
+        const rolled = await roll(servers, first.layout.primaries.map((p) => p.node), "cluster");
+        expect(rolled.handoffs).to.have.length(4);
+        const lines: string[] = [];
+        const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 1, surplus: "release" as const }, transport: direct(servers) };
+        const out = await converge(down, { timeoutMs: 120000, log: (l) => lines.push(l) });
+        const staying = servers.slice(0, 6).map(address);
+        expect([...out.layout.primaries.map((p) => p.node), ...out.layout.replicas.map((r) => r.node)].sort()).to.deep.equal([...staying].sort());
+        const takeOvers = lines.filter((l) => l.includes("CLUSTER FAILOVER (take over the slots of"));
+        expect(takeOvers.length).to.be.within(1, 2);
+        for (const l of takeOvers) expect(staying).to.include(l.split(":").slice(0, 2).join(":"));
+        expect(lines.filter((l) => l.includes("CLUSTER RESET SOFT"))).to.have.length(2);
+        const { missing, wrong } = await verifyDataset(servers[0], KEYS, (i) => `v${i}`);
+        expect({ missing: missing.length, wrong: wrong.length }).to.deep.equal({ missing: 0, wrong: 0 });
+        expect((await converge(down)).mutations).to.equal(0);
+    });
+});

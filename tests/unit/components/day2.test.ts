@@ -74,3 +74,22 @@ describe("day 2 wiring (mocks)", () => {
         expect((await build({ applyDisruptiveChangesNow: true })).rollout.force).to.equal(true);
     });
 });
+
+describe("ValkeyCluster scale-in step (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+
+    it("a drain resource with the new topology runs before the StatefulSet, as the same user", async () => {
+        reset();
+        const c = new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 1 });
+        await settle(c.serviceUri);
+        const drain = one(TOPOLOGY, "poc-scale-in");
+        const topology = one(TOPOLOGY, "poc-topology");
+        expect(drain.inputs.drainBeforeScaleIn).to.equal(true);
+        expect(drain.inputs.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
+        expect((drain.inputs.transport as { statefulSet: string }).statefulSet).to.equal("poc");
+        expect(drain.inputs.username).to.equal(topology.inputs.username);
+        expect(drain.inputs).not.to.have.property("rollout");
+        expect(drain.inputs).not.to.have.property("config");
+    });
+});

@@ -58,13 +58,13 @@ describe("dynamic provider: check and diff", () => {
         expect(diffInputs(outs, valid)).to.deep.equal({
             changes: false,
             replaces: [],
-            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "transport"],
+            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, kubeconfig: "another" } }).changes).to.equal(false);
         expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
             changes: true,
             replaces: [],
-            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "transport"],
+            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, replicas: 9 } }).stables).not.to.include("transport");
         // During preview an unknown value may change anything.

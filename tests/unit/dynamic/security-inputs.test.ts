@@ -95,7 +95,7 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
 
     it("a change of acl or of the certificate is an update, never a replace; unchanged ones are stable", () => {
         const outs = { ...base, acl, tlsReload: { certPem }, state: "RUNNING", nodes: [] };
-        const all = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "transport"];
+        const all = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"];
         expect(diffInputs(outs, { ...base, acl, tlsReload: { certPem } })).to.deep.equal({ changes: false, replaces: [], stables: all });
         const rotated = { ...acl, users: [acl.users[0], { ...acl.users[1], passwords: ["app-pw-new-0123456", "app-pw-0123456789"] }] };
         expect(diffInputs(outs, { ...base, acl: rotated, tlsReload: { certPem } })).to.deep.equal({ changes: true, replaces: [], stables: all.filter((k) => k !== "acl") });
