@@ -35,7 +35,30 @@ export const ZONE_LABEL = "topology.kubernetes.io/zone";
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const POD_POLL_MS = 250;
 
-function describeApiError(e: unknown): string {
+/**
+ * @kubernetes/client-node and a KubeConfig from `kubeconfig` (text), else the default loading
+ * rules; `context` when given. Throws a TransportError that never quotes the kubeconfig.
+ */
+export function loadKubeConfig(target: { readonly kubeconfig?: string | null; readonly context?: string }): { k8s: typeof K8s; kc: K8s.KubeConfig } {
+    // Loaded here: the module is large, and the dynamic provider's closure must not capture it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const k8s: typeof K8s = require("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    try {
+        // A value the engine passes as null (an unset secret) means the default loading rules.
+        if (target.kubeconfig !== undefined && target.kubeconfig !== null) kc.loadFromString(target.kubeconfig);
+        else kc.loadFromDefault();
+        if (target.context !== undefined) kc.setCurrentContext(target.context);
+    } catch (e) {
+        // The parser's message may quote the kubeconfig: keep it out.
+        throw new TransportError(`cannot load the kubeconfig${target.context !== undefined ? ` (context ${target.context})` : ""}: ${(e as Error).name}`);
+    }
+    if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
+    return { k8s, kc };
+}
+
+/** An API error as `HTTP <code>: <the server's message>`. */
+export function describeApiError(e: unknown): string {
     const code = (e as { code?: unknown }).code;
     const body = (e as { body?: unknown }).body;
     let reason = "";
@@ -129,20 +152,7 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
     const transport: Transport = {
         describe: () => `StatefulSet ${target.namespace}/${target.statefulSet} (${target.replicas} pods) through the Kubernetes API`,
         async open() {
-            // Loaded here: the module is large, and the dynamic provider's closure must not capture it.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const k8s: typeof K8s = require("@kubernetes/client-node");
-            const kc = new k8s.KubeConfig();
-            try {
-                // A value the engine passes as null (an unset secret) means the default loading rules.
-                if (target.kubeconfig !== undefined && target.kubeconfig !== null) kc.loadFromString(target.kubeconfig);
-                else kc.loadFromDefault();
-                if (target.context !== undefined) kc.setCurrentContext(target.context);
-            } catch (e) {
-                // The parser's message may quote the kubeconfig: keep it out.
-                throw new TransportError(`cannot load the kubeconfig${target.context !== undefined ? ` (context ${target.context})` : ""}: ${(e as Error).name}`);
-            }
-            if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
+            const { k8s, kc } = loadKubeConfig(target);
             const core = kc.makeApiClient(k8s.CoreV1Api);
             const deadline = Date.now() + (target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
             const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);

@@ -21,6 +21,7 @@ import {
     buildSentinelManifests,
     buildStatefulSet,
     connectionUri,
+    DATA_VOLUME,
     objectMeta,
     objectNames,
     sentinelConfOptions,
@@ -33,6 +34,7 @@ import { getPlan, hasPlan } from "../spec/plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
 
@@ -204,7 +206,8 @@ export function createService(
             protect,
             dependsOn: [authSecret, configMap, headless, ...(certificates ? [certificates.secret] : [])],
             // The claim templates cannot change in place, and replacing the StatefulSet would
-            // delete its PVCs: disk growth resizes the PVCs themselves instead.
+            // delete its PVCs: the guard below grows the PVCs themselves and refuses any other
+            // disk change.
             ignoreChanges: ["spec.volumeClaimTemplates"],
         },
     );
@@ -267,6 +270,29 @@ export function createService(
             ...(certificates ? { tls: { ca: certificates.issued.caCertPem }, tlsReload: { certPem: certificates.issued.server.certPem } } : {}),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
+    );
+
+    // Refuses a smaller disk or another StorageClass at preview; grows the PVCs once the pods are
+    // verified (sdk/components/guard.ts).
+    new ValkeyGuard(
+        "ValkeyServiceGuard",
+        `${name}-guard`,
+        {
+            subject,
+            pvc: model.apply((m) => ({
+                ...(m.diskGiB > 0 ? { storageSize: `${m.diskGiB}Gi` } : {}),
+                ...(m.storageClassName !== undefined ? { storageClassName: m.storageClassName } : {}),
+            })),
+            fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
+            volumes: {
+                ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),
+                namespace: model.apply((m) => m.namespace),
+                statefulSet: statefulSet.metadata.name,
+                claimTemplate: DATA_VOLUME,
+                replicas: structure.plan.nodes,
+            },
+        },
+        { parent, dependsOn: [topology] },
     );
 
     const serviceHost = pulumi

@@ -111,3 +111,13 @@ export function seededRandom(seed: number): () => number {
         return state / 0x100000000;
     };
 }
+
+/** The error a promise rejects with; throws when it resolves. */
+export async function failure(run: Promise<unknown>): Promise<Error> {
+    try {
+        await run;
+    } catch (e) {
+        return e as Error;
+    }
+    throw new Error("expected a failure");
+}
