@@ -102,11 +102,15 @@ export function readySince(olds: Record<string, unknown>, news: Record<string, u
     return olds.ready === "RUNNING" && typeof olds.readySince === "string" ? olds.readySince : now;
 }
 
-/** The recorded outputs: the inputs without the kubeconfig (it stays a secret input only), and readySince. */
+/**
+ * The recorded outputs: the inputs without the kubeconfig (it stays a secret input only), and
+ * readySince when set (the engine cannot encode an undefined value).
+ */
 function record(olds: Record<string, unknown>, news: Record<string, unknown>): Record<string, unknown> {
     const volumes = news.volumes as Record<string, unknown> | undefined;
     const { kubeconfig: _kubeconfig, ...where } = volumes ?? {};
-    return { ...news, ...(volumes !== undefined ? { volumes: where } : {}), readySince: readySince(olds, news, new Date().toISOString()) };
+    const since = readySince(olds, news, new Date().toISOString());
+    return { ...news, ...(volumes !== undefined ? { volumes: where } : {}), ...(since !== undefined ? { readySince: since } : {}) };
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,9 +1,10 @@
 // This package's components with the real Pulumi engine (Automation API, file backend) on the
 // local control plane: an invalid spec fails `pulumi preview` with its field path; a Valkey with TLS
 // comes up verified and answers SET/GET; a ValkeyCluster comes up with cluster_state ok, keeps
-// every key when masterCount changes; the stack export holds no plaintext password or private key;
-// `pulumi destroy` leaves nothing. Skipped, with the reason, when the toolchain is incomplete or
-// not root.
+// every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update; a
+// Valkey's PVC grows with disk_space and a shrink fails preview; the stack export holds no
+// plaintext password or private key; `pulumi destroy` leaves nothing. Skipped, with the reason,
+// when the toolchain is incomplete or not root.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -163,15 +164,16 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(await waitGone(cp!, "pv", "--no-headers")).to.contain("No resources found");
     });
 
-    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key", async () => {
+    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key, and storageSize 1Gi -> 2Gi in the same update grows every PVC", async () => {
         let masterCount = 3;
+        let storageSize = "1Gi";
         const stack = await stackFor("cluster", async () => {
             const k8s = await import("@pulumi/kubernetes");
             const { ValkeyCluster } = await import("../../sdk");
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-cluster" } });
             const cluster = new ValkeyCluster(
                 "shards",
-                { namespace: "e2e-cluster", masterCount, replicasPerMaster: 0, pvc: { storageSize: "1Gi" }, resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "256Mi" } } },
+                { namespace: "e2e-cluster", masterCount, replicasPerMaster: 0, pvc: { storageSize }, resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "256Mi" } } },
                 { dependsOn: [ns] },
             );
             return { phase: cluster.phase, password: cluster.servicePassword, nodes: cluster.nodes };
@@ -191,11 +193,15 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(load.stdout.trim().split("\n").filter((l) => l === "OK")).to.have.length(keys);
 
         masterCount = 4;
+        storageSize = "2Gi";
         const again = await stack.up({ onOutput: () => undefined });
         expect(again.summary.result).to.equal("succeeded");
         expect(again.outputs.phase.value).to.equal("Running");
         const after = podIPs(cp!, "e2e-cluster", "app.kubernetes.io/instance=shards");
         expect(after).to.have.length(4);
+        // The new pod's PVC came from the stale claim template (1Gi); the guard grew it with the others.
+        const pvcs = kubectl(cp!, "-n", "e2e-cluster", "get", "pvc", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.capacity.storage} {end}").out.trim();
+        expect(pvcs.split(" ").sort()).to.deep.equal(["data-shards-0=2Gi", "data-shards-1=2Gi", "data-shards-2=2Gi", "data-shards-3=2Gi"]);
         const masters = cli(["-a", password, "-h", after[0], "CLUSTER", "NODES"]).split("\n").filter((l) => l.includes("master"));
         expect(masters).to.have.length(4);
         const read = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", after[3], "-c"], {
@@ -212,5 +218,61 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const down = await stack.destroy({ onOutput: () => undefined });
         expect(down.summary.result).to.equal("succeeded");
         expect(await waitGone(cp!, "namespace", "e2e-cluster")).to.contain("NotFound");
+    });
+
+    it("a Valkey's disk: disk_space 3GiB over the plan's 2 GiB grows the PVC in place, keeps the data; a smaller disk_space fails preview", async () => {
+        let diskSpace: string | undefined;
+        const stack = await stackFor("disk", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Valkey } = await import("../../sdk");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-disk" } });
+            const cache = new Valkey("disk", { project: "e2e-disk", plan: "hobbyist", ...(diskSpace !== undefined ? { disk_space: diskSpace } : {}) }, { dependsOn: [ns] });
+            return { state: cache.state, password: cache.servicePassword };
+        });
+        const capacity = () => kubectl(cp!, "-n", "e2e-disk", "get", "pvc", "data-disk-0", "-o", "jsonpath={.spec.resources.requests.storage} {.status.capacity.storage}").out;
+        const podUid = () => kubectl(cp!, "-n", "e2e-disk", "get", "pod", "disk-0", "-o", "jsonpath={.metadata.uid}").out;
+
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect(capacity()).to.equal("2Gi 2Gi");
+        const password = up.outputs.password.value as string;
+        const [ip] = podIPs(cp!, "e2e-disk", "app.kubernetes.io/instance=disk");
+        expect(cli(["-a", password, "-h", ip, "SET", "e2e:disk", "kept"])).to.equal("OK");
+        const uid = podUid();
+
+        diskSpace = "3GiB";
+        const updated: string[] = [];
+        const grown = await stack.up({
+            onOutput: () => undefined,
+            onEvent: (event) => {
+                const step = event.resOutputsEvent?.metadata;
+                if (step?.op === "update") updated.push(`${step.type} ${step.urn.split("::").pop()}`);
+            },
+        });
+        expect(grown.summary.result).to.equal("succeeded");
+        // Only the guard grows the disk: the StatefulSet is neither updated nor replaced. (The two
+        // Secrets written with stringData report an update too; they are not about the disk.)
+        expect(updated.filter((u) => !u.startsWith("kubernetes:core/v1:Secret")).sort()).to.deep.equal(["pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard disk-guard"]);
+        expect(grown.summary.resourceChanges?.replace).to.equal(undefined);
+        expect(capacity()).to.equal("3Gi 3Gi");
+        // The same pod (no restart) still holds the key.
+        expect(podUid()).to.equal(uid);
+        expect(cli(["-a", password, "-h", ip, "GET", "e2e:disk"])).to.equal("kept");
+
+        diskSpace = "2";
+        let error: unknown;
+        try {
+            await stack.preview({ onOutput: () => undefined });
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.contain(
+            'Valkey "disk": disk_space cannot shrink (was "3Gi", now "2Gi"): a PersistentVolumeClaim can grow but never shrink. Keep it at "3Gi" or more, or create a new resource and move the data.',
+        );
+        expect(capacity()).to.equal("3Gi 3Gi");
+
+        const down = await stack.destroy({ onOutput: () => undefined });
+        expect(down.summary.result).to.equal("succeeded");
+        expect(await waitGone(cp!, "namespace", "e2e-disk")).to.contain("NotFound");
     });
 });

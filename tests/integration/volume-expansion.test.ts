@@ -114,7 +114,7 @@ describe("expandVolumes through a (fake) Kubernetes API", function () {
         const news = { subject: 'Valkey "cache"', pvc: { storageSize: "5Gi" }, volumes: { ...where, kubeconfig: server.kubeconfig, replicas: 2 } };
         expect((await guardProvider.check!(olds, news)).failures).to.deep.equal([]);
         const updated = await guardProvider.update!("id", olds, news);
-        expect(updated.outs).to.deep.equal({ subject: 'Valkey "cache"', pvc: { storageSize: "5Gi" }, volumes: { ...where, replicas: 2 }, readySince: undefined });
+        expect(updated.outs).to.deep.equal({ subject: 'Valkey "cache"', pvc: { storageSize: "5Gi" }, volumes: { ...where, replicas: 2 } });
         expect(Object.values(claims).map((c) => [c.request, c.capacity])).to.deep.equal([
             ["5Gi", "5Gi"],
             ["5Gi", "5Gi"],
