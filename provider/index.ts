@@ -6,5 +6,6 @@ export { directTransport, parseEndpoint, DirectNode, NodeTarget, Transport } fro
 export { kubernetesTransport, KubernetesTarget } from "./nodes/kubernetes";
 export { Credentials, TlsOptions } from "./nodes/client";
 export { topologyHandlers } from "./dynamic/handlers";
+export { expandVolumes, ExpansionError, VolumeTarget } from "./storage/expand";
 export * from "./dynamic/inputs";
 export * as reconcile from "./reconcile";

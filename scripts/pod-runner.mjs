@@ -660,7 +660,8 @@ async function ensurePortForward(pod) {
 const qty = (s) => {
   const m = /^([0-9.]+)([A-Za-z]*)$/.exec(String(s ?? '0'));
   if (!m) return 0;
-  const mult = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 }[m[2]] ?? 1;
+  const mult = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6 }[m[2]];
+  if (mult === undefined) return 0;
   return Number(m[1]) * mult;
 };
 
@@ -692,7 +693,9 @@ async function onClaim(pvc) {
     }
     return;
   }
-  // Expansion: grow the PV and record the new capacity on the claim.
+  // Expansion, as a CSI resizer would: grow the PV and record the new capacity on the claim (the
+  // directory-backed volume needs nothing else). The API server only lets a claim grow, and only
+  // in a StorageClass with allowVolumeExpansion.
   if (pvc.status?.phase === 'Bound' && want && qty(want) > qty(pvc.status?.capacity?.storage)) {
     try {
       const pv = await core.readPersistentVolume({ name: pvc.spec.volumeName });

@@ -35,25 +35,12 @@ export const ZONE_LABEL = "topology.kubernetes.io/zone";
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const POD_POLL_MS = 250;
 
-function describeApiError(e: unknown): string {
-    const code = (e as { code?: unknown }).code;
-    const body = (e as { body?: unknown }).body;
-    let reason = "";
-    if (typeof body === "string") {
-        try {
-            reason = (JSON.parse(body) as { message?: string }).message ?? "";
-        } catch {
-            reason = body.slice(0, 200);
-        }
-    } else if (body && typeof body === "object") {
-        reason = (body as { message?: string }).message ?? "";
-    }
-    if (typeof code === "number") return `HTTP ${code}${reason ? `: ${reason}` : ""}`;
-    return (e as Error).message ?? String(e);
-}
-
-/** The client library (loaded on use: it is large, and the dynamic provider's closure must not capture it) and the kubeconfig. */
-function loadKubeConfig(target: Pick<KubernetesTarget, "kubeconfig" | "context">): { k8s: typeof K8s; kc: K8s.KubeConfig } {
+/**
+ * @kubernetes/client-node and a KubeConfig from `kubeconfig` (text), else the default loading
+ * rules; `context` when given. Throws a TransportError that never quotes the kubeconfig.
+ */
+export function loadKubeConfig(target: { readonly kubeconfig?: string | null; readonly context?: string }): { k8s: typeof K8s; kc: K8s.KubeConfig } {
+    // Loaded here: the module is large, and the dynamic provider's closure must not capture it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const k8s: typeof K8s = require("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
@@ -68,6 +55,24 @@ function loadKubeConfig(target: Pick<KubernetesTarget, "kubeconfig" | "context">
     }
     if (!kc.getCurrentCluster()) throw new TransportError("the kubeconfig has no current cluster");
     return { k8s, kc };
+}
+
+/** An API error as `HTTP <code>: <the server's message>`. */
+export function describeApiError(e: unknown): string {
+    const code = (e as { code?: unknown }).code;
+    const body = (e as { body?: unknown }).body;
+    let reason = "";
+    if (typeof body === "string") {
+        try {
+            reason = (JSON.parse(body) as { message?: string }).message ?? "";
+        } catch {
+            reason = body.slice(0, 200);
+        }
+    } else if (body && typeof body === "object") {
+        reason = (body as { message?: string }).message ?? "";
+    }
+    if (typeof code === "number") return `HTTP ${code}${reason ? `: ${reason}` : ""}`;
+    return (e as Error).message ?? String(e);
 }
 
 /** The StatefulSet's `spec.replicas` now, or 0 when it does not exist (yet). */

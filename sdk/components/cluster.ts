@@ -17,7 +17,7 @@ import {
     clusterDirectives,
     renderClusterConf,
 } from "../manifests/cluster";
-import { buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
+import { DATA_VOLUME, buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
 import { Manifest } from "../manifests/validate";
 import { ValkeyClusterArgs } from "../spec/cluster-args";
 import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
@@ -26,7 +26,7 @@ import { certificatePolicy } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
-import { ValkeyClusterGuard } from "./guard";
+import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
 import { configRollout, rolloutArgs } from "./rollout";
@@ -223,7 +223,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         ...childOpts,
         dependsOn: [authSecret, configMap, headless, drain, ...(tlsSecret ? [tlsSecret] : [])],
         // The claim templates cannot change in place, and replacing the StatefulSet would delete
-        // its PVCs: a pvc change is refused by the guard below instead.
+        // its PVCs: the guard below grows the PVCs themselves and refuses any other pvc change.
         ignoreChanges: ["spec.volumeClaimTemplates"],
     });
 
@@ -254,7 +254,25 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         { parent, dependsOn: [statefulSet, authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
     );
 
-    const guard = new ValkeyClusterGuard(`${name}-guard`, { subject, pvc: model.apply((m) => ({ ...m.pvc })), ready: topology.state }, { parent });
+    // Refuses a smaller storageSize or another StorageClass at preview; grows the PVCs of every
+    // pod (also of pods a scale-out added, which the stale claim template creates at the first size).
+    const guard = new ValkeyGuard(
+        "ValkeyClusterGuard",
+        `${name}-guard`,
+        {
+            subject,
+            pvc: model.apply((m) => ({ ...m.pvc })),
+            volumes: {
+                ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+                namespace,
+                statefulSet: statefulSet.metadata.name,
+                claimTemplate: DATA_VOLUME,
+                replicas: structure.nodes,
+            },
+            ready: topology.state,
+        },
+        { parent },
+    );
 
     const running = topology.state.apply((s) => s === "RUNNING");
     const conditions = pulumi.all([running, guard.readySince]).apply(([ok, since]): ClusterCondition[] => [

@@ -1,30 +1,50 @@
-// `ValkeyClusterGuard`: a small dynamic resource of the ValkeyCluster component that remembers what
-// the component itself cannot see, the values of the previous deployment.
-// 1. It refuses a change of the immutable `pvc` fields in `check`, so `pulumi preview` fails with
-//    a message naming the field. The StatefulSet keeps `spec.volumeClaimTemplates` under
-//    ignoreChanges, so without this guard a new size would be silently ignored (and replacing the
-//    StatefulSet would delete the PVCs with the data).
-// 2. It records since when the cluster is Ready (the `lastTransitionTime` of the Ready condition),
-//    kept across deployments as long as the cluster stays ready.
-// Pulumi serializes the provider below into the state and runs it in another process: it uses
-// nothing outside this file (no imports at run time), so the serialized text stays small and
-// self-contained. `diff` never asks for a replacement.
+// The guard: a small dynamic resource of the ValkeyCluster, Valkey and Redis components that
+// remembers what a component itself cannot see, the values of the previous deployment.
+// 1. Its `check` applies the data volumes' rules, so `pulumi preview` fails with a message naming
+//    the field, the old and the new value and the rule: the size may grow and never shrink, the
+//    StorageClass never changes, a PVC neither appears nor disappears. The StatefulSet keeps
+//    `spec.volumeClaimTemplates` under ignoreChanges (they cannot change in place, and replacing
+//    the StatefulSet would delete the PVCs with the data).
+// 2. Its create and update expand the PVCs of the StatefulSet to the size (provider/storage), after
+//    the topology resource verified the pods, hence also the PVCs of pods added by a scale-out,
+//    which the stale claim template creates at the first size.
+// 3. For ValkeyCluster, it records since when the cluster is Ready (the `lastTransitionTime` of the
+//    Ready condition), kept across deployments as long as the cluster stays ready.
+// Pulumi serializes the provider below into the state and runs it in another process. `check` and
+// `diff` use nothing outside this file and sdk/spec/quantity.ts (no imports at run time); the
+// expansion require()s `pulumi-valkey/provider` by name when it runs, as ValkeyTopology does.
+// `diff` never asks for a replacement.
 import * as pulumi from "@pulumi/pulumi";
+import { compareQuantities } from "../spec/quantity";
 
 /** What Pulumi passes for a value not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-// Not exported itself: the provider's functions must not reach the module's `exports` (the
-// serializer would then capture the whole module, Pulumi SDK included).
-const PVC_FIELDS = ["storageSize", "storageClassName"] as const;
-/** The fields of `pvc` that cannot change after creation. */
-export const GUARDED_PVC_FIELDS: readonly string[] = PVC_FIELDS;
+export interface GuardPvc {
+    /** The size of each PVC, a Kubernetes quantity; unset when the pods have no PVC. */
+    readonly storageSize?: string;
+    readonly storageClassName?: string;
+}
+
+/** Where the PVCs are: `<claimTemplate>-<statefulSet>-<ordinal>` for ordinals 0..replicas-1. */
+export interface GuardVolumes {
+    /** The Kubernetes provider's kubeconfig (a secret). @default the default loading rules */
+    readonly kubeconfig?: string;
+    readonly namespace: string;
+    readonly statefulSet: string;
+    readonly claimTemplate: string;
+    readonly replicas: number;
+}
 
 export interface GuardInputs {
     /** Who the messages name, e.g. `ValkeyCluster "poc"`. */
     readonly subject: string;
-    readonly pvc: { readonly storageSize?: string; readonly storageClassName?: string };
-    /** The topology resource's state ("RUNNING" once verified). */
+    readonly pvc: GuardPvc;
+    /** The user's field of each pvc value, for the messages. @default `pvc.storageSize`, `pvc.storageClassName` */
+    readonly fields?: { readonly storageSize: string; readonly storageClassName: string };
+    /** The PVCs to expand. @default none is expanded */
+    readonly volumes?: GuardVolumes;
+    /** The topology resource's state ("RUNNING" once verified); ValkeyCluster only. */
     readonly ready?: string;
 }
 
@@ -43,21 +63,34 @@ function show(value: unknown): string {
 }
 
 /**
- * The immutable pvc fields that differ between the recorded inputs and the new ones; nothing on
- * create (no recorded inputs) and nothing for values not known yet.
+ * The pvc rules broken between the recorded inputs and the new ones; nothing on create (no
+ * recorded inputs) and nothing for values not known yet.
  */
 export function guardFailures(olds: Record<string, unknown>, news: Record<string, unknown>): GuardFailure[] {
     const before = olds.pvc as Record<string, unknown> | undefined;
     const after = (news.pvc ?? {}) as Record<string, unknown>;
     if (before === undefined || news.pvc === UNKNOWN) return [];
+    const fields = (news.fields ?? { storageSize: "pvc.storageSize", storageClassName: "pvc.storageClassName" }) as Record<string, string>;
     const failures: GuardFailure[] = [];
-    for (const field of PVC_FIELDS) {
-        const was = before[field];
-        const now = after[field];
+    for (const key of ["storageSize", "storageClassName"]) {
+        const was = before[key];
+        const now = after[key];
         if (was === UNKNOWN || now === UNKNOWN || was === now) continue;
+        const field = fields[key];
+        const at = `${String(news.subject)}: ${field}`;
+        const values = `(was ${show(was)}, now ${show(now)})`;
+        if (key === "storageSize" && typeof was === "string" && typeof now === "string") {
+            const order = compareQuantities(now, was);
+            if (order === undefined || order >= 0) continue;
+            failures.push({
+                property: field,
+                reason: `${at} cannot shrink ${values}: a PersistentVolumeClaim can grow but never shrink. Keep it at ${show(was)} or more, or create a new resource and move the data.`,
+            });
+            continue;
+        }
         failures.push({
-            property: `pvc.${field}`,
-            reason: `${String(news.subject)}: pvc.${field} is immutable after creation (was ${show(was)}, now ${show(now)}): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new ValkeyCluster and move the data.`,
+            property: field,
+            reason: `${at} cannot change after creation ${values}: the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.`,
         });
     }
     return failures;
@@ -69,33 +102,62 @@ export function readySince(olds: Record<string, unknown>, news: Record<string, u
     return olds.ready === "RUNNING" && typeof olds.readySince === "string" ? olds.readySince : now;
 }
 
-export const clusterGuardProvider: pulumi.dynamic.ResourceProvider = {
+/**
+ * The recorded outputs: the inputs without the kubeconfig (it stays a secret input only), and
+ * readySince when set (the engine cannot encode an undefined value).
+ */
+function record(olds: Record<string, unknown>, news: Record<string, unknown>): Record<string, unknown> {
+    const volumes = news.volumes as Record<string, unknown> | undefined;
+    const { kubeconfig: _kubeconfig, ...where } = volumes ?? {};
+    const since = readySince(olds, news, new Date().toISOString());
+    return { ...news, ...(volumes !== undefined ? { volumes: where } : {}), ...(since !== undefined ? { readySince: since } : {}) };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+async function expand(news: Record<string, unknown>): Promise<void> {
+    const size = (news.pvc as GuardPvc | undefined)?.storageSize;
+    if (news.volumes === undefined || size === undefined) return;
+    await require("pulumi-valkey/provider").expandVolumes(news.volumes, size);
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export const guardProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds, news) {
         return { inputs: news, failures: guardFailures(olds, news) };
     },
     async diff(_id, olds, news) {
-        const changes = ["subject", "pvc", "ready"].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const where = (v: unknown) => {
+            const { kubeconfig: _kubeconfig, ...rest } = (v ?? {}) as Record<string, unknown>;
+            return rest;
+        };
+        const changes =
+            ["subject", "pvc", "fields", "ready"].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])) ||
+            JSON.stringify(where(olds.volumes)) !== JSON.stringify(where(news.volumes));
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async create(inputs) {
-        return { id: String(inputs.subject), outs: { ...inputs, readySince: readySince({}, inputs, new Date().toISOString()) } };
+        await expand(inputs);
+        return { id: String(inputs.subject), outs: record({}, inputs) };
     },
     async update(_id, olds, news) {
-        return { outs: { ...news, readySince: readySince(olds, news, new Date().toISOString()) } };
+        await expand(news);
+        return { outs: record(olds, news) };
     },
 };
 
-/** See the top of this file. Type token `pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard`. */
-export class ValkeyClusterGuard extends pulumi.dynamic.Resource {
-    public readonly pvc!: pulumi.Output<GuardInputs["pvc"]>;
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+type Args = Inputs<Omit<GuardInputs, "volumes">> & { volumes?: pulumi.Input<Inputs<GuardVolumes>> };
+
+/**
+ * See the top of this file. Type token `pulumi-nodejs:dynamic/valkey:<type>`: ValkeyClusterGuard
+ * for ValkeyCluster, ValkeyServiceGuard for Valkey and Redis.
+ */
+export class ValkeyGuard extends pulumi.dynamic.Resource {
+    public readonly pvc!: pulumi.Output<GuardPvc>;
     public readonly ready!: pulumi.Output<string | undefined>;
     public readonly readySince!: pulumi.Output<string | undefined>;
 
-    constructor(
-        name: string,
-        args: { subject: pulumi.Input<string>; pvc: pulumi.Input<GuardInputs["pvc"]>; ready: pulumi.Input<string | undefined> },
-        opts: pulumi.CustomResourceOptions = {},
-    ) {
-        super(clusterGuardProvider, name, { readySince: undefined, ...args }, opts, "valkey", "ValkeyClusterGuard");
+    constructor(type: "ValkeyClusterGuard" | "ValkeyServiceGuard", name: string, args: Args, opts: pulumi.CustomResourceOptions = {}) {
+        super(guardProvider, name, { readySince: undefined, ...args }, opts, "valkey", type);
     }
 }

@@ -21,6 +21,7 @@ import {
     buildSentinelManifests,
     buildStatefulSet,
     connectionUri,
+    DATA_VOLUME,
     objectMeta,
     objectNames,
     sentinelConfOptions,
@@ -34,6 +35,7 @@ import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } f
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
 import { configRollout, rolloutArgs } from "./rollout";
@@ -212,7 +214,8 @@ export function createService(
             protect,
             dependsOn: [authSecret, configMap, headless, ...(certificates ? [certificates.secret] : [])],
             // The claim templates cannot change in place, and replacing the StatefulSet would
-            // delete its PVCs: disk growth resizes the PVCs themselves instead.
+            // delete its PVCs: the guard below grows the PVCs themselves and refuses any other
+            // disk change.
             ignoreChanges: ["spec.volumeClaimTemplates"],
         },
     );
@@ -285,6 +288,29 @@ export function createService(
             ),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
+    );
+
+    // Refuses a smaller disk or another StorageClass at preview; grows the PVCs once the pods are
+    // verified (sdk/components/guard.ts).
+    new ValkeyGuard(
+        "ValkeyServiceGuard",
+        `${name}-guard`,
+        {
+            subject,
+            pvc: model.apply((m) => ({
+                ...(m.diskGiB > 0 ? { storageSize: `${m.diskGiB}Gi` } : {}),
+                ...(m.storageClassName !== undefined ? { storageClassName: m.storageClassName } : {}),
+            })),
+            fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
+            volumes: {
+                ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),
+                namespace: model.apply((m) => m.namespace),
+                statefulSet: statefulSet.metadata.name,
+                claimTemplate: DATA_VOLUME,
+                replicas: structure.plan.nodes,
+            },
+        },
+        { parent, dependsOn: [topology] },
     );
 
     const serviceHost = pulumi

@@ -180,6 +180,8 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
         ...base,
         spec: {
             ...spec,
+            // What becomes of the claims of the pods a scale-in removes (after they were drained).
+            persistentVolumeClaimRetentionPolicy: { ...spec.persistentVolumeClaimRetentionPolicy, whenScaled: cm.pvcWhenScaled },
             volumeClaimTemplates: spec.volumeClaimTemplates!.map((t) => ({
                 ...t,
                 spec: { ...t.spec, resources: { requests: { storage: cm.pvc.storageSize } } },

@@ -36,6 +36,12 @@ const TERMINATION_GRACE_PERIOD_SECONDS = 60;
 // runaway writer cannot fill the node's disk.
 const TMP_SIZE_LIMIT = "64Mi";
 
+/**
+ * The data volume: the claim template's name when the model has a disk, so the PVCs are
+ * `data-<statefulset>-<ordinal>`; an emptyDir of that name otherwise.
+ */
+export const DATA_VOLUME = "data";
+
 /** Tells Pulumi's Kubernetes provider not to wait for the object to become ready. */
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 
@@ -64,12 +70,12 @@ function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMoun
             { name: "config", configMap: { name: objectNames(model).configMap } },
             ...credentials.volumes,
             { name: "tmp", emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
-            ...(model.diskGiB === 0 ? [{ name: "data", emptyDir: {} }] : []),
+            ...(model.diskGiB === 0 ? [{ name: DATA_VOLUME, emptyDir: {} }] : []),
         ],
         mounts: [
             { name: "config", mountPath: PATHS.config, readOnly: true },
             ...credentials.mounts,
-            { name: "data", mountPath: PATHS.data },
+            { name: DATA_VOLUME, mountPath: PATHS.data },
             { name: "tmp", mountPath: PATHS.tmp },
         ],
     };
@@ -108,8 +114,9 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[]): IContaine
  *
  * A StatefulSet's selector, serviceName, podManagementPolicy and volumeClaimTemplates are
  * immutable: the caller must never let a change to them replace the StatefulSet, because with the
- * Delete retention policy a replacement deletes the PVCs with it. A disk_space increase is
- * applied to the PVCs directly.
+ * Delete retention policy a replacement deletes the PVCs with it. The claim template therefore
+ * keeps the size of the first deployment; a larger disk_space or plan disk is applied to the PVCs
+ * themselves (the guard, sdk/components/guard.ts).
  */
 export function buildStatefulSet(model: ServiceModel, options: StatefulSetOptions): IStatefulSet {
     const { volumes: vols, mounts } = volumes(model);
@@ -146,7 +153,7 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
                           {
                               // Only the selector labels: the template is immutable, so nothing a
                               // user may change later (tags) can live here.
-                              metadata: { name: "data", labels: selectorLabels(model) },
+                              metadata: { name: DATA_VOLUME, labels: selectorLabels(model) },
                               spec: {
                                   accessModes: ["ReadWriteOnce"],
                                   ...(model.storageClassName !== undefined ? { storageClassName: model.storageClassName } : {}),

@@ -87,7 +87,7 @@ export interface KubernetesSettingsArgs {
     image?: Input<string>;
     /** Names of image pull Secrets in the namespace. @default none */
     imagePullSecrets?: Input<Input<string>[]>;
-    /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
+    /** StorageClass of the data PVCs. Immutable: a change is refused at preview. @default the cluster's default StorageClass */
     storageClassName?: Input<string>;
     /** Cluster DNS domain used in the connection host. @default "cluster.local" */
     clusterDomain?: Input<string>;
@@ -190,7 +190,11 @@ interface CommonServiceArgs {
     connInfoSecretTarget?: Input<ConnInfoSecretTargetArgs>;
     /** Skip the connection Secret. Immutable. @default false */
     connInfoSecretTargetDisabled?: Input<boolean>;
-    /** PVC size per node, e.g. "20GiB"; can grow, never shrink. @default the plan's disk */
+    /**
+     * PVC size per node, e.g. "20GiB". Can grow (`pulumi up` expands the PVCs; the StorageClass must
+     * allow volume expansion), never shrink: a smaller value, or a plan with a smaller disk while
+     * this is unset, is refused at preview. @default the plan's disk
+     */
     disk_space?: Input<string>;
     /** Day of the maintenance window (UTC). @default disruptive changes apply at once */
     maintenanceWindowDow?: Input<DayOfWeek>;

@@ -24,10 +24,15 @@ export interface ContainerImageArgs {
 }
 
 export interface ClusterPvcArgs {
-    /** Size of each node's data PVC, a Kubernetes quantity. Immutable: a change is refused. @default "10Gi" */
+    /**
+     * Size of each node's data PVC, a Kubernetes quantity. May grow: `pulumi up` expands every PVC
+     * (the StorageClass must allow volume expansion); a smaller value is refused at preview. @default "10Gi"
+     */
     storageSize?: Input<string>;
     /** StorageClass of the data PVCs. Immutable: a change is refused. @default the cluster's default StorageClass */
     storageClassName?: Input<string>;
+    /** The claims of the pods a scale-in removes, once their slots were moved away: kept ("Retain") or deleted. @default "Retain" */
+    whenScaled?: Input<"Retain" | "Delete">;
 }
 
 export interface ClusterDatabaseBackupArgs {
@@ -88,7 +93,7 @@ export interface ValkeyClusterArgs {
     labels?: Input<Record<string, Input<string>>>;
     /** Pod security context, merged over the restricted default (uid/gid 999). @default the restricted default */
     securityContext?: Input<IPodSecurityContext>;
-    /** Data volumes. Immutable after creation. @default 10Gi in the default StorageClass */
+    /** Data volumes: the size can grow, nothing else changes after creation. @default 10Gi in the default StorageClass */
     pvc?: Input<ClusterPvcArgs>;
     /** RDB and AOF persistence. @default RDB with Valkey's default save rules, no AOF */
     backup?: Input<ClusterBackupArgs>;

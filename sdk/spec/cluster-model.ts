@@ -20,6 +20,7 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel } from "./model";
+import { quantityValue } from "./quantity";
 import { AclSpec, TlsSpec } from "./security";
 import { SpecError } from "./validate";
 
@@ -51,6 +52,8 @@ export interface ClusterModel {
     /** The user's pod security context (merged over the default by the builder). */
     readonly securityContext?: IPodSecurityContext;
     readonly pvc: { readonly storageSize: string; readonly storageClassName?: string };
+    /** The StatefulSet's persistentVolumeClaimRetentionPolicy.whenScaled. */
+    readonly pvcWhenScaled: "Retain" | "Delete";
     readonly persistence: PersistenceRenderOptions;
     readonly exporter: { readonly enabled: boolean; readonly image: string; readonly imagePullSecrets: readonly string[] };
     readonly tls?: TlsSpec;
@@ -58,17 +61,9 @@ export interface ClusterModel {
 }
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const BINARY: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Readonly<Record<string, number>> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
 /** The value of a Kubernetes quantity ("1Gi", "512M", "500m", "1e9", "1073741824"), or undefined when not one. */
 export function quantityBytes(quantity: string | number): number | undefined {
-    if (typeof quantity === "number") return quantity;
-    const match = /^([0-9]+(?:\.[0-9]+)?)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|e([0-9]+))?$/.exec(quantity);
-    if (!match) return undefined;
-    const [, number, unit, exponent] = match;
-    const factor = exponent !== undefined ? 10 ** Number(exponent) : (BINARY[unit ?? ""] ?? DECIMAL[unit ?? ""]);
-    return Number(number) * factor;
+    return typeof quantity === "number" ? quantity : quantityValue(quantity);
 }
 
 function image(spec: { name: string; tag: string } | undefined, fallback: string): string {
@@ -158,6 +153,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
         tolerations: spec.tolerations ?? [],
         ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
         pvc: { storageSize, ...(spec.pvc?.storageClassName !== undefined ? { storageClassName: spec.pvc.storageClassName } : {}) },
+        pvcWhenScaled: spec.pvc?.whenScaled ?? "Retain",
         persistence: {
             save: database?.enabled === false ? "" : (database?.save ?? DEFAULT_SAVE_RULE),
             appendonly: aof?.enabled ?? false,

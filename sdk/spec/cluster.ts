@@ -119,10 +119,12 @@ const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) 
 // The spec
 
 export const pvcSchema = z.strictObject({
-    /** Size of each node's data PVC. Immutable. @default DEFAULT_STORAGE_SIZE ("10Gi") */
+    /** Size of each node's data PVC; may grow (the PVCs are expanded), never shrink. @default DEFAULT_STORAGE_SIZE ("10Gi") */
     storageSize: quantity.optional(),
     /** StorageClass of the data PVCs. Immutable. @default the cluster's default StorageClass */
     storageClassName: matching(DNS_SUBDOMAIN, "a StorageClass name (lowercase DNS subdomain)", 253).optional(),
+    /** The claims of the pods a scale-in removes (once drained): kept ("Retain") or deleted. @default "Retain" */
+    whenScaled: z.enum(["Retain", "Delete"]).optional(),
 });
 
 export const backupSchema = z.strictObject({
@@ -249,5 +251,8 @@ export const valkeyClusterSpecSchema = z
 
 export type ValkeyClusterSpec = z.output<typeof valkeyClusterSpecSchema>;
 
-/** Paths of the fields the seeds mark immutable; the guard refuses a change to them. */
-export const CLUSTER_IMMUTABLE_FIELDS = ["pvc.storageSize", "pvc.storageClassName"] as const;
+/**
+ * Paths of the fields that cannot change after creation; the guard (sdk/components/guard.ts)
+ * refuses a change to them at preview. pvc.storageSize may grow (never shrink).
+ */
+export const CLUSTER_IMMUTABLE_FIELDS = ["pvc.storageClassName"] as const;

@@ -1,9 +1,10 @@
 // This package's components with the real Pulumi engine (Automation API, file backend) on the
 // local control plane: an invalid spec fails `pulumi preview` with its field path; a Valkey with TLS
 // comes up verified and answers SET/GET; a ValkeyCluster comes up with cluster_state ok, keeps
-// every key when masterCount changes; the stack export holds no plaintext password or private key;
-// `pulumi destroy` leaves nothing. Skipped, with the reason, when the toolchain is incomplete or
-// not root.
+// every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update; a
+// Valkey's PVC grows with disk_space and a shrink fails preview; the stack export holds no
+// plaintext password or private key; `pulumi destroy` leaves nothing. Skipped, with the reason,
+// when the toolchain is incomplete or not root.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -163,8 +164,9 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(await waitGone(cp!, "pv", "--no-headers")).to.contain("No resources found");
     });
 
-    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key; day 2: live config, a restart waiting for its window, then forced with handoffs", async () => {
+    it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key and storageSize 1Gi -> 2Gi grows every PVC; day 2: live config, a restart waiting for its window, then forced with handoffs; 4 x 1 -> 3 x 1 keeps every key", async () => {
         let masterCount = 3;
+        let storageSize = "1Gi";
         let replicasPerMaster = 0;
         let appendfsync: "everysec" | "always" = "everysec";
         let cpu = "100m";
@@ -182,7 +184,7 @@ describe("components with the real Pulumi engine on the local control plane", fu
                     namespace: "e2e-cluster",
                     masterCount,
                     replicasPerMaster,
-                    pvc: { storageSize: "1Gi" },
+                    pvc: { storageSize },
                     resources: { requests: { memory: "256Mi", cpu }, limits: { memory: "256Mi" } },
                     backup: { aof: { enabled: true, appendfsync } },
                     maintenanceWindowDow: closedDay,
@@ -208,11 +210,15 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(load.stdout.trim().split("\n").filter((l) => l === "OK")).to.have.length(keys);
 
         masterCount = 4;
+        storageSize = "2Gi";
         const again = await stack.up({ onOutput: () => undefined });
         expect(again.summary.result).to.equal("succeeded");
         expect(again.outputs.phase.value).to.equal("Running");
         const after = podIPs(cp!, "e2e-cluster", "app.kubernetes.io/instance=shards");
         expect(after).to.have.length(4);
+        // The new pod's PVC came from the stale claim template (1Gi); the guard grew it with the others.
+        const pvcs = kubectl(cp!, "-n", "e2e-cluster", "get", "pvc", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.capacity.storage} {end}").out.trim();
+        expect(pvcs.split(" ").sort()).to.deep.equal(["data-shards-0=2Gi", "data-shards-1=2Gi", "data-shards-2=2Gi", "data-shards-3=2Gi"]);
         const masters = cli(["-a", password, "-h", after[0], "CLUSTER", "NODES"]).split("\n").filter((l) => l.includes("master"));
         expect(masters).to.have.length(4);
         const read = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", after[3], "-c"], {
@@ -255,7 +261,9 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const afterRoll = [0, 1, 2, 3].map(runIdOf);
         afterRoll.forEach((id, i) => expect(id, pod(i)).to.not.equal(before[i]));
         const state = JSON.stringify((await stack.exportStack()).deployment);
-        const actions = (JSON.parse(state).resources as { type: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.type === "pulumi-nodejs:dynamic/valkey:ValkeyTopology")!.outputs!.lastActions!;
+        const lastActions = (name: string) =>
+            (JSON.parse(state).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.urn.endsWith(`ValkeyTopology::${name}`))!.outputs!.lastActions!;
+        const actions = lastActions("shards-topology");
         expect(actions.filter((l) => /handed the primary role to shards-[4-7] in \d+ ms/.test(l))).to.have.length(4);
         expect(actions.filter((l) => / restarted as replica in /.test(l))).to.have.length(4);
         const reread = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", ipOf(0), "-c"], {
@@ -265,8 +273,89 @@ describe("components with the real Pulumi engine on the local control plane", fu
         });
         expect(reread.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"))).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
 
+        // Scale in, 4 x 1 -> 3 x 1, with the roles swapped by the restarts: shards-6 and shards-7
+        // (primaries now) are drained by the scale-in step before the StatefulSet removes them.
+        masterCount = 3;
+        const shrunk = await stack.up({ onOutput: () => undefined });
+        expect(shrunk.summary.result).to.equal("succeeded");
+        expect(shrunk.outputs.phase.value).to.equal("Running");
+        const remaining = podIPs(cp!, "e2e-cluster", "app.kubernetes.io/instance=shards");
+        expect(remaining).to.have.length(6);
+        const exported = JSON.stringify((await stack.exportStack()).deployment);
+        const drainLines = (JSON.parse(exported).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.urn.endsWith("ValkeyTopology::shards-scale-in"))!.outputs!.lastActions!;
+        expect(drainLines[0]).to.equal("8 pods, 6 needed: draining shards-6, shards-7 before the StatefulSet scales in");
+        expect(drainLines.filter((l) => l.includes("CLUSTER RESET SOFT"))).to.have.length(2);
+        const afterShrink = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", remaining[0], "-c"], {
+            input: Array.from({ length: keys }, (_, i) => `GET key:${i}`).join("\n") + "\n",
+            encoding: "utf8",
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        expect(afterShrink.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"))).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
+        expect(cli(["-a", password, "-h", remaining[0], "CLUSTER", "INFO"])).to.contain("cluster_known_nodes:6");
+        // The leaving pods' claims are kept (pvc.whenScaled defaults to Retain).
+        expect(kubectl(cp!, "-n", "e2e-cluster", "get", "pvc", "data-shards-6", "data-shards-7", "-o", "name").out.trim().split("\n")).to.deep.equal([
+            "persistentvolumeclaim/data-shards-6",
+            "persistentvolumeclaim/data-shards-7",
+        ]);
+
         const down = await stack.destroy({ onOutput: () => undefined });
         expect(down.summary.result).to.equal("succeeded");
         expect(await waitGone(cp!, "namespace", "e2e-cluster")).to.contain("NotFound");
+    });
+
+    it("a Valkey's disk: disk_space 3GiB over the plan's 2 GiB grows the PVC in place, keeps the data; a smaller disk_space fails preview", async () => {
+        let diskSpace: string | undefined;
+        const stack = await stackFor("disk", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Valkey } = await import("../../sdk");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-disk" } });
+            const cache = new Valkey("disk", { project: "e2e-disk", plan: "hobbyist", ...(diskSpace !== undefined ? { disk_space: diskSpace } : {}) }, { dependsOn: [ns] });
+            return { state: cache.state, password: cache.servicePassword };
+        });
+        const capacity = () => kubectl(cp!, "-n", "e2e-disk", "get", "pvc", "data-disk-0", "-o", "jsonpath={.spec.resources.requests.storage} {.status.capacity.storage}").out;
+        const podUid = () => kubectl(cp!, "-n", "e2e-disk", "get", "pod", "disk-0", "-o", "jsonpath={.metadata.uid}").out;
+
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect(capacity()).to.equal("2Gi 2Gi");
+        const password = up.outputs.password.value as string;
+        const [ip] = podIPs(cp!, "e2e-disk", "app.kubernetes.io/instance=disk");
+        expect(cli(["-a", password, "-h", ip, "SET", "e2e:disk", "kept"])).to.equal("OK");
+        const uid = podUid();
+
+        diskSpace = "3GiB";
+        const updated: string[] = [];
+        const grown = await stack.up({
+            onOutput: () => undefined,
+            onEvent: (event) => {
+                const step = event.resOutputsEvent?.metadata;
+                if (step?.op === "update") updated.push(`${step.type} ${step.urn.split("::").pop()}`);
+            },
+        });
+        expect(grown.summary.result).to.equal("succeeded");
+        // Only the guard grows the disk: the StatefulSet is neither updated nor replaced. (The two
+        // Secrets written with stringData report an update too; they are not about the disk.)
+        expect(updated.filter((u) => !u.startsWith("kubernetes:core/v1:Secret")).sort()).to.deep.equal(["pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard disk-guard"]);
+        expect(grown.summary.resourceChanges?.replace).to.equal(undefined);
+        expect(capacity()).to.equal("3Gi 3Gi");
+        // The same pod (no restart) still holds the key.
+        expect(podUid()).to.equal(uid);
+        expect(cli(["-a", password, "-h", ip, "GET", "e2e:disk"])).to.equal("kept");
+
+        diskSpace = "2";
+        let error: unknown;
+        try {
+            await stack.preview({ onOutput: () => undefined });
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.contain(
+            'Valkey "disk": disk_space cannot shrink (was "3Gi", now "2Gi"): a PersistentVolumeClaim can grow but never shrink. Keep it at "3Gi" or more, or create a new resource and move the data.',
+        );
+        expect(capacity()).to.equal("3Gi 3Gi");
+
+        const down = await stack.destroy({ onOutput: () => undefined });
+        expect(down.summary.result).to.equal("succeeded");
+        expect(await waitGone(cp!, "namespace", "e2e-disk")).to.contain("NotFound");
     });
 });

@@ -1,6 +1,7 @@
 // A stand-in for the Kubernetes API server, on loopback over HTTPS with its own CA: the few endpoints the Kubernetes transport
 // uses (read a pod, read a node) and pod port-forwarding over WebSocket (the v4.channel.k8s.io
-// protocol `kubectl port-forward` speaks), forwarding to real valkey-servers on loopback addresses.
+// protocol `kubectl port-forward` speaks), forwarding to real valkey-servers on loopback addresses;
+// and reading and JSON-patching PVCs, with a resizer that behaves as the claim asks.
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -15,6 +16,18 @@ export interface FakePod {
     readonly nodeName: string;
     /** Where port-forwards of this pod go. */
     readonly target: { host: string; port: number };
+}
+
+/** A PVC, changed in place by PATCHes. */
+export interface FakeClaim {
+    request: string;
+    capacity: string;
+    /** What a larger request leads to: the capacity follows at once (default), after `afterReads` reads, only the FileSystemResizePending condition, a failed resize, or nothing. Or the patch is refused (a StorageClass without allowVolumeExpansion). */
+    resizer?: "immediate" | "later" | "filesystem" | "failed" | "never" | "forbidden";
+    /** For "later": how many reads still show the old capacity. */
+    afterReads?: number;
+    conditions?: string[];
+    resizeStatus?: string;
 }
 
 export interface FakeKubeApi {
@@ -52,7 +65,7 @@ export async function startFakeKubeApi(
     namespace: string,
     pods: readonly FakePod[],
     zones: Readonly<Record<string, string>>,
-    options: { forbidNodes?: boolean } = {},
+    options: { forbidNodes?: boolean; claims?: Record<string, FakeClaim> } = {},
 ): Promise<FakeKubeApi> {
     const requests: string[] = [];
     const sockets = new Set<Duplex>();
@@ -76,6 +89,47 @@ export async function startFakeKubeApi(
                 spec: { nodeName: found.nodeName, containers: [{ name: "valkey", image: "valkey" }] },
                 status: { phase: "Running", podIP: found.ip },
             });
+        }
+        const pvc = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims\/([^/]+)$/.exec(url.pathname);
+        if (pvc && (req.method === "GET" || req.method === "PATCH")) {
+            const claim = pvc[1] === namespace ? options.claims?.[pvc[2]] : undefined;
+            if (!claim) return status(res, 404, "NotFound", `persistentvolumeclaims "${pvc[2]}" not found`);
+            const show = () =>
+                json(res, 200, {
+                    apiVersion: "v1",
+                    kind: "PersistentVolumeClaim",
+                    metadata: { name: pvc[2], namespace },
+                    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: claim.request } } },
+                    status: {
+                        phase: "Bound",
+                        capacity: { storage: claim.capacity },
+                        conditions: (claim.conditions ?? []).map((type) => ({ type, status: "True" })),
+                        ...(claim.resizeStatus !== undefined ? { allocatedResourceStatuses: { storage: claim.resizeStatus } } : {}),
+                    },
+                });
+            if (req.method === "GET") {
+                if (claim.resizer === "later" && claim.afterReads !== undefined && --claim.afterReads === 0) claim.capacity = claim.request;
+                return show();
+            }
+            let text = "";
+            req.on("data", (c: Buffer) => (text += c.toString()));
+            req.on("end", () => {
+                if (req.headers["content-type"] !== "application/json-patch+json") return status(res, 415, "UnsupportedMediaType", "expected a JSON patch");
+                if (claim.resizer === "forbidden") {
+                    return status(res, 403, "Forbidden", `persistentvolumeclaims "${pvc[2]}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`);
+                }
+                const ops = JSON.parse(text) as Array<{ op: string; path: string; value: string }>;
+                for (const op of ops) {
+                    if (op.path !== "/spec/resources/requests/storage") return status(res, 422, "Invalid", `unexpected path ${op.path}`);
+                    if (op.op === "test" && op.value !== claim.request) return status(res, 422, "Invalid", "the server rejected our request due to an error in our request");
+                    if (op.op === "replace" || op.op === "add") claim.request = op.value;
+                }
+                if (claim.resizer === undefined || claim.resizer === "immediate") claim.capacity = claim.request;
+                if (claim.resizer === "filesystem") claim.conditions = ["FileSystemResizePending"];
+                if (claim.resizer === "failed") claim.resizeStatus = "ControllerResizeFailed";
+                show();
+            });
+            return;
         }
         const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname);
         if (node && req.method === "GET") {

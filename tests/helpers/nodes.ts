@@ -131,3 +131,13 @@ export function processRestarter(servers: ValkeyProcess[]): Restarter & { order:
 export async function runId(s: ValkeyProcess): Promise<string> {
     return withClient(s, async (c) => /run_id:(\w+)/.exec(String(await c.info("server")))![1]);
 }
+
+/** The error a promise rejects with; throws when it resolves. */
+export async function failure(run: Promise<unknown>): Promise<Error> {
+    try {
+        await run;
+    } catch (e) {
+        return e as Error;
+    }
+    throw new Error("expected a failure");
+}

@@ -2,20 +2,11 @@ import { expect } from "chai";
 import { converge, ConvergeRequest } from "../../provider/converge/converge";
 import { AuthenticationError, RefusedError, UnreachableError } from "../../provider/errors";
 import { directTransport } from "../../provider/nodes/transport";
-import { address, configValue, direct, mutatingCalls, replicationInfo, startNodes, withClient } from "../helpers/nodes";
+import { address, configValue, direct, failure, mutatingCalls, replicationInfo, startNodes, withClient } from "../helpers/nodes";
 import { freePort, stopAllValkeys } from "../helpers/valkey";
 
 // A test secret: it must appear in no message.
 const PASSWORD = "s3cret-Test-Pa55";
-
-async function failure(run: Promise<unknown>): Promise<Error> {
-    try {
-        await run;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected a failure");
-}
 
 describe("converge: standalone and replicated (cluster mode off)", function () {
     this.timeout(60000);

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_PASSWORD, byType, installMocks, mockPem, one, registered, reset, restoreWarn, secretValue, settle, unwrap } from "../../helpers/mocks";
 import { ValkeyCluster } from "../../../sdk/components/cluster";
-import { clusterGuardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
+import { guardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
 import { SpecError } from "../../../sdk/spec/validate";
 import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
 
@@ -118,6 +118,9 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(Object.keys(topology).filter((k) => k === "acl" || k === "tlsReload" || k === "tls")).to.deep.equal([]);
         const guard = one("pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard", "poc-guard").inputs;
         expect([guard.subject, guard.pvc, guard.ready]).to.deep.equal(['ValkeyCluster "poc"', { storageSize: "30Gi", storageClassName: "my-storage-class" }, "RUNNING"]);
+        // It grows data-poc-0 .. data-poc-5, with the ambient kubeconfig (none given).
+        expect(guard.volumes).to.deep.equal({ namespace: "valkey", statefulSet: "poc", claimTemplate: "data", replicas: 6 });
+        expect(guard.fields).to.equal(undefined);
     });
 
     it("reports the seeds' status vocabulary and the connection outputs", async () => {
@@ -249,35 +252,80 @@ describe("examples/cluster (mocks)", () => {
     });
 });
 
-describe("ValkeyClusterGuard", () => {
+describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
     const olds = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "30Gi", storageClassName: "fast" }, ready: "RUNNING", readySince: "2025-09-02T17:00:00.000Z" };
 
-    it("refuses a pvc change with the field, the old and the new value", async () => {
-        const news = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "40Gi" }, ready: "RUNNING" };
-        expect(await clusterGuardProvider.check!(olds, news)).to.deep.equal({
+    it("refuses a smaller storageSize and another storageClassName with the field, the old and the new value and the rule", async () => {
+        const news = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "20Gi" }, ready: "RUNNING" };
+        expect(await guardProvider.check!(olds, news)).to.deep.equal({
             inputs: news,
             failures: [
                 {
                     property: "pvc.storageSize",
-                    reason: 'ValkeyCluster "poc": pvc.storageSize is immutable after creation (was "30Gi", now "40Gi"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new ValkeyCluster and move the data.',
+                    reason: 'ValkeyCluster "poc": pvc.storageSize cannot shrink (was "30Gi", now "20Gi"): a PersistentVolumeClaim can grow but never shrink. Keep it at "30Gi" or more, or create a new resource and move the data.',
                 },
                 {
                     property: "pvc.storageClassName",
-                    reason: 'ValkeyCluster "poc": pvc.storageClassName is immutable after creation (was "fast", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new ValkeyCluster and move the data.',
+                    reason: 'ValkeyCluster "poc": pvc.storageClassName cannot change after creation (was "fast", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
                 },
             ],
         });
+    });
+
+    it("compares sizes as quantities: growth in any unit passes, a smaller value in another unit does not", () => {
+        const pvc = (storageSize: string) => ({ subject: 'ValkeyCluster "poc"', pvc: { storageSize, storageClassName: "fast" } });
+        for (const bigger of ["40Gi", "31Gi", "30721Mi", "1Ti", "32212254721"]) expect(guardFailures(olds, pvc(bigger)), bigger).to.deep.equal([]);
+        for (const same of ["30Gi", "30720Mi", "32212254720"]) expect(guardFailures(olds, pvc(same)), same).to.deep.equal([]);
+        for (const smaller of ["30719Mi", "32G", "32212254719"]) {
+            expect(guardFailures(olds, pvc(smaller)).map((f) => f.property), smaller).to.deep.equal(["pvc.storageSize"]);
+        }
+    });
+
+    it("names the Valkey fields and refuses a PVC that would appear or disappear", () => {
+        const service = { subject: 'Valkey "cache"', pvc: { storageSize: "8Gi" }, fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" } };
+        expect(guardFailures(service, { ...service, pvc: { storageSize: "4Gi", storageClassName: "ssd" } })).to.deep.equal([
+            {
+                property: "disk_space",
+                reason: 'Valkey "cache": disk_space cannot shrink (was "8Gi", now "4Gi"): a PersistentVolumeClaim can grow but never shrink. Keep it at "8Gi" or more, or create a new resource and move the data.',
+            },
+            {
+                property: "kubernetes.storageClassName",
+                reason: 'Valkey "cache": kubernetes.storageClassName cannot change after creation (was unset, now "ssd"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
+            },
+        ]);
+        expect(guardFailures(service, { ...service, pvc: {} })).to.deep.equal([
+            {
+                property: "disk_space",
+                reason: 'Valkey "cache": disk_space cannot change after creation (was "8Gi", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
+            },
+        ]);
     });
 
     it("accepts creation, unchanged values and values unknown during preview", () => {
         expect(guardFailures({}, { pvc: { storageSize: "1Gi" } })).to.deep.equal([]);
         expect(guardFailures(olds, { pvc: { storageSize: "30Gi", storageClassName: "fast" } })).to.deep.equal([]);
         expect(guardFailures(olds, { pvc: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" })).to.deep.equal([]);
+        expect(guardFailures(olds, { pvc: { storageSize: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", storageClassName: "fast" } })).to.deep.equal([]);
     });
 
-    it("never replaces, and reports changes only when an input changed", async () => {
-        expect(await clusterGuardProvider.diff!("id", olds, { ...olds })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
-        expect(await clusterGuardProvider.diff!("id", olds, { ...olds, ready: "PENDING" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+    it("never replaces, and updates when an input changed, the replica count included, but not for a new kubeconfig alone", async () => {
+        const volumes = { kubeconfig: "a", namespace: "valkey", statefulSet: "poc", claimTemplate: "data", replicas: 6 };
+        const withVolumes = { ...olds, volumes };
+        expect(await guardProvider.diff!("id", olds, { ...olds })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await guardProvider.diff!("id", olds, { ...olds, ready: "PENDING" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await guardProvider.diff!("id", olds, { ...olds, pvc: { ...olds.pvc, storageSize: "40Gi" } })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, replicas: 8 } })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, kubeconfig: "b" } })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("records no kubeconfig in its outputs and expands nothing without volumes", async () => {
+        const created = await guardProvider.create!({ subject: 'Valkey "cache"', pvc: {}, volumes: { kubeconfig: "secret-kubeconfig", namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 } });
+        // No readySince key at all without `ready`: the engine cannot encode an undefined value.
+        expect(created.outs).to.deep.equal({ subject: 'Valkey "cache"', pvc: {}, volumes: { namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 } });
+        // What Pulumi's dynamic-provider process does with the outputs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+        expect(Struct.fromJavaScript(created.outs).toJavaScript()).to.deep.equal(created.outs);
     });
 
     it("keeps the Ready transition time while the cluster stays ready", () => {
@@ -287,12 +335,12 @@ describe("ValkeyClusterGuard", () => {
         expect(readySince(olds, { ready: undefined }, now)).to.equal(undefined);
     });
 
-    it("serializes to self-contained text whose check refuses a pvc change in a fresh process", async function () {
+    it("serializes to text whose check refuses a shrink in a fresh process, and that requires only this package", async function () {
         this.timeout(20000);
-        const serialized = await pulumi.runtime.serializeFunction(() => clusterGuardProvider, { isFactoryFunction: true });
-        expect(serialized.text).not.to.include("require(");
+        const serialized = await pulumi.runtime.serializeFunction(() => guardProvider, { isFactoryFunction: true });
+        expect(serialized.text.match(/require\([^)]*\)/g)).to.deep.equal(['require("pulumi-valkey/provider")']);
         const { execFileSync } = await import("child_process");
-        const script = `${serialized.text}\nconst p = exports.${serialized.exportName};\np.check(${JSON.stringify(olds)}, ${JSON.stringify({ ...olds, pvc: { storageSize: "40Gi", storageClassName: "fast" } })}).then(r => console.log(JSON.stringify(r.failures.map(f => f.property))));`;
+        const script = `${serialized.text}\nconst p = exports.${serialized.exportName};\np.check(${JSON.stringify(olds)}, ${JSON.stringify({ ...olds, pvc: { storageSize: "30719Mi", storageClassName: "fast" } })}).then(r => console.log(JSON.stringify(r.failures.map(f => f.property))));`;
         expect(execFileSync(process.execPath, ["-e", script]).toString().trim()).to.equal('["pvc.storageSize"]');
     });
 });

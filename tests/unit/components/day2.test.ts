@@ -92,4 +92,15 @@ describe("ValkeyCluster scale-in step (mocks)", () => {
         expect(drain.inputs).not.to.have.property("rollout");
         expect(drain.inputs).not.to.have.property("config");
     });
+
+    it("the leaving pods' claims are retained by default, deleted with pvc.whenScaled Delete", async () => {
+        const policy = async (pvc: Record<string, unknown>) => {
+            reset();
+            const c = new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 0, pvc });
+            await settle(c.serviceUri);
+            return (one(STS, "poc").inputs as { spec: { persistentVolumeClaimRetentionPolicy: unknown } }).spec.persistentVolumeClaimRetentionPolicy;
+        };
+        expect(await policy({})).to.deep.equal({ whenDeleted: "Delete", whenScaled: "Retain" });
+        expect(await policy({ whenScaled: "Delete" })).to.deep.equal({ whenDeleted: "Delete", whenScaled: "Delete" });
+    });
 });

@@ -34,6 +34,7 @@ describe("Valkey component (mocks)", () => {
             "kubernetes:core/v1:Service my-valkey-headless",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy my-valkey",
             "kubernetes:policy/v1:PodDisruptionBudget my-valkey",
+            "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard my-valkey-guard",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology my-valkey-topology",
             "random:index/randomPassword:RandomPassword my-valkey-password",
         ]);
@@ -146,6 +147,29 @@ describe("Valkey component (mocks)", () => {
         expect(secretValue(one("pulumi:providers:kubernetes", "remote-k8s").inputs.kubeconfig)).to.equal("apiVersion: v1\nkind: Config\n");
         const transport = secretValue<Record<string, unknown>>(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "remote-topology").inputs.transport);
         expect(transport.kubeconfig).to.equal("apiVersion: v1\nkind: Config\n");
+        const volumes = secretValue<Record<string, unknown>>(one("pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard", "remote-guard").inputs.volumes);
+        expect(volumes.kubeconfig).to.equal("apiVersion: v1\nkind: Config\n");
+    });
+
+    it("has a guard that grows data-<name>-0 to disk_space, else the plan's disk, and has no size without persistence", async () => {
+        const cache = new Valkey("my-valkey", { ...SEED_000, disk_space: "20GiB", kubernetes: { storageClassName: "ssd" } });
+        await settle(cache.serviceUri);
+        const { __provider: _serialized, ...guard } = one("pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard", "my-valkey-guard").inputs;
+        expect(guard).to.deep.equal({
+            subject: 'Valkey "my-valkey"',
+            pvc: { storageSize: "20Gi", storageClassName: "ssd" },
+            fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
+            volumes: { namespace: "my-aiven-project", statefulSet: "my-valkey", claimTemplate: "data", replicas: 1 },
+        });
+        reset();
+        const plain = new Valkey("plain", { project: "p", plan: "business-4" });
+        await settle(plain.serviceUri);
+        const planGuard = one("pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard", "plain-guard").inputs;
+        expect([planGuard.pvc, planGuard.volumes.replicas]).to.deep.equal([{ storageSize: "8Gi" }, 2]);
+        reset();
+        const memoryOnly = new Valkey("memory", { project: "p", plan: "free" });
+        await settle(memoryOnly.serviceUri);
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard", "memory-guard").inputs.pvc).to.deep.equal({});
     });
 
     it("protects the StatefulSet with terminationProtection", async () => {
@@ -204,6 +228,7 @@ describe("Redis component (mocks)", () => {
             "kubernetes:core/v1:Service k8s-redis-headless",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy k8s-redis",
             "kubernetes:policy/v1:PodDisruptionBudget k8s-redis",
+            "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard k8s-redis-guard",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology k8s-redis-topology",
             "random:index/randomPassword:RandomPassword k8s-redis-password",
         ]);
@@ -248,6 +273,7 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         `kubernetes:networking.k8s.io/v1:NetworkPolicy ${n}-sentinel`,
         `kubernetes:policy/v1:PodDisruptionBudget ${n}`,
         `kubernetes:policy/v1:PodDisruptionBudget ${n}-sentinel`,
+        `pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard ${n}-guard`,
         `pulumi-nodejs:dynamic/valkey:ValkeyTopology ${n}-topology`,
         `random:index/randomPassword:RandomPassword ${n}-password`,
     ];
