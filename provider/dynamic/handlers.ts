@@ -11,7 +11,7 @@ import { applyConfigEverywhere, changedDirectives, describeConfigSet } from "../
 import { HandoffKind, rollingRestart } from "../rollout/rollout";
 import { decideDisruptive } from "../schedule/window";
 import { directTransport, Transport } from "../nodes/transport";
-import { aclPhase, applyAclEverywhere } from "../security/acl-apply";
+import { aclPhase, applyAclEverywhere, onlyUsersRefused } from "../security/acl-apply";
 import { reloadTlsEverywhere, tlsReloadCommand } from "../security/tls-reload";
 import {
     AclStatusOutput,
@@ -122,11 +122,16 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
         out.aclPhase = aclPhase(statuses);
         const restrict = describeCommand(defaultUserCommand(acl.defaultUser));
         for (const s of statuses) {
-            for (const u of s.users) if (u.status === "Applied") out.actions.push(`${s.node}: ACL SETUSER ${u.user} ... (user applied)`);
-            if (s.status === "Applied") out.actions.push(`${s.node}: ${restrict} (the default user: ${acl.defaultUser})`);
+            for (const u of s.users) {
+                out.actions.push(`${s.node}: ACL SETUSER ${u.user} ... (${u.status === "Applied" ? "user applied" : `refused: ${u.message}`})`);
+            }
+            if (s.status === "Applied" || onlyUsersRefused(s, acl)) out.actions.push(`${s.node}: ${restrict} (the default user: ${acl.defaultUser})`);
         }
         const failed = statuses.flatMap((s) => (s.status === "Error" ? [`node ${s.node}: ${s.message}`] : []));
-        if (failed.length > 0) {
+        // Application users a node refused are reported (aclPhase Error, aclStatus with the node's
+        // message), as seeds/002's ValkeyClusterAcl status does: the nodes are secured and keep the
+        // user's previous rules. Anything else fails the run.
+        if (failed.length > 0 && !statuses.every((s) => s.status === "Applied" || onlyUsersRefused(s, acl))) {
             // applyAcl redacts already; the whole message once more, with every password of the inputs.
             const secrets = [...acl.users.flatMap((u) => u.passwords), inputs.password];
             throw new ValkeyProviderError("command-failed", redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secrets));

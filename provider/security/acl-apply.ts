@@ -101,6 +101,22 @@ export function aclPhase(statuses: readonly AclNodeStatus[]): "Applied" | "Error
     return statuses.length > 0 && statuses.every((s) => s.status === "Applied") ? "Applied" : "Error";
 }
 
+/**
+ * Whether a node's Error is only application users it refused (e.g. a rule naming a command the
+ * server does not know): every user was tried, the system users (admin, replication, exporter)
+ * were applied, and nothing after the users failed, so `default` is restricted and the node is
+ * secured. Such a node is reported (aclStatus, aclPhase Error), not a failed run; anything else
+ * (a lost connection, a refused system user, the restriction not applied) is.
+ */
+export function onlyUsersRefused(status: AclNodeStatus, input: AclPlanInput): boolean {
+    if (status.status !== "Error" || status.users.length !== input.users.length) return false;
+    const refused = status.users.filter((u) => u.status === "Error");
+    const system = new Set(input.users.filter((u) => u.role !== undefined).map((u) => u.name));
+    if (refused.length === 0 || refused.some((u) => system.has(u.user))) return false;
+    // applyAcl's message is exactly these refusals when nothing after the users failed.
+    return status.message === refused.map((u) => `user ${u.user}: ${u.message}`).join("; ");
+}
+
 /** applyAcl on every node at once; one status per node, in the order given. */
 export function applyAclEverywhere(clients: readonly NodeClient[], input: AclPlanInput): Promise<AclNodeStatus[]> {
     return Promise.all(clients.map((c) => applyAcl(c, input)));

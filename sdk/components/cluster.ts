@@ -9,12 +9,12 @@ import { createAclUsers } from "../credentials/acl-passwords";
 import { createPassword } from "../credentials/password";
 import { createCertificates, serverDnsNames } from "../credentials/tls";
 import {
-    aclHash,
     buildClusterAuthSecret,
     buildClusterHeadlessService,
     buildClusterNetworkPolicy,
     buildClusterStatefulSet,
     clusterDirectives,
+    exporterAuthHash,
     renderClusterConf,
 } from "../manifests/cluster";
 import { DATA_VOLUME, buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
@@ -24,7 +24,7 @@ import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
 import { ClusterModel, buildClusterModel } from "../spec/cluster-model";
 import { certificatePolicy } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
-import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
+import type { AclStatusOutput, PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
@@ -49,6 +49,50 @@ export interface ClusterCondition {
     /** Ready only: since when the cluster is verified. */
     readonly lastTransitionTime?: string;
     readonly reason?: string;
+    /** ACLSynced with reason ApplyFailed: every failed node with the node's own message (never a password). */
+    readonly message?: string;
+}
+
+/**
+ * ACLSynced from the topology resource's ACL outputs: True when every node applied every user
+ * (aclPhase Applied); False with reason ApplyFailed and each failed node's message (aclStatus) when
+ * a node refused something; False with NotApplied while no outcome is reported; NotConfigured without ACL.
+ */
+export function aclCondition(aclOn: boolean, phase: string | undefined, status: readonly AclStatusOutput[] | undefined): ClusterCondition {
+    if (!aclOn) return { type: "ACLSynced", status: "False", reason: "NotConfigured" };
+    if (phase === "Applied") return { type: "ACLSynced", status: "True" };
+    if (phase === "Error") {
+        const failed = (status ?? []).filter((s) => s.status === "Error").map((s) => `node ${s.node}: ${s.message ?? "not applied"}`);
+        return { type: "ACLSynced", status: "False", reason: "ApplyFailed", message: failed.length > 0 ? failed.join("; ") : "a node did not apply the users" };
+    }
+    return { type: "ACLSynced", status: "False", reason: "NotApplied" };
+}
+
+/** The certificates of tls.externalCerts, read from the user's Secret at every preview and update. */
+interface ExternalCerts {
+    readonly ca: pulumi.Output<string>;
+    readonly cert: pulumi.Output<string>;
+    /** Secret. */
+    readonly key: pulumi.Output<string>;
+}
+
+/**
+ * Reads the Secret `namespace/secretName` (tls.crt, tls.key, ca.crt) with Secret.get, so each
+ * `pulumi up` sees the certificate as it is now: one renewed by cert-manager becomes the topology
+ * resource's tlsReload input, and the nodes load it without a restart. The Secret's data stays
+ * secret; the two certificates are public and are unmarked.
+ */
+function readExternalCerts(name: string, subject: string, secretName: string, namespace: string, opts: pulumi.CustomResourceOptions): ExternalCerts {
+    const secret = k8s.core.v1.Secret.get(`${name}-tls-external`, `${namespace}/${secretName}`, opts);
+    const field = (key: string) =>
+        secret.data.apply((data) => {
+            const value = data?.[key];
+            if (value === undefined || value === "") {
+                throw new Error(`${subject}: tls.externalCerts: the Secret ${namespace}/${secretName} has no ${key}: it must hold tls.crt, tls.key and ca.crt`);
+            }
+            return Buffer.from(value, "base64").toString("utf8");
+        });
+    return { ca: pulumi.unsecret(field("ca.crt")), cert: pulumi.unsecret(field("tls.crt")), key: pulumi.secret(field("tls.key")) };
 }
 
 export interface ClusterResult {
@@ -123,8 +167,9 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const acl = structure.acl;
     const aclUsers: pulumi.Output<AclPlanInput | undefined> = acl !== undefined ? createAclUsers(name, parent, acl) : pulumi.output(undefined);
     const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
-    // Hashes of password hashes only, so the pod annotation need not be secret.
-    const usersHash = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => (a !== undefined ? aclHash(a, pw) : undefined)));
+    // The pods roll for the exporter's own credentials only (a keyed hash: the annotation need not
+    // be secret); a change of the ACL users is applied live by the topology resource.
+    const exporterAuth = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => exporterAuthHash(a, pw)));
 
     const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildClusterAuthSecret(m, pw, a)));
     const authSecret = new k8s.core.v1.Secret(
@@ -147,6 +192,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                   clientCerts: tls?.tlsAuthClients === true,
               })
             : undefined;
+    // tls.externalCerts: the user's Secret, mounted by the pods in place of `<name>-tls`.
+    const external = tls?.externalCerts !== undefined ? readExternalCerts(name, subject, tls.externalCerts, structure.service.namespace, childOpts) : undefined;
     const tlsSecret =
         certificates !== undefined
             ? new k8s.core.v1.Secret(
@@ -173,11 +220,11 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const headlessObject = model.apply((m) => checked(buildClusterHeadlessService(m)));
     const headless = new k8s.core.v1.Service(`${name}-headless`, kubernetesArgs(headlessObject, ["metadata", "spec"]), childOpts);
 
-    const statefulSetObject = pulumi.all([model, configPlan, usersHash]).apply(([m, p, h]) =>
+    const statefulSetObject = pulumi.all([model, configPlan, exporterAuth]).apply(([m, p, h]) =>
         checked(
             buildClusterStatefulSet(m, {
                 configHash: p.restartHash,
-                ...(h !== undefined ? { aclHash: h } : {}),
+                ...(h !== undefined ? { exporterAuthHash: h } : {}),
                 ...(userNames !== undefined ? { exporterUser: userNames.exporter } : {}),
             }),
         ),
@@ -203,6 +250,19 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                   tls: {
                       ca: certificates.caCertPem,
                       ...(certificates.client !== undefined ? { cert: certificates.client.certPem, key: certificates.client.privateKeyPem } : {}),
+                  },
+              }
+            : {}),
+        ...(external !== undefined
+            ? {
+                  tls: {
+                      ca: external.ca,
+                      // The user's certificate need not name localhost: it is verified under the
+                      // client Service's name, which clients use too.
+                      serverName: `${name}.${structure.service.namespace}.svc.${structure.service.clusterDomain}`,
+                      // With mTLS the nodes present tls.crt to each other (tls-cluster,
+                      // tls-replication), so it allows client authentication: the provider presents it too.
+                      ...(tls?.tlsAuthClients === true ? { cert: external.cert, key: external.key } : {}),
                   },
               }
             : {}),
@@ -243,9 +303,10 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             transport: { ...transport, statefulSet: statefulSet.metadata.name },
             // The ACL users are applied live on every node (the auth.conf `user` lines bring them back on a restart).
             ...access,
-            // A renewed server certificate is loaded by the running nodes (no restart) once kubelet
-            // has synced the Secret volume.
+            // A renewed server certificate (internal, or the external Secret's as it is now) is
+            // loaded by the running nodes (no restart) once kubelet has synced the Secret volume.
             ...(certificates !== undefined ? { tlsReload: { certPem: certificates.server.certPem } } : {}),
+            ...(external !== undefined ? { tlsReload: { certPem: external.cert } } : {}),
             config: configPlan.apply((p) => p.live),
             // A new pod template (image, resources, restart-only directives) is rolled out by the
             // provider: replicas first, each primary after a CLUSTER FAILOVER to its replica.
@@ -275,13 +336,17 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     );
 
     const running = topology.state.apply((s) => s === "RUNNING");
-    const conditions = pulumi.all([running, guard.readySince]).apply(([ok, since]): ClusterCondition[] => [
+    const aclSynced = pulumi.all([topology.aclPhase, topology.aclStatus]).apply(([phase, status]) => {
+        const condition = aclCondition(acl !== undefined, phase, status);
+        if (condition.reason === "ApplyFailed") void pulumi.log.warn(`${subject}: ACL users not applied: ${condition.message}. Fix the rules: a pod that restarts reads them from ${name}-auth and does not start with a rule the server refuses`, parent);
+        return condition;
+    });
+    const conditions = pulumi.all([running, guard.readySince, aclSynced]).apply(([ok, since, aclSync]): ClusterCondition[] => [
         { type: "Ready", status: ok ? "True" : "False", ...(since !== undefined ? { lastTransitionTime: since } : {}) },
         // The provider verified the nodes over TLS (with the CA) before reporting RUNNING.
         tls !== undefined ? { type: "TLSConfigured", status: ok ? "True" : "False" } : { type: "TLSConfigured", status: "False", reason: "NotConfigured" },
-        // The provider authenticated as the ACL admin user and applied every user on every node
-        // (a node that refuses one fails the update).
-        acl !== undefined ? { type: "ACLSynced", status: ok ? "True" : "False" } : { type: "ACLSynced", status: "False", reason: "NotConfigured" },
+        // The outcome of applying the users on every node (provider/security/acl-apply.ts).
+        aclSync,
     ]);
 
     const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.service.namespace}.svc.${m.service.clusterDomain}`);
@@ -303,7 +368,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         serviceUri: pulumi.secret(
             pulumi.all([serviceHost, userPassword]).apply(([host, pw]) => connectionUri({ host, port: CLUSTER_PORT, user: username, password: pw, ssl })),
         ),
-        caCertificate: certificates !== undefined ? certificates.caCertPem : pulumi.output(undefined),
+        caCertificate: certificates !== undefined ? certificates.caCertPem : external !== undefined ? external.ca : pulumi.output(undefined),
         namespace,
         pendingRestart: topology.pendingRestart,
     };
@@ -326,7 +391,7 @@ export class ValkeyCluster extends pulumi.ComponentResource {
     public readonly clusterType!: pulumi.Output<string>;
     public readonly masterCount!: pulumi.Output<number>;
     public readonly replicasPerMaster!: pulumi.Output<number>;
-    /** Ready (with lastTransitionTime), TLSConfigured and ACLSynced ("False", reason NotConfigured, when off). */
+    /** Ready (with lastTransitionTime), TLSConfigured and ACLSynced (from the nodes' ACL outcome; "False", reason NotConfigured, when off). */
     public readonly conditions!: pulumi.Output<ClusterCondition[]>;
     /** The verified nodes: name, address, node id, role, primary, slots. */
     public readonly nodes!: pulumi.Output<unknown[]>;
@@ -340,7 +405,7 @@ export class ValkeyCluster extends pulumi.ComponentResource {
     public readonly servicePassword!: pulumi.Output<string>;
     /** `redis://user:password@host:6379` (`rediss://` with TLS) (secret). */
     public readonly serviceUri!: pulumi.Output<string>;
-    /** The CA certificate (PEM) clients trust with TLS; undefined without TLS. */
+    /** The CA certificate (PEM) clients trust with TLS (with externalCerts: the Secret's ca.crt); undefined without TLS. */
     public readonly caCertificate!: pulumi.Output<string | undefined>;
     /** Namespace of every object. */
     public readonly namespace!: pulumi.Output<string>;

@@ -25,8 +25,13 @@ import { buildStatefulSet } from "./statefulset";
 
 /** redis_exporter's port. */
 export const METRICS_PORT = 9121;
-/** Pod template annotation with a hash of the ACL users (names, rules, password hashes). */
-export const ACL_HASH_ANNOTATION = "pulumi-valkey/acl-hash";
+/**
+ * Pod template annotation with a keyed hash of the exporter's user and current password (ACL and
+ * exporter on): the one credential a running pod cannot pick up (redis_exporter reads it from its
+ * environment at start), so only its change rolls the pods. The ACL users do not: the provider
+ * applies them live, and a restarted pod reads them from the synced auth Secret.
+ */
+export const EXPORTER_AUTH_ANNOTATION = "pulumi-valkey/exporter-auth";
 /** The auth Secret key holding the exporter user's password (ACL on). */
 export const EXPORTER_PASSWORD_KEY = "exporter-password";
 
@@ -51,7 +56,7 @@ export function clusterDirectives(cm: ClusterModel): Directive[] {
     return valkeyDirectives(cm.service, clusterRenderOptions(cm));
 }
 
-/** A short hash of text that rolls the pods when it changes (configs, ACL lines). */
+/** A short hash of text that rolls the pods when it changes (valkey.conf). */
 export function shortHash(text: string): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
@@ -76,16 +81,23 @@ export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?:
     return { ...base, stringData: { password, [EXPORTER_PASSWORD_KEY]: exporter.passwords[0], "auth.conf": lines.join("\n") + "\n" } };
 }
 
-/** The hash of the ACL users as the nodes load them (no password in it: the lines hold hashes). */
-export function aclHash(acl: AclPlanInput, password: string): string {
-    return shortHash(aclConfigLines(acl, password).join("\n"));
+/**
+ * The EXPORTER_AUTH_ANNOTATION value: an HMAC-SHA256 of the exporter user's name and current
+ * password, keyed with the default user's password (generated, never rotated), so the annotation
+ * says when the exporter's credentials changed without letting anyone test password guesses
+ * against it. Undefined without ACL (the exporter then uses the default user's password).
+ */
+export function exporterAuthHash(acl: AclPlanInput | undefined, password: string): string | undefined {
+    const exporter = acl?.users.find((u) => u.role === "exporter");
+    if (exporter === undefined) return undefined;
+    return crypto.createHmac("sha256", password).update(`${exporter.name}\0${exporter.passwords[0]}`).digest("hex").slice(0, 16);
 }
 
 export interface ClusterStatefulSetOptions {
     /** Hash of valkey.conf (rolls the pods on change). */
     readonly configHash: string;
-    /** Hash of the ACL users (aclHash), when ACL is on: the nodes load users only at start. */
-    readonly aclHash?: string;
+    /** exporterAuthHash, when ACL and the exporter are on (rolls the pods when the exporter's password changes). */
+    readonly exporterAuthHash?: string;
     /** The exporter's ACL user, when ACL is on. @default the default user */
     readonly exporterUser?: string;
 }
@@ -151,7 +163,8 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
  * pod contract plus `args: ["--cluster-announce-ip", "$(POD_IP)"]` (the bus always uses IPs), the
  * cluster bus port 16379, the user's resources, affinity, tolerations and security context
  * (runAsUser/runAsGroup also applied to the containers, whose own context would override the
- * pod's), the PVC size and class of `pvc`, and the exporter sidecar when enabled.
+ * pod's), the PVC size and class of `pvc`, the exporter sidecar when enabled, and the user's
+ * Secret as the `tls` volume with tls.externalCerts.
  */
 export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatefulSetOptions): IStatefulSet {
     const base = buildStatefulSet(cm.service, { configHash: options.configHash });
@@ -176,6 +189,9 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
     const pullSecrets = [...new Set([...cm.service.imagePullSecrets, ...(cm.exporter.enabled ? cm.exporter.imagePullSecrets : [])])];
     const affinity = clusterAffinity(cm, pod.affinity);
     const { affinity: _ignored, imagePullSecrets: _pulls, ...podRest } = pod;
+    // tls.externalCerts: the pods mount the user's Secret (same keys, same path) instead of `<name>-tls`.
+    const external = cm.tls?.externalCerts;
+    const volumes = external !== undefined ? pod.volumes!.map((v) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: external } } : v)) : pod.volumes;
     return {
         ...base,
         spec: {
@@ -192,11 +208,12 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
                     annotations: {
                         ...spec.template.metadata!.annotations,
                         [CONFIG_HASH_ANNOTATION]: options.configHash,
-                        ...(options.aclHash !== undefined ? { [ACL_HASH_ANNOTATION]: options.aclHash } : {}),
+                        ...(cm.exporter.enabled && options.exporterAuthHash !== undefined ? { [EXPORTER_AUTH_ANNOTATION]: options.exporterAuthHash } : {}),
                     },
                 },
                 spec: {
                     ...podRest,
+                    ...(volumes !== undefined ? { volumes } : {}),
                     securityContext: { ...podSecurityContext(), ...cm.securityContext },
                     ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
                     ...(affinity !== undefined ? { affinity } : {}),

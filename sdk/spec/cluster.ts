@@ -240,13 +240,6 @@ export const valkeyClusterSpecSchema = z
         if (spec.tls?.tlsPort !== undefined && spec.tls.tlsPort !== 6379) {
             ctx.addIssue({ code: "custom", path: ["tls", "tlsPort"], message: `must be 6379 (or unset) for a ValkeyCluster in this version (got ${spec.tls.tlsPort})` });
         }
-        if (spec.tls?.externalCerts !== undefined) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["tls", "externalCerts"],
-                message: "is not supported by ValkeyCluster yet: the provider needs the CA to verify the nodes. Use internalCerts (certificates from @pulumi/tls)",
-            });
-        }
     });
 
 export type ValkeyClusterSpec = z.output<typeof valkeyClusterSpecSchema>;

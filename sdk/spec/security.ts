@@ -81,10 +81,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 const secretName = z
     .string()
-    .min(1)
     .max(253)
     .superRefine((value, ctx) => {
-        if (value.length <= 253 && !DNS_SUBDOMAIN.test(value)) {
+        if (value === "") {
+            ctx.addIssue({
+                code: "custom",
+                message: 'must name an existing Secret in the namespace holding tls.crt, tls.key and ca.crt (got ""); leave externalCerts unset for certificates from @pulumi/tls',
+            });
+        } else if (value.length <= 253 && !DNS_SUBDOMAIN.test(value)) {
             ctx.addIssue({ code: "custom", message: `must be a Kubernetes Secret name (lowercase DNS subdomain) (got ${JSON.stringify(value)})` });
         }
     });

@@ -1,12 +1,15 @@
 // This package's components with the real Pulumi engine (Automation API, file backend) on the
 // local control plane: an invalid spec fails `pulumi preview` with its field path; a Valkey with TLS
 // comes up verified and answers SET/GET; a ValkeyCluster comes up with cluster_state ok, keeps
-// every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update; a
-// Valkey's PVC grows with disk_space and a shrink fails preview; the stack export holds no
+// every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update, then
+// takes day-2 changes (live config, a restart waiting for its window, then forced with handoffs, a
+// scale-in); a Valkey's PVC grows with disk_space and a shrink fails preview; a ValkeyCluster with
+// tls.externalCerts and ACL users changes users without restarting a pod; the stack export holds no
 // plaintext password or private key; `pulumi destroy` leaves nothing. Skipped, with the reason,
 // when the toolchain is incomplete or not root.
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
@@ -357,5 +360,77 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const down = await stack.destroy({ onOutput: () => undefined });
         expect(down.summary.result).to.equal("succeeded");
         expect(await waitGone(cp!, "namespace", "e2e-disk")).to.contain("NotFound");
+    });
+
+    it("a ValkeyCluster with tls.externalCerts and ACL: verified with the Secret's CA; rotating a password and adding a user restarts no pod", async () => {
+        // The Secret exists before the stack, as cert-manager would make it: a CA and a server
+        // certificate naming the client Service (what the provider verifies) and every pod.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pvk-e2e-ext-"));
+        const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e external CA");
+        fs.writeFileSync(
+            path.join(dir, "server.ext"),
+            "subjectAltName=DNS:sec.e2e-sec.svc.cluster.local,DNS:*.sec-headless.e2e-sec.svc.cluster.local,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
+        );
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=sec");
+        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "server.ext");
+        expect(kubectl(cp!, "create", "namespace", "e2e-sec").status).to.equal(0);
+        const files = ["tls.crt", "tls.key", "ca.crt"].map((f) => `--from-file=${f}=${path.join(dir, f)}`);
+        expect(kubectl(cp!, "-n", "e2e-sec", "create", "secret", "generic", "ext-certs", ...files).status).to.equal(0);
+
+        let users = [{ name: "app", passwords: ["e2e-app-pw-0123456789"], rules: "+GET +SET +PING ~app:*" }];
+        const stack = await stackFor("sec", async () => {
+            const { ValkeyCluster } = await import("../../sdk");
+            const cluster = new ValkeyCluster("sec", {
+                namespace: "e2e-sec",
+                masterCount: 3,
+                replicasPerMaster: 0,
+                tls: { externalCerts: "ext-certs" },
+                acl: { users },
+                pvc: { storageSize: "1Gi" },
+                resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "256Mi" } },
+            });
+            return { phase: cluster.phase, conditions: cluster.conditions, password: cluster.servicePassword, ca: cluster.caCertificate };
+        });
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect(up.outputs.phase.value).to.equal("Running");
+        expect((up.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal(["Ready=True", "TLSConfigured=True", "ACLSynced=True"]);
+        expect(up.outputs.ca.value).to.equal(fs.readFileSync(path.join(dir, "ca.crt"), "utf8"));
+        const admin = up.outputs.password.value as string;
+        const tlsCli = (ip: string, user: string, pw: string, ...command: string[]) =>
+            cli(["--tls", "--cacert", path.join(dir, "ca.crt"), "-h", ip, "--user", user, "--pass", pw, ...command]);
+        const ips = podIPs(cp!, "e2e-sec", "app.kubernetes.io/instance=sec");
+        expect(ips).to.have.length(3);
+        for (const ip of ips) expect(tlsCli(ip, "valkey-admin", admin, "CLUSTER", "INFO")).to.contain("cluster_state:ok");
+        const pods = () => kubectl(cp!, "-n", "e2e-sec", "get", "pods", "-l", "app.kubernetes.io/instance=sec", "-o", "jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}{'\\n'}{end}").out.trim();
+        const generation = () => kubectl(cp!, "-n", "e2e-sec", "get", "statefulset", "sec", "-o", "jsonpath={.metadata.generation}").out.trim();
+        const runIds = () => ips.map((ip) => /run_id:(\w+)/.exec(tlsCli(ip, "valkey-admin", admin, "INFO", "server"))?.[1]);
+        const [podsBefore, generationBefore, runIdsBefore] = [pods(), generation(), runIds()];
+
+        // Rotation step 1 of the app user, and a new user: applied live, no pod restarted.
+        users = [
+            { name: "app", passwords: ["e2e-app-pw-new-0123456789", "e2e-app-pw-0123456789"], rules: "+GET +SET +PING ~app:*" },
+            { name: "reports", passwords: ["e2e-reports-pw-0123456789"], rules: "+GET +PING ~reports:*" },
+        ];
+        const again = await stack.up({ onOutput: () => undefined });
+        expect(again.summary.result).to.equal("succeeded");
+        expect((again.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal(["Ready=True", "TLSConfigured=True", "ACLSynced=True"]);
+        expect([pods(), generation(), runIds()]).to.deep.equal([podsBefore, generationBefore, runIdsBefore]);
+        for (const ip of ips) {
+            expect(tlsCli(ip, "reports", "e2e-reports-pw-0123456789", "PING")).to.equal("PONG");
+            expect(tlsCli(ip, "app", "e2e-app-pw-new-0123456789", "PING")).to.equal("PONG");
+            expect(tlsCli(ip, "app", "e2e-app-pw-0123456789", "PING")).to.equal("PONG");
+        }
+        const state = exportedState(stack);
+        for (const secret of [admin, "e2e-app-pw-new-0123456789", "e2e-reports-pw-0123456789", fs.readFileSync(path.join(dir, "tls.key"), "utf8").split("\n")[1]]) {
+            expect(state).not.to.include(secret);
+        }
+
+        const down = await stack.destroy({ onOutput: () => undefined });
+        expect(down.summary.result).to.equal("succeeded");
+        kubectl(cp!, "delete", "namespace", "e2e-sec", "--wait=false");
+        expect(await waitGone(cp!, "namespace", "e2e-sec")).to.contain("NotFound");
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });

@@ -7,10 +7,16 @@ export interface Registered {
     readonly name: string;
     readonly inputs: Record<string, any>;
     readonly parent?: string;
+    /** Set for a read of an existing resource (`.get(name, id)`): the id read. */
+    readonly id?: string;
 }
 
 export const registered: Registered[] = [];
 export const warnings: string[] = [];
+/** Secrets that exist in the cluster, by "namespace/name": what `k8s.core.v1.Secret.get` reads (`data`, values base64). */
+export const existingSecrets: Record<string, Record<string, string>> = {};
+/** Outputs a test gives a dynamic resource, by resource name (e.g. an ACL outcome), over the defaults below. */
+export const dynamicOutputs: Record<string, Record<string, any>> = {};
 
 /** A deterministic stand-in for RandomPassword.result, so tests can look for it in outputs. */
 export const MOCK_PASSWORD = "MockPassw0rdMockPassw0rdMockPass";
@@ -28,8 +34,14 @@ export function installMocks(): void {
   pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { id: args.id } : {}) });
             const state: Record<string, any> = { ...args.inputs };
+            if (args.id && args.type === "kubernetes:core/v1:Secret") {
+                const data = existingSecrets[args.id];
+                if (data === undefined) throw new Error(`mock: no Secret ${args.id}`);
+                const [namespace, name] = args.id.split("/");
+                return { id: args.id, state: { metadata: { namespace, name }, data } };
+            }
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_PASSWORD;
             // @pulumi/tls: fake PEMs that name the resource, so tests can follow which key signed what.
             if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = mockPem("PRIVATE KEY", args.name);
@@ -43,6 +55,12 @@ export function installMocks(): void {
             if (args.type.startsWith("pulumi-nodejs:dynamic")) {
                 state.state = "RUNNING";
                 state.nodes = [{ id: "0".repeat(40), role: "primary", address: "10.244.0.10:6379" }];
+                // With ACL users: every node applied them, unless the test says otherwise.
+                if (args.inputs.acl !== undefined) {
+                    state.aclPhase = "Applied";
+                    state.aclStatus = [{ node: "10.244.0.10:6379", status: "Applied" }];
+                }
+                Object.assign(state, dynamicOutputs[args.name] ?? {});
             }
             return { id: `${args.name}-id`, state };
         },
@@ -76,6 +94,8 @@ export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
 export function reset(): void {
     registered.length = 0;
     warnings.length = 0;
+    for (const key of Object.keys(existingSecrets)) delete existingSecrets[key];
+    for (const key of Object.keys(dynamicOutputs)) delete dynamicOutputs[key];
 }
 
 /** Waits until the program's pending registrations have reached the mocks. */

@@ -151,15 +151,22 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             runIds = await Promise.all(servers.map((s) => asUser(s, "valkey-admin", PW.admin, async (c) => runIdOf(await c.info("server")))));
         });
 
-        it("update with a rule the nodes refuse: fails naming every node and its message, without a password; the old rules stay", async () => {
+        it("update with a rule the nodes refuse: reported per node with the node's message (aclPhase Error), without a password; the old rules stay", async () => {
             const news = clusterInputs(servers, { acl: acl({ admin: [PW.admin], app: [PW.app] }, "+GET +nosuchcommand ~app:*") });
-            const error = await topologyHandlers.update(outs.nodes[0].name, outs, news).then(
-                () => undefined,
-                (e: Error) => e,
-            );
+            const { outs: refused } = await topologyHandlers.update(outs.nodes[0].name, outs, news);
             const refusal = "ERR Error in ACL SETUSER modifier '+nosuchcommand': Unknown command or category name in ACL";
-            expect(error?.message).to.equal(`ACL users not applied on 3 of 3 nodes: ${names().map((n) => `node ${n}: user app: ${refusal}`).join("; ")}`);
-            expectNoPassword(String(error?.stack));
+            expect(refused.aclPhase).to.equal("Error");
+            expect(refused.aclStatus).to.deep.equal(names().map((node) => ({ node, status: "Error", message: `user app: ${refusal}` })));
+            expect(refused.state).to.equal("RUNNING");
+            // The system users are applied and `default` restricted; the refusal is in lastActions.
+            expect(refused.lastActions.filter((l) => l.includes("ACL SETUSER"))).to.deep.equal(
+                names().flatMap((n) => [
+                    ...["valkey-admin", "primary-replication-user", "exporter-user"].map((u) => `${n}: ACL SETUSER ${u} ... (user applied)`),
+                    `${n}: ACL SETUSER app ... (refused: ${refusal})`,
+                    `${n}: ACL SETUSER default resetkeys resetchannels -@all clearselectors +ping (the default user: restricted)`,
+                ]),
+            );
+            expectNoPassword(JSON.stringify({ ...refused, acl: undefined, password: undefined }));
             // ACL SETUSER is atomic: the user keeps its previous rules.
             await asUser(servers[0], "app", PW.app, async (app) => expect(await outcome(app.set("other", "1"))).to.equal("NOPERM No permissions to access a key"));
         });

@@ -2,9 +2,25 @@
 // resources with exact names and key fields; invalid specs fail at construction with exact
 // messages; the guard refuses a pvc change (its provider called as the engine calls it).
 import { expect } from "chai";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { MOCK_PASSWORD, byType, installMocks, mockPem, one, registered, reset, restoreWarn, secretValue, settle, unwrap } from "../../helpers/mocks";
-import { ValkeyCluster } from "../../../sdk/components/cluster";
+import {
+    MOCK_PASSWORD,
+    byType,
+    dynamicOutputs,
+    existingSecrets,
+    installMocks,
+    mockPem,
+    one,
+    registered,
+    reset,
+    restoreWarn,
+    secretValue,
+    settle,
+    unwrap,
+    warnings,
+} from "../../helpers/mocks";
+import { ValkeyCluster, ValkeyClusterArgs, aclCondition } from "../../../sdk/components/cluster";
 import { guardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
 import { SpecError } from "../../../sdk/spec/validate";
 import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
@@ -202,9 +218,186 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(pod.containers.map((c: { name: string }) => c.name)).to.deep.equal(["valkey", "exporter"]);
         expect(pod.volumes.map((v: { name: string }) => v.name)).to.include("tls");
         expect(pod.containers[1].env.find((e: { name: string }) => e.name === "REDIS_USER").value).to.equal("exporter-user");
-        expect(Object.keys(sts.spec.template.metadata.annotations)).to.include("pulumi-valkey/acl-hash");
+        // The pods roll for the exporter's credentials only, never for the ACL users.
+        expect(Object.keys(sts.spec.template.metadata.annotations).sort()).to.deep.equal(["kubectl.kubernetes.io/default-container", "pulumi-valkey/config-hash", "pulumi-valkey/exporter-auth"]);
         const conf: string = one("kubernetes:core/v1:ConfigMap", "sec-config").inputs.data["valkey.conf"];
         expect(conf.split("\n")).to.include.members(["port 0", "tls-port 6379", "tls-cluster yes", "tls-auth-clients yes"]);
+    });
+
+    describe("an ACL user-list change or a password rotation", () => {
+        const secured = (acl: ValkeyClusterArgs["acl"]): ValkeyClusterArgs => ({ tls: {}, acl, exporter: { enabled: true } });
+        const EXPORTER = { name: "metrics", passwords: ["exporter-pw-0123456789"] };
+        const BEFORE = { exporter: EXPORTER, admin: { passwords: ["admin-pw-0123456789"] }, users: [{ name: "app", passwords: ["app-pw-0123456789"], rules: "+GET ~app:*" }] };
+
+        async function deploy(args: ValkeyClusterArgs): Promise<{ template: string; auth: string; acl: unknown }> {
+            reset();
+            const cluster = new ValkeyCluster("rot", args);
+            await settle(cluster.serviceUri);
+            return {
+                template: JSON.stringify(one("kubernetes:apps/v1:StatefulSet", "rot").inputs.spec.template),
+                auth: secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "rot-auth").inputs.stringData)["auth.conf"],
+                acl: secretValue(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "rot-topology").inputs.acl),
+            };
+        }
+
+        it("leaves the pod template byte-identical (the users go to the auth Secret and are applied live)", async () => {
+            const before = await deploy(secured(BEFORE));
+            // Rotation step 1 (new password first, the old one still accepted), a new user, a changed rule.
+            const after = await deploy(
+                secured({
+                    ...BEFORE,
+                    admin: { passwords: ["admin-pw-new-0123456789", "admin-pw-0123456789"] },
+                    users: [
+                        { name: "app", passwords: ["app-pw-new-0123456789", "app-pw-0123456789"], rules: "+GET +SET ~app:*" },
+                        { name: "reports", passwords: ["reports-pw-0123456789"], rules: "+GET ~reports:*" },
+                    ],
+                }),
+            );
+            expect(after.template).to.equal(before.template);
+            // What did change: the auth Secret a restarted pod reads, and the users the provider applies.
+            expect(after.auth).not.to.equal(before.auth);
+            expect(after.auth.split("\n").map((l) => l.split(" ").slice(0, 2).join(" "))).to.include("user reports");
+            expect(after.acl).not.to.deep.equal(before.acl);
+        });
+
+        it("rolls the pods when the exporter's own password changes (it reads it at start), through the annotation only", async () => {
+            const before = await deploy(secured(BEFORE));
+            const after = await deploy(secured({ ...BEFORE, exporter: { name: "metrics", passwords: ["exporter-pw-new-0123456789", "exporter-pw-0123456789"] } }));
+            const annotations = (t: string) => JSON.parse(t).metadata.annotations;
+            expect(annotations(after.template)["pulumi-valkey/exporter-auth"]).not.to.equal(annotations(before.template)["pulumi-valkey/exporter-auth"]);
+            expect({ ...JSON.parse(after.template), metadata: undefined }).to.deep.equal({ ...JSON.parse(before.template), metadata: undefined });
+            // A keyed hash: neither the password nor its plain SHA-256 appears in the template.
+            for (const text of [before.template, after.template]) {
+                expect(text).not.to.include("exporter-pw");
+                expect(text).not.to.include(createHash("sha256").update("exporter-pw-0123456789").digest("hex").slice(0, 16));
+            }
+        });
+
+        it("has no exporter-auth annotation without the exporter", async () => {
+            const { template } = await deploy({ acl: BEFORE });
+            expect(Object.keys(JSON.parse(template).metadata.annotations).sort()).to.deep.equal(["kubectl.kubernetes.io/default-container", "pulumi-valkey/config-hash"]);
+        });
+    });
+
+    describe("ACLSynced follows the nodes' ACL outcome", () => {
+        it("is False with reason ApplyFailed and every failed node's message when a node refused a user, and warns", async () => {
+            const refusal = "user app: ERR Error in ACL SETUSER modifier '+nosuchcommand': Unknown command or category name in ACL";
+            dynamicOutputs["bad-topology"] = {
+                aclPhase: "Error",
+                aclStatus: [
+                    { node: "bad-0", status: "Applied" },
+                    { node: "bad-1", status: "Error", message: refusal },
+                    { node: "bad-2", status: "Error", message: refusal },
+                ],
+            };
+            const cluster = new ValkeyCluster("bad", { acl: { users: [{ name: "app", rules: "+GET ~app:*" }] } });
+            const conditions = await settle(cluster.conditions);
+            expect(conditions[2]).to.deep.equal({ type: "ACLSynced", status: "False", reason: "ApplyFailed", message: `node bad-1: ${refusal}; node bad-2: ${refusal}` });
+            expect(conditions[0]).to.deep.equal({ type: "Ready", status: "True" });
+            expect(warnings).to.deep.equal([
+                `ValkeyCluster "bad": ACL users not applied: node bad-1: ${refusal}; node bad-2: ${refusal}. Fix the rules: a pod that restarts reads them from bad-auth and does not start with a rule the server refuses`,
+            ]);
+        });
+
+        it("maps every phase", () => {
+            expect([
+                aclCondition(false, undefined, undefined),
+                aclCondition(true, "Applied", [{ node: "a", status: "Applied" }]),
+                aclCondition(true, "Error", [{ node: "a", status: "Error", message: "user x: ERR" }]),
+                aclCondition(true, "Error", undefined),
+                aclCondition(true, undefined, undefined),
+            ]).to.deep.equal([
+                { type: "ACLSynced", status: "False", reason: "NotConfigured" },
+                { type: "ACLSynced", status: "True" },
+                { type: "ACLSynced", status: "False", reason: "ApplyFailed", message: "node a: user x: ERR" },
+                { type: "ACLSynced", status: "False", reason: "ApplyFailed", message: "a node did not apply the users" },
+                { type: "ACLSynced", status: "False", reason: "NotApplied" },
+            ]);
+        });
+    });
+
+    describe("tls.externalCerts", () => {
+        const CA = mockPem("CERTIFICATE", "cert-manager-ca");
+        const CRT = mockPem("CERTIFICATE", "cert-manager-server");
+        const KEY = mockPem("PRIVATE KEY", "cert-manager-server");
+        const b64 = (text: string) => Buffer.from(text).toString("base64");
+        const ARGS: ValkeyClusterArgs = { namespace: "apps", tls: { externalCerts: "ext-certs", tlsAuthClients: true }, acl: {}, exporter: { enabled: true } };
+
+        beforeEach(() => {
+            existingSecrets["apps/ext-certs"] = { "tls.crt": b64(CRT), "tls.key": b64(KEY), "ca.crt": b64(CA) };
+        });
+
+        it("reads the user's Secret instead of issuing certificates, and creates no tls Secret", async () => {
+            const cluster = new ValkeyCluster("ext", ARGS);
+            await settle(cluster.serviceUri);
+            await settle(cluster.conditions);
+            expect(children().filter((c) => c.startsWith("tls:") || c.startsWith("kubernetes:core/v1:Secret"))).to.deep.equal([
+                "kubernetes:core/v1:Secret ext-auth",
+                "kubernetes:core/v1:Secret ext-tls-external",
+            ]);
+            expect(registered.filter((r) => r.id !== undefined).map((r) => `${r.type} ${r.name} ${r.id}`)).to.deep.equal(["kubernetes:core/v1:Secret ext-tls-external apps/ext-certs"]);
+        });
+
+        it("mounts the user's Secret at the pod contract's path, in the valkey and exporter containers", async () => {
+            const cluster = new ValkeyCluster("ext", ARGS);
+            await settle(cluster.serviceUri);
+            const pod = one("kubernetes:apps/v1:StatefulSet", "ext").inputs.spec.template.spec;
+            expect(pod.volumes).to.deep.equal([
+                { name: "config", configMap: { name: "ext-config" } },
+                { name: "auth", secret: { secretName: "ext-auth", defaultMode: 0o440 } },
+                { name: "tls", secret: { secretName: "ext-certs", defaultMode: 0o440 } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ]);
+            const tlsMounts = pod.containers.map((c: { name: string; volumeMounts: Array<{ name: string }> }) => [c.name, c.volumeMounts.filter((m) => m.name === "tls")]);
+            expect(tlsMounts).to.deep.equal([
+                ["valkey", [{ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true }]],
+                ["exporter", [{ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true }]],
+            ]);
+        });
+
+        it("verifies the nodes with the Secret's CA under the client Service's name, presents its certificate for mTLS, and reloads its tls.crt live", async () => {
+            const cluster = new ValkeyCluster("ext", ARGS);
+            await settle(cluster.serviceUri);
+            const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "ext-topology").inputs;
+            expect(secretValue(topology.tls)).to.deep.equal({ ca: CA, serverName: "ext.apps.svc.cluster.local", cert: CRT, key: KEY });
+            expect(topology.tlsReload).to.deep.equal({ certPem: CRT });
+            expect(await unwrap(cluster.caCertificate)).to.equal(CA);
+            expect(await pulumi.isSecret(cluster.caCertificate)).to.equal(false);
+            expect((await unwrap(cluster.conditions))[1]).to.deep.equal({ type: "TLSConfigured", status: "True" });
+        });
+
+        it("presents no client certificate without tlsAuthClients", async () => {
+            const cluster = new ValkeyCluster("ext", { namespace: "apps", tls: { externalCerts: "ext-certs" } });
+            await settle(cluster.serviceUri);
+            // Nothing secret in it: the key stays out (the resource's tls output is secret anyway).
+            expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "ext-topology").inputs.tls).to.deep.equal({ ca: CA, serverName: "ext.apps.svc.cluster.local" });
+        });
+
+        it("a renewed certificate in the Secret changes only the topology resource's tlsReload input, not the pods", async () => {
+            const deploy = async () => {
+                reset();
+                existingSecrets["apps/ext-certs"] = { "tls.crt": b64(crt), "tls.key": b64(KEY), "ca.crt": b64(CA) };
+                const cluster = new ValkeyCluster("ext", ARGS);
+                await settle(cluster.serviceUri);
+                return {
+                    template: JSON.stringify(one("kubernetes:apps/v1:StatefulSet", "ext").inputs.spec.template),
+                    reload: one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "ext-topology").inputs.tlsReload,
+                };
+            };
+            let crt = CRT;
+            const before = await deploy();
+            crt = mockPem("CERTIFICATE", "cert-manager-server-renewed");
+            const after = await deploy();
+            expect(after.template).to.equal(before.template);
+            expect([before.reload, after.reload]).to.deep.equal([{ certPem: CRT }, { certPem: crt }]);
+        });
+
+        it("refuses an empty Secret name at construction (preview), naming the field and the rule", () => {
+            expect(() => new ValkeyCluster("ext", { tls: { externalCerts: "" } })).to.throw(
+                'ValkeyCluster "ext" is invalid (1 problem):\n  - tls.externalCerts: must name an existing Secret in the namespace holding tls.crt, tls.key and ca.crt (got ""); leave externalCerts unset for certificates from @pulumi/tls',
+            );
+            expect(children()).to.deep.equal([]);
+        });
     });
 
     it("refuses masterCount 2 and a bad appendfsync at construction, listing both, creating nothing", () => {

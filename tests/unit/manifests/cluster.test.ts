@@ -7,6 +7,7 @@ import {
     buildClusterHeadlessService,
     buildClusterNetworkPolicy,
     buildClusterStatefulSet,
+    exporterAuthHash,
     renderClusterConf,
 } from "../../../sdk/manifests/cluster";
 import { buildClientService, buildConfigMap, buildPodDisruptionBudget, validateManifest } from "../../../sdk/manifests";
@@ -26,7 +27,7 @@ describe("manifests: ValkeyCluster", () => {
             buildClusterAuthSecret(m, PASSWORD, acl),
             buildClusterHeadlessService(m),
             buildClientService(m.service),
-            buildClusterStatefulSet(m, { configHash: "0123456789abcdef", aclHash: "fedcba9876543210", exporterUser: "exporter-user" }),
+            buildClusterStatefulSet(m, { configHash: "0123456789abcdef", exporterAuthHash: "fedcba9876543210", exporterUser: "exporter-user" }),
             buildPodDisruptionBudget(m.service),
             buildClusterNetworkPolicy(m),
         ];
@@ -92,6 +93,28 @@ describe("manifests: ValkeyCluster", () => {
         expect(pod.imagePullSecrets).to.deep.equal([{ name: "regcred" }]);
         expect(buildClusterHeadlessService(m).spec!.ports!.map((p) => p.port)).to.deep.equal([6379, 16379, 9121]);
         expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
+    });
+
+    it("mounts tls.externalCerts' Secret as the tls volume, and `<name>-tls` otherwise", () => {
+        const tlsVolume = (spec: Record<string, unknown>) => buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
+        expect(tlsVolume({ tls: { externalCerts: "cert-manager-certs" } })).to.deep.equal({ name: "tls", secret: { secretName: "cert-manager-certs", defaultMode: 0o440 } });
+        expect(tlsVolume({ tls: {} })).to.deep.equal({ name: "tls", secret: { secretName: "poc-tls", defaultMode: 0o440 } });
+        expect(tlsVolume({})).to.equal(undefined);
+    });
+
+    it("keys the exporter-auth annotation on the exporter's name and current password only, and sets it only with the exporter", () => {
+        const m = model({ acl: { users: [{ name: "app", rules: "+GET ~app:*" }] } });
+        const plan = (exporter: string[], app: string[]) =>
+            resolveAclUsers(m.acl!, { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": exporter, app });
+        const base = exporterAuthHash(plan(["e".repeat(32)], ["p".repeat(32)]), PASSWORD);
+        expect(base).to.match(/^[0-9a-f]{16}$/);
+        // Another application password, or an old exporter password kept during a rotation: unchanged.
+        expect(exporterAuthHash(plan(["e".repeat(32), "o".repeat(32)], ["q".repeat(32)]), PASSWORD)).to.equal(base);
+        expect(exporterAuthHash(plan(["f".repeat(32)], ["p".repeat(32)]), PASSWORD)).not.to.equal(base);
+        expect(exporterAuthHash(undefined, PASSWORD)).to.equal(undefined);
+        const annotations = (spec: Record<string, unknown>) => buildClusterStatefulSet(model(spec), { configHash: "h", exporterAuthHash: base! }).spec!.template.metadata!.annotations!;
+        expect(annotations({ exporter: { enabled: true } })["pulumi-valkey/exporter-auth"]).to.equal(base);
+        expect(annotations({})["pulumi-valkey/exporter-auth"]).to.equal(undefined);
     });
 
     it("keeps the plain auth Secret without ACL", () => {

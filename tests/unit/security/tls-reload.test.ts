@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { aclPhase } from "../../../provider/security/acl-apply";
+import { aclPhase, onlyUsersRefused } from "../../../provider/security/acl-apply";
 import { certificateFingerprint, tlsReloadCommand } from "../../../provider/security/tls-reload";
 import { makeCertificates } from "../../helpers/tls";
 
@@ -29,5 +29,28 @@ describe("ACL phase", () => {
         const ok = { node: "a", status: "Applied" as const, users: [] };
         const bad = { node: "b", status: "Error" as const, message: "user x: ERR ...", users: [] };
         expect([aclPhase([ok, ok]), aclPhase([ok, bad]), aclPhase([])]).to.deep.equal(["Applied", "Error", "Error"]);
+    });
+
+    it("tells application users a node refused (reported) from a node left unsecured (a failed run)", () => {
+        const input = {
+            users: [
+                { name: "valkey-admin", passwords: ["p"], rules: "+@all", role: "admin" as const },
+                { name: "app", passwords: ["p"], rules: "+nosuch" },
+            ],
+            defaultUser: "restricted" as const,
+        };
+        const applied = (user: string) => ({ user, status: "Applied" as const });
+        const refused = (user: string) => ({ user, status: "Error" as const, message: "ERR unknown" });
+        const node = (message: string, users: Array<{ user: string; status: "Applied" | "Error"; message?: string }>) => ({ node: "n", status: "Error" as const, message, users });
+        expect([
+            onlyUsersRefused(node("user app: ERR unknown", [applied("valkey-admin"), refused("app")]), input),
+            // The admin user refused: `default` was left as it is.
+            onlyUsersRefused(node("user valkey-admin: ERR unknown; the default user was left as it is: the admin user could not be applied", [refused("valkey-admin"), applied("app")]), input),
+            // The connection was lost after the users: the restriction may not be in place.
+            onlyUsersRefused(node("Connection is closed.", [applied("valkey-admin"), refused("app")]), input),
+            // The run ended before every user was tried.
+            onlyUsersRefused(node("Connection is closed.", [applied("valkey-admin")]), input),
+            onlyUsersRefused({ node: "n", status: "Applied", users: [applied("valkey-admin"), applied("app")] }, input),
+        ]).to.deep.equal([true, false, false, false, false]);
     });
 });

@@ -159,11 +159,11 @@ const ROWS: Row[] = [
         ],
     },
     {
-        name: "tls: externalCerts not supported yet",
-        valid: { tls: { internalCerts: { validity: "30d" } } },
-        invalid: { tls: { externalCerts: "valkey-poc-tls-external" } },
+        name: "tls: externalCerts names a Secret",
+        valid: { tls: { externalCerts: "valkey-poc-tls-external", tlsAuthClients: true } },
+        invalid: { tls: { externalCerts: "" } },
         issues: [
-            "tls.externalCerts: is not supported by ValkeyCluster yet: the provider needs the CA to verify the nodes. Use internalCerts (certificates from @pulumi/tls)",
+            'tls.externalCerts: must name an existing Secret in the namespace holding tls.crt, tls.key and ca.crt (got ""); leave externalCerts unset for certificates from @pulumi/tls',
         ],
     },
     {
