@@ -118,7 +118,7 @@ export interface RolloutInput {
     readonly force?: boolean;
     /** Sentinel plans: the primary's role is handed over by a Sentinel (SENTINEL FAILOVER <group>). */
     readonly sentinels?: { readonly statefulSet: string; readonly replicas: number; readonly port: number; readonly group: string };
-    /** How long one handoff may take. @default 15 */
+    /** How long one handoff may take. @default 15, with Sentinel 45 */
     readonly handoffTimeoutSeconds?: number;
 }
 

@@ -32,7 +32,7 @@ export interface RolloutRequest {
     readonly handoff: HandoffKind;
     readonly deadline: Deadline;
     readonly log?: (line: string) => void;
-    /** How long one handoff may take before it counts as failed. @default 15000 ms */
+    /** How long one handoff may take before it counts as failed. @default 15000 ms, with Sentinel 45000 ms */
     readonly handoffTimeoutMs?: number;
 }
 
@@ -52,6 +52,9 @@ export interface RolloutResult {
 }
 
 export const DEFAULT_HANDOFF_TIMEOUT_MS = 15_000;
+export const DEFAULT_SENTINEL_HANDOFF_TIMEOUT_MS = 45_000;
+/** Between SENTINEL FAILOVER attempts refused for want of a replica the Sentinel deems good. */
+const SENTINEL_RETRY_MS = 500;
 
 /** What one node says about itself. */
 interface NodeState {
@@ -154,7 +157,8 @@ function replicasOf(primary: NodeState, states: readonly NodeState[], kind: Hand
 }
 
 async function handOff(request: RolloutRequest, client: (n: string) => NodeClient, primary: NodeState, to: NodeState, cluster: boolean): Promise<Handoff> {
-    const timeoutMs = request.handoffTimeoutMs ?? DEFAULT_HANDOFF_TIMEOUT_MS;
+    // A Sentinel refreshes what it knows of replicas every 10 s: it may take that long to accept one.
+    const timeoutMs = request.handoffTimeoutMs ?? (request.handoff.kind === "sentinel" ? DEFAULT_SENTINEL_HANDOFF_TIMEOUT_MS : DEFAULT_HANDOFF_TIMEOUT_MS);
     const started = Date.now();
     const h = request.handoff;
     let command: string;
@@ -167,18 +171,26 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
         await client(primary.name).call(["FAILOVER", "TO", target.host, String(target.port), "TIMEOUT", String(timeoutMs)]);
         command = `${primary.name}: FAILOVER TO ${target.host} ${target.port} TIMEOUT ${timeoutMs}`;
     } else {
+        // A Sentinel promotes only replicas it has seen healthy lately (NOGOODSLAVE until it has
+        // refreshed a replica that just restarted): ask again until the handoff deadline.
         let lastError: Error | undefined;
         let sent = false;
-        for (const sentinel of h.sentinels) {
-            try {
-                await sentinel.call(["SENTINEL", "FAILOVER", h.group]);
-                sent = true;
-                break;
-            } catch (e) {
-                lastError = e as Error;
+        while (!sent) {
+            for (const sentinel of h.sentinels) {
+                try {
+                    await sentinel.call(["SENTINEL", "FAILOVER", h.group]);
+                    sent = true;
+                    break;
+                } catch (e) {
+                    lastError = e as Error;
+                }
             }
+            if (sent) break;
+            if (!(lastError instanceof CommandError && /NOGOODSLAVE|INPROG/.test(lastError.reply)) || Date.now() - started > timeoutMs) {
+                throw lastError ?? new VerificationError(primary.name, "no Sentinel to ask for a failover");
+            }
+            await sleep(SENTINEL_RETRY_MS);
         }
-        if (!sent) throw lastError ?? new VerificationError(primary.name, "no Sentinel to ask for a failover");
         command = `SENTINEL FAILOVER ${h.group}`;
     }
     const limit: Deadline = { ...request.deadline, at: Math.min(request.deadline.at, started + timeoutMs), seconds: timeoutMs / 1000 };
