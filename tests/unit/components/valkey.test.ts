@@ -273,6 +273,8 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         expect(conf).not.to.contain(MOCK_PASSWORD);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "my-valkey-auth").inputs.stringData);
         expect(auth["sentinel-auth.conf"]).to.equal(`sentinel auth-pass my-valkey ${MOCK_PASSWORD}\n`);
+        // Only the primary is ever Ready: Pulumi would wait forever for the replicas' endpoints.
+        expect(one("kubernetes:core/v1:Service", "my-valkey").inputs.metadata.annotations["pulumi.com/skipAwait"]).to.equal("true");
         expect(one("kubernetes:core/v1:Service", "my-valkey-sentinel").inputs.spec.ports).to.deep.equal([
             { name: "sentinel", port: 26379, targetPort: "sentinel", protocol: "TCP" },
         ]);
