@@ -8,7 +8,7 @@ import { z } from "zod";
 import { renderValkeyConf, valkeyDirectives } from "../config";
 import { renderSentinelConf } from "../config/sentinel";
 import { createPassword } from "../credentials/password";
-import { Certificates, createCertificates, serverDnsNames } from "../credentials/tls";
+import { Certificates, createCertificates, sentinelDnsNames, serverDnsNames } from "../credentials/tls";
 import {
     buildAuthSecret,
     buildClientService,
@@ -111,7 +111,7 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
     return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
 }
 
-function configHash(text: string): string {
+function shortHash(text: string): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
@@ -122,14 +122,6 @@ function refuseUnsupported(model: ServiceModel): void {
         issues.push({
             path: "plan",
             message: `plan ${model.plan.name} runs ${model.plan.nodes} nodes with topology ${model.plan.topology}, which Valkey and Redis do not deploy; choose a 1-node or a Sentinel plan (business-N, premium-N, pro), or use ValkeyCluster`,
-        });
-    }
-    if (model.plan.topology === "sentinel" && model.tls) {
-        // The server certificate names neither the Sentinels nor are the probe and start scripts
-        // TLS-aware yet; a half-TLS deployment would fail at the first failover.
-        issues.push({
-            path: `userConfig.${model.engine}_ssl`,
-            message: `TLS with the Sentinel plan ${model.plan.name} is not deployed by this version yet; turn ${model.engine}_ssl off or choose a 1-node plan`,
         });
     }
     if (issues.length > 0) throw new SpecError(subjectOf(model.engine, model.name), issues);
@@ -246,7 +238,10 @@ export function createService(
         childOpts,
     );
 
-    const sentinel = structure.plan.topology === "sentinel" ? createSentinels(name, model, structure, childOpts, [authSecret]) : undefined;
+    const sentinel =
+        structure.plan.topology === "sentinel"
+            ? createSentinels(name, model, structure, childOpts, [authSecret, ...(certificates ? [certificates.secret] : [])], certificates?.issued.server.certPem)
+            : undefined;
 
     // `pulumi up` ends with a verified service: the dynamic resource reaches the pods through the
     // Kubernetes API (port-forward) and runs the readiness checks and the smoke test. With
@@ -273,8 +268,8 @@ export function createService(
             password: password.result,
             // The provider reaches the nodes through a port-forward and verifies them against the
             // CA: the server certificate carries localhost and the loopback addresses for that.
-            // A renewed server certificate is loaded by the running pods (no restart) once kubelet
-            // has synced the Secret volume.
+            // A renewed server certificate is loaded by the running data pods (no restart) once
+            // kubelet has synced the Secret volume; the Sentinels roll instead (createSentinels).
             ...(certificates ? { tls: { ca: certificates.issued.caCertPem }, tlsReload: { certPem: certificates.issued.server.certPem } } : {}),
             config: configPlan.apply((p) => p.live),
             // A new pod template (image, restart-only directives, resources) is rolled out by the
@@ -356,7 +351,9 @@ export function createService(
 /**
  * The Sentinels of a Sentinel plan (sdk/manifests/sentinel.ts, ha.ts): their ConfigMap,
  * StatefulSet, client and headless Services, PodDisruptionBudget and NetworkPolicy. Returns the
- * StatefulSet, which the topology resource waits for.
+ * StatefulSet, which the topology resource waits for. With TLS, `serverCertPem` is the certificate
+ * they present: its hash in the pod template rolls them when it is renewed, since Sentinel cannot
+ * reload TLS files live.
  */
 function createSentinels(
     name: string,
@@ -364,10 +361,15 @@ function createSentinels(
     structure: ServiceModel,
     childOpts: pulumi.CustomResourceOptions,
     dependsOn: pulumi.Resource[],
+    serverCertPem: pulumi.Output<string> | undefined,
 ): k8s.apps.v1.StatefulSet {
-    const objects = model.apply((m) => {
+    const objects = pulumi.all([model, serverCertPem]).apply(([m, cert]) => {
         const sentinelConf = renderSentinelConf(m, sentinelConfOptions(m));
-        return buildSentinelManifests(m, { sentinelConf, configHash: configHash(sentinelConf) })!;
+        return buildSentinelManifests(m, {
+            sentinelConf,
+            configHash: shortHash(sentinelConf),
+            ...(cert !== undefined ? { tlsCertHash: shortHash(cert) } : {}),
+        })!;
     });
     const names = objectNames(structure);
     const configMap = new k8s.core.v1.ConfigMap(
@@ -416,14 +418,20 @@ function structuralView(engine: Engine, args: unknown): Record<string, unknown> 
     return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", ...STRUCTURAL(engine)].includes(k)));
 }
 
-/** The CA and server certificate (@pulumi/tls) and the `<name>-tls` Secret the pods mount. */
+/**
+ * The CA and server certificate (@pulumi/tls) and the `<name>-tls` Secret the pods mount. With a
+ * Sentinel plan the Sentinels present the same certificate, so it names them too.
+ */
 function createTls(
     model: ServiceModel,
     parent: pulumi.ComponentResource,
     childOpts: pulumi.CustomResourceOptions,
 ): { issued: Certificates; secret: k8s.core.v1.Secret } {
     const issued = createCertificates(model.name, parent, {
-        dnsNames: serverDnsNames(model.name, model.namespace, model.clusterDomain),
+        dnsNames: [
+            ...serverDnsNames(model.name, model.namespace, model.clusterDomain),
+            ...(model.plan.topology === "sentinel" ? sentinelDnsNames(model.name, model.namespace, model.clusterDomain) : []),
+        ],
         validityHours: durationHours(DEFAULT_CERT_VALIDITY)!,
         rotateBeforePercent: DEFAULT_ROTATE_BEFORE_PERCENT,
     });

@@ -48,9 +48,23 @@ export function rotationEpochStartMs(epoch: number, validityHours: number, rotat
  * plus `localhost` for port-forwarded connections.
  */
 export function serverDnsNames(name: string, namespace: string, clusterDomain: string): string[] {
-    const forms = (service: string) => [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
-    const headless = `${name}-headless`;
-    return [...forms(name), ...forms(headless), `*.${headless}.${namespace}.svc`, `*.${headless}.${namespace}.svc.${clusterDomain}`, "localhost"];
+    return [...serviceDnsNames(name, namespace, clusterDomain), "localhost"];
+}
+
+/**
+ * The DNS names the Sentinels of a Sentinel plan answer to, which share the data nodes'
+ * certificate: the Service `<name>-sentinel`, its headless Service, and every Sentinel pod
+ * (`<pod>.<name>-sentinel-headless...`, the names they announce to each other and to clients).
+ */
+export function sentinelDnsNames(name: string, namespace: string, clusterDomain: string): string[] {
+    return serviceDnsNames(`${name}-sentinel`, namespace, clusterDomain);
+}
+
+/** The Service `<service>` and `<service>-headless` in every form a client may write, and every pod behind the latter. */
+function serviceDnsNames(service: string, namespace: string, clusterDomain: string): string[] {
+    const forms = (svc: string) => [svc, `${svc}.${namespace}`, `${svc}.${namespace}.svc`, `${svc}.${namespace}.svc.${clusterDomain}`];
+    const headless = `${service}-headless`;
+    return [...forms(service), ...forms(headless), `*.${headless}.${namespace}.svc`, `*.${headless}.${namespace}.svc.${clusterDomain}`];
 }
 
 /** Loopback addresses, for connections through a port-forward that check the address. */

@@ -13,7 +13,8 @@
 //
 // Both scripts are POSIX sh run by the image's `sh`, and read their endpoints from VALKEY_HA_*
 // environment variables with the in-cluster names as defaults, so the tests run the very same text
-// against processes on loopback. They must not contain `$$` or `$(NAME)` with NAME a container
+// against processes on loopback. With TLS (valkey_ssl) every valkey-cli they run speaks TLS,
+// verifying against the pod's CA (VALKEY_HA_TLS_DIR, default the `tls` volume). They must not contain `$$` or `$(NAME)` with NAME a container
 // variable: the kubelet expands those in `command` before the shell sees it.
 import { IProbe } from "kubernetes-models/v1/Probe";
 import { SentinelRenderOptions } from "../config/sentinel";
@@ -62,6 +63,8 @@ export const HA_ENV = {
     conf: "VALKEY_HA_CONF",
     /** @default START_SENTINEL_ATTEMPTS */
     attempts: "VALKEY_HA_ATTEMPTS",
+    /** With TLS (valkey_ssl): the directory holding tls.crt, tls.key and ca.crt. @default /etc/valkey-tls */
+    tlsDir: "VALKEY_HA_TLS_DIR",
 } as const;
 
 /** The Sentinel group: what Sentinel-aware clients ask for (`name`). The resource name. */
@@ -99,11 +102,20 @@ export function sentinelConfOptions(model: ServiceModel): SentinelRenderOptions 
     };
 }
 
+/**
+ * valkey-cli as the scripts run it: with TLS (valkey_ssl, every port TLS only) it verifies the
+ * server against the CA and presents the pod's certificate, from `$tls_dir` (set by prelude).
+ */
+function cli(model: ServiceModel): string {
+    return model.tls ? 'valkey-cli --tls --cacert "$tls_dir/ca.crt" --cert "$tls_dir/tls.crt" --key "$tls_dir/tls.key"' : "valkey-cli";
+}
+
 function prelude(model: ServiceModel): string {
     const headlessSuffix = dataPodHost(model, "").slice(1);
     const seed = dataPodHost(model, `${objectNames(model).statefulSet}-0`);
     const e = HA_ENV;
     return [
+        ...(model.tls ? [`tls_dir="\${${e.tlsDir}:-${PATHS.tls}}"`] : []),
         `self="\${${e.self}:-$POD_NAME.${headlessSuffix}}"`,
         `port="\${${e.port}:-${VALKEY_PORT}}"`,
         `seed="\${${e.seed}:-${seed}}"`,
@@ -111,7 +123,7 @@ function prelude(model: ServiceModel): string {
         `sentinel="\${${e.sentinel}:-${sentinelServiceHost(model)}}"`,
         `sentinel_port="\${${e.sentinelPort}:-${SENTINEL_PORT}}"`,
         // Prints "host port" of the primary the Sentinels name; fails when none answers.
-        `primary() { set -- $(valkey-cli -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name ${sentinelGroup(model)} 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }`,
+        `primary() { set -- $(${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name ${sentinelGroup(model)} 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }`,
     ].join("\n");
 }
 
@@ -127,7 +139,7 @@ export function primaryReadinessScript(model: ServiceModel): string {
     return [
         prelude(model),
         `[ "$(primary)" = "$self $port" ] || exit 1`,
-        `REDISCLI_AUTH="$(cat "\${${HA_ENV.passwordFile}:-${PATHS.auth}/password}")" valkey-cli -t 1 -p "$port" INFO replication | grep -q '^role:master'`,
+        `REDISCLI_AUTH="$(cat "\${${HA_ENV.passwordFile}:-${PATHS.auth}/password}")" ${cli(model)} -t 1 -p "$port" INFO replication | grep -q '^role:master'`,
     ].join("\n");
 }
 

@@ -6,7 +6,7 @@ import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionB
 import { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { IContainer } from "kubernetes-models/v1/Container";
 import { IService } from "kubernetes-models/v1/Service";
-import { ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
 import { SENTINEL_CONF_KEY, buildSentinelConfigMap } from "./configmap";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { SENTINEL_PORT, objectNames } from "./names";
@@ -20,10 +20,20 @@ import { buildClientService, buildHeadlessService } from "./services";
 // fit it on every plan. Memory request = limit, so it is never the pod evicted first.
 const SENTINEL_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } } as const;
 
+/**
+ * Pod template annotation holding a hash of the server certificate the Sentinels present. Sentinel
+ * cannot load renewed TLS files live (valkey-sentinel 8 has no CONFIG command, and SENTINEL CONFIG
+ * SET refuses tls-* parameters), so a renewal rolls the Sentinels, one at a time: each restarted
+ * pod mounts the current Secret. The data nodes reload theirs without a restart instead.
+ */
+export const TLS_CERT_HASH_ANNOTATION = `${ANNOTATION_PREFIX}/tls-cert-hash`;
+
 /** Options of buildSentinelStatefulSet. */
 export interface SentinelStatefulSetOptions {
     /** A hash of sentinel.conf, as the pod template annotation `pulumi-valkey/config-hash`. */
     readonly configHash: string;
+    /** With TLS: a hash of the server certificate, as the annotation TLS_CERT_HASH_ANNOTATION. */
+    readonly tlsCertHash?: string;
 }
 
 function sentinelContainer(model: ServiceModel): IContainer {
@@ -81,7 +91,11 @@ export function buildSentinelStatefulSet(model: ServiceModel, options: SentinelS
             template: {
                 metadata: {
                     labels: commonLabels(model, "sentinel"),
-                    annotations: { [CONFIG_HASH_ANNOTATION]: options.configHash, "kubectl.kubernetes.io/default-container": "sentinel" },
+                    annotations: {
+                        [CONFIG_HASH_ANNOTATION]: options.configHash,
+                        ...(options.tlsCertHash !== undefined ? { [TLS_CERT_HASH_ANNOTATION]: options.tlsCertHash } : {}),
+                        "kubectl.kubernetes.io/default-container": "sentinel",
+                    },
                 },
                 spec: {
                     ...podSpecBase(model, "sentinel", SENTINEL_REPLICAS),
@@ -115,12 +129,15 @@ export interface SentinelManifests {
  */
 export function buildSentinelManifests(
     model: ServiceModel,
-    options: { readonly sentinelConf: string; readonly configHash: string },
+    options: { readonly sentinelConf: string; readonly configHash: string; readonly tlsCertHash?: string },
 ): SentinelManifests | undefined {
     if (model.plan.topology !== "sentinel") return undefined;
     return {
         configMap: buildSentinelConfigMap(model, options.sentinelConf),
-        statefulSet: buildSentinelStatefulSet(model, { configHash: options.configHash }),
+        statefulSet: buildSentinelStatefulSet(model, {
+            configHash: options.configHash,
+            ...(options.tlsCertHash !== undefined ? { tlsCertHash: options.tlsCertHash } : {}),
+        }),
         clientService: buildClientService(model, "sentinel"),
         headlessService: buildHeadlessService(model, "sentinel"),
         podDisruptionBudget: buildPodDisruptionBudget(model, "sentinel"),

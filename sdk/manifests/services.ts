@@ -22,7 +22,7 @@ export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Readonly<Record<string, string>
 // Pulumi waits for a LoadBalancer Service to get an ingress address, and fails after 10 minutes
 // when none comes: clusters without a load-balancer controller (kind, bare metal, the test control
 // plane) never assign one. The service works without it (clients inside the cluster use `<name>`),
-// so `pulumi up` must not hang on it.
+// so `pulumi up` must not hang on it. (Also the client Service of Sentinel plans: see buildClientService.)
 const SKIP_AWAIT = { "pulumi.com/skipAwait": "true" } as const;
 
 /** The port each kind of pod serves, named as the container names it. */
@@ -34,16 +34,20 @@ const SERVICE_PORTS: Readonly<Record<PodComponent, IServicePort>> = {
 /**
  * The ClusterIP Service clients connect to: `<name>` on port 6379 ("valkey"), carrying
  * `model.serviceAnnotations`; for `component` "sentinel", `<name>-sentinel` on 26379 ("sentinel").
+ * On a Sentinel plan `<name>` is not awaited either: only the primary is ever Ready
+ * (sdk/manifests/ha.ts), and Pulumi waits for a Service to have no unready endpoint, which the
+ * replicas always are. The topology resource verifies the primary instead.
  * @param component @default "server"
  */
 export function buildClientService(model: ServiceModel, component: PodComponent = "server"): IService {
     const names = objectNames(model);
     const sentinel = component === "sentinel";
     const metadata = objectMeta(model, sentinel ? names.sentinel : names.clientService, component);
+    const skipAwait = !sentinel && model.plan.topology === "sentinel" ? SKIP_AWAIT : {};
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: sentinel ? metadata : { ...metadata, annotations: { ...metadata.annotations, ...model.serviceAnnotations } },
+        metadata: sentinel ? metadata : { ...metadata, annotations: { ...metadata.annotations, ...model.serviceAnnotations, ...skipAwait } },
         spec: { type: "ClusterIP", selector: selectorLabels(model, component), ports: [SERVICE_PORTS[component]] },
     };
 }

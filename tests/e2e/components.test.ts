@@ -1,13 +1,14 @@
 // This package's components with the real Pulumi engine (Automation API, file backend) on the
 // local control plane: an invalid spec fails `pulumi preview` with its field path; a Valkey with TLS
-// comes up verified and answers SET/GET; a ValkeyCluster comes up with cluster_state ok, keeps
+// comes up verified and answers SET/GET; a Valkey business-4 with TLS comes up with its replica
+// linked and its Sentinels naming the primary; a ValkeyCluster comes up with cluster_state ok, keeps
 // every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update, then
 // takes day-2 changes (live config, a restart waiting for its window, then forced with handoffs, a
 // scale-in); a Valkey's PVC grows with disk_space and a shrink fails preview; a ValkeyCluster with
 // tls.externalCerts and ACL users changes users without restarting a pod; the stack export holds no
 // plaintext password or private key; `pulumi destroy` leaves nothing. Skipped, with the reason,
 // when the toolchain is incomplete or not root.
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -76,6 +77,14 @@ describe("components with the real Pulumi engine on the local control plane", fu
         });
         expect(run.status, run.stderr).to.equal(0);
         return run.stdout;
+    }
+
+    /** `pulumi destroy` succeeds, and the namespace and every PersistentVolume are gone. */
+    async function destroyLeavesNothing(stack: Stack, namespace: string): Promise<void> {
+        const down = await stack.destroy({ onOutput: () => undefined });
+        expect(down.summary.result).to.equal("succeeded");
+        expect(await waitGone(cp!, "namespace", namespace)).to.contain("NotFound");
+        expect(await waitGone(cp!, "pv", "--no-headers")).to.contain("No resources found");
     }
 
     before(function () {
@@ -161,10 +170,74 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(exported).to.not.contain(password);
         expect(exported).to.not.contain("PRIVATE KEY");
 
-        const down = await stack.destroy({ onOutput: () => undefined });
-        expect(down.summary.result).to.equal("succeeded");
-        expect(await waitGone(cp!, "namespace", "e2e-valkey")).to.contain("NotFound");
-        expect(await waitGone(cp!, "pv", "--no-headers")).to.contain("No resources found");
+        await destroyLeavesNothing(stack, "e2e-valkey");
+    });
+
+    it("a Valkey business-4 with TLS: up verified, the primary answers SET/GET through a port-forward, the replica is linked, the Sentinels name the primary, destroy leaves nothing", async () => {
+        const stack = await stackFor("ha", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Valkey } = await import("../../sdk");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-ha" } });
+            const cache = new Valkey("ha", { project: "e2e-ha", plan: "business-4", userConfig: { valkey_ssl: true } }, { dependsOn: [ns] });
+            return { state: cache.state, password: cache.servicePassword, ca: cache.caCertificate, sentinelHosts: cache.sentinelHosts, sentinelMasterName: cache.sentinelMasterName };
+        });
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect(up.outputs.state.value).to.equal("RUNNING");
+        expect(up.outputs.sentinelHosts.value).to.deep.equal(["ha-sentinel.e2e-ha.svc.cluster.local:26379"]);
+        expect(up.outputs.sentinelMasterName.value).to.equal("ha");
+        const password = up.outputs.password.value as string;
+        const caFile = path.join(workDir, "ha-ca.crt");
+        fs.writeFileSync(caFile, up.outputs.ca.value as string);
+        const tls = ["--tls", "--cacert", caFile];
+
+        // The first primary is pod-0 (docs/pod-contract.md); reach it as the provider does.
+        const forward = spawn("kubectl", ["-n", "e2e-ha", "port-forward", "pod/ha-0", ":6379"], { env: { ...process.env, ...cp!.env }, stdio: ["ignore", "pipe", "pipe"] });
+        try {
+            const localPort = await new Promise<string>((resolve, reject) => {
+                let out = "";
+                const timer = setTimeout(() => reject(new Error(`no port-forward: ${out}`)), 30000);
+                forward.stdout!.on("data", (chunk) => {
+                    out += chunk;
+                    const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+                    if (m) {
+                        clearTimeout(timer);
+                        resolve(m[1]);
+                    }
+                });
+            });
+            const primary = [...tls, "-a", password, "-h", "127.0.0.1", "-p", localPort];
+            expect(cli([...primary, "SET", "e2e:ha", "hello"])).to.equal("OK");
+            expect(cli([...primary, "GET", "e2e:ha"])).to.equal("hello");
+            expect(cli([...primary, "INFO", "replication"])).to.match(/^role:master\r?$/m);
+        } finally {
+            forward.kill();
+        }
+
+        const [replicaIp] = kubectl(cp!, "-n", "e2e-ha", "get", "pod", "ha-1", "-o", "jsonpath={.status.podIP}").out.trim().split(/\s+/);
+        const replication = cli([...tls, "-a", password, "-h", replicaIp, "-p", "6379", "INFO", "replication"]);
+        expect(replication).to.match(/^master_host:ha-0\.ha-headless\.e2e-ha\.svc\.cluster\.local\r?$/m);
+        expect(replication).to.match(/^master_link_status:up\r?$/m);
+        expect(cli([...tls, "-a", password, "-h", replicaIp, "-p", "6379", "GET", "e2e:ha"])).to.equal("hello");
+        // TLS only: the plain protocol gets no answer.
+        expect(cli(["-a", password, "-h", replicaIp, "-p", "6379", "PING"])).to.not.equal("PONG");
+
+        const sentinelIps = podIPs(cp!, "e2e-ha", "app.kubernetes.io/instance=ha,app.kubernetes.io/name=valkey-sentinel");
+        expect(sentinelIps).to.have.length(3);
+        for (const ip of sentinelIps) {
+            let answer = "";
+            for (let i = 0; i < 60 && answer !== "ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379"; i++) {
+                answer = cli([...tls, "-h", ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "ha"]);
+                if (answer !== "ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379") await new Promise((r) => setTimeout(r, 1000));
+            }
+            expect(answer, `Sentinel ${ip}`).to.equal("ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379");
+        }
+
+        const exported = exportedState(stack);
+        expect(exported).to.not.contain(password);
+        expect(exported).to.not.contain("PRIVATE KEY");
+
+        await destroyLeavesNothing(stack, "e2e-ha");
     });
 
     it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key and storageSize 1Gi -> 2Gi grows every PVC; day 2: live config, a restart waiting for its window, then forced with handoffs; 4 x 1 -> 3 x 1 keeps every key", async () => {

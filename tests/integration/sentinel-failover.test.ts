@@ -4,169 +4,38 @@
 // killed with SIGKILL. Measures how long writes take to resume through a Sentinel-aware client and
 // through the stable endpoint's mechanism (the rendered readiness probe run on every node every
 // probe period, as the kubelet would; the Service then holds the single Ready pod).
-import { ChildProcess, spawn, spawnSync } from "child_process";
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import Valkey from "iovalkey";
-import { renderSentinelConf } from "../../sdk/config/sentinel";
-import {
-    HA_ENV,
-    PRIMARY_PROBE_PERIOD_SECONDS,
-    buildAuthSecret,
-    primaryReadinessScript,
-    sentinelConfOptions,
-    sentinelGroup,
-    startScript,
-} from "../../sdk/manifests";
-import { freePort, startValkey, stopAllValkeys, tempDir } from "../helpers/valkey";
+import { PRIMARY_PROBE_PERIOD_SECONDS } from "../../sdk/manifests";
+import { HOST, HaNode, SentinelPlan, sleep, startSentinelPlan, until } from "../helpers/sentinel";
+import { stopAllValkeys } from "../helpers/valkey";
+import { NodeClient } from "../../provider/nodes/client";
+import { rollingRestart } from "../../provider/rollout/rollout";
 import { valkeyModel } from "../unit/manifests/fixtures";
 
-const HOST = "127.0.0.1";
 const DOWN_AFTER_MS = 1000;
 const LOOP_LIMIT_MS = 15000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Node {
-    readonly port: number;
-    readonly dir: string;
-    child?: ChildProcess;
-}
 
 describe("Sentinel failover (real processes on loopback)", function () {
-    this.timeout(90000);
+    this.timeout(180000);
     const model = valkeyModel({ project: "p", plan: "premium-4" }, "ha");
-    const group = sentinelGroup(model);
-    const password = crypto.randomBytes(16).toString("hex");
-    const auth = buildAuthSecret(model, password).stringData!;
-    const authDir = tempDir();
-    const nodes: Node[] = [];
-    const sentinelPorts: number[] = [];
     const clients: Valkey[] = [];
-    const sentinelDirs: string[] = [];
-    const sentinelPids: string[] = [];
-
-    const env = (node: Node): NodeJS.ProcessEnv => ({
-        ...process.env,
-        [HA_ENV.self]: HOST,
-        [HA_ENV.port]: String(node.port),
-        [HA_ENV.seed]: HOST,
-        [HA_ENV.seedPort]: String(nodes[0].port),
-        [HA_ENV.sentinel]: HOST,
-        [HA_ENV.sentinelPort]: String(sentinelPorts[0]),
-        [HA_ENV.passwordFile]: path.join(authDir, "password"),
-        [HA_ENV.conf]: path.join(node.dir, "valkey.conf"),
-        [HA_ENV.attempts]: "3",
-    });
-
-    /** Runs the rendered start script for `node`; extra arguments keep it on loopback and in its dir. */
-    function start(node: Node): void {
-        const args = ["--port", String(node.port), "--bind", HOST, "--dir", node.dir, "--logfile", path.join(node.dir, "valkey.log"), "--daemonize", "no"];
-        node.child = spawn("sh", ["-c", startScript(model), "sh", ...args], { env: env(node), stdio: "ignore" });
-    }
-
-    /** The rendered readiness probe on `node`: true when it exits 0. */
-    function probe(node: Node): Promise<boolean> {
-        return new Promise((resolve) => {
-            const child = spawn("sh", ["-c", primaryReadinessScript(model)], { env: env(node), stdio: "ignore" });
-            const timer = setTimeout(() => child.kill("SIGKILL"), PRIMARY_PROBE_PERIOD_SECONDS * 1000);
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                resolve(code === 0);
-            });
-        });
-    }
-
-    /** valkey-cli against a data node, authenticated through the environment (never argv). */
-    function cli(port: number, ...args: string[]): string {
-        const r = spawnSync("valkey-cli", ["-h", HOST, "-p", String(port), ...args], {
-            encoding: "utf8",
-            timeout: 2000,
-            env: { ...process.env, REDISCLI_AUTH: password },
-        });
-        return r.stdout ?? "";
-    }
-
-    function sentinel(port: number, ...args: string[]): string {
-        return spawnSync("valkey-cli", ["-h", HOST, "-p", String(port), ...args], { encoding: "utf8", timeout: 2000 }).stdout ?? "";
-    }
-
-    /** The Sentinels' failover events (no secrets), to explain a failure. */
-    function failoverEvents(): string {
-        const events = sentinelDirs.flatMap((dir) =>
-            fs
-                .readdirSync(dir)
-                .filter((f) => f.endsWith(".log"))
-                .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n"))
-                .filter((line) => /[+-](switch-master|failover|odown|elected-leader|promoted-slave|try-failover)/.test(line)),
-        );
-        return `data ports ${nodes.map((n) => n.port).join(", ")}; Sentinel events:\n${events.join("\n")}`;
-    }
-
-    /** The node the Sentinels name as the primary now. */
-    function currentPrimary(): Node | undefined {
-        const [, port] = sentinel(sentinelPorts[0], "SENTINEL", "get-master-addr-by-name", group).trim().split("\n");
-        return nodes.find((n) => String(n.port) === port);
-    }
-
-    async function until(what: string, check: () => boolean | Promise<boolean>, limitMs = 20000): Promise<void> {
-        const deadline = Date.now() + limitMs;
-        while (!(await check())) {
-            if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-            await sleep(100);
-        }
-    }
+    let plan: SentinelPlan;
 
     before(async () => {
-        fs.writeFileSync(path.join(authDir, "password"), auth.password);
-        fs.writeFileSync(path.join(authDir, "auth.conf"), auth["auth.conf"]);
-        fs.writeFileSync(path.join(authDir, "sentinel-auth.conf"), auth["sentinel-auth.conf"]);
-        for (let i = 0; i < 3; i++) {
-            const dir = tempDir();
-            fs.writeFileSync(
-                path.join(dir, "valkey.conf"),
-                `save ""\nappendonly no\nrepl-diskless-sync-delay 0\ninclude ${path.join(authDir, "auth.conf")}\n`,
-            );
-            nodes.push({ port: await freePort(), dir });
-            sentinelPorts.push(await freePort());
-        }
-        for (const port of sentinelPorts) {
-            const dir = tempDir();
-            sentinelDirs.push(dir);
-            const conf = renderSentinelConf(model, {
-                ...sentinelConfOptions(model),
-                primaryHost: HOST,
-                primaryPort: nodes[0].port,
-                downAfterMs: DOWN_AFTER_MS,
-                failoverTimeoutMs: 5000,
-                port,
-                dataDir: dir,
-                authInclude: path.join(authDir, "sentinel-auth.conf"),
-            });
-            const started = await startValkey({ binary: "valkey-sentinel", config: conf, port, dir });
-            sentinelPids.push(`${started.pid}:`);
-        }
-        for (const node of nodes) start(node);
-        await until("the replicas are linked", () =>
-            nodes.slice(1).every((n) => cli(n.port, "INFO", "replication").includes("master_link_status:up")),
-        );
-        await until("every Sentinel knows 2 replicas and 2 peers", () =>
-            sentinelPorts.every((p) => {
-                const master = sentinel(p, "SENTINEL", "master", group).split("\n");
-                const field = (name: string) => master[master.indexOf(name) + 1];
-                return field("num-slaves") === "2" && field("num-other-sentinels") === "2";
-            }),
-        );
+        plan = await startSentinelPlan({ model, downAfterMs: DOWN_AFTER_MS });
     });
 
     after(async () => {
         for (const client of clients) client.disconnect();
-        for (const node of nodes) node.child?.kill("SIGKILL");
+        plan?.killNodes();
         await stopAllValkeys();
     });
 
     it("moves writes to a new primary, through Sentinel-aware clients and through the only Ready node", async () => {
+        const { nodes, sentinelPorts, group, password, cli, probe, start, failoverEvents, currentPrimary } = plan;
         // Before: the start script made pod-0 the primary and the others its replicas; only it is Ready.
         expect(cli(nodes[0].port, "INFO", "replication")).to.match(/^role:master\r?$/m);
         for (const n of nodes.slice(1)) expect(cli(n.port, "INFO", "replication")).to.contain(`master_port:${nodes[0].port}`);
@@ -191,7 +60,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
         let awareErrors = 0;
         let stableErrors = 0;
         let stableRounds = 0;
-        let newPrimary: Node | undefined;
+        let newPrimary: HaNode | undefined;
         const done = () => awareResumedMs !== undefined && stableResumedMs !== undefined;
         const deadline = () => killedAt > 0 && Date.now() - killedAt > LOOP_LIMIT_MS;
 
@@ -234,7 +103,6 @@ describe("Sentinel failover (real processes on loopback)", function () {
 
         // With down-after as small as 1000 ms, a loaded machine sometimes makes the Sentinels see
         // the just-promoted primary as down too and fail over once more; the count says so.
-        const switches = () => failoverEvents().split("\n").filter((l) => l.includes("+switch-master") && l.startsWith(sentinelPids[0])).length;
         console.log(
             `      failover (down-after ${DOWN_AFTER_MS} ms, probe period ${PRIMARY_PROBE_PERIOD_SECONDS} s): ` +
                 `sentinel-aware writes resumed after ${awareResumedMs} ms (${awareErrors} failed writes); ` +
@@ -275,6 +143,82 @@ describe("Sentinel failover (real processes on loopback)", function () {
         expect(await Promise.all(nodes.map(probe)), failoverEvents()).to.deep.equal(nodes.map((n) => n === primaryNow));
         expect(cli(primaryNow!.port, "GET", "stable").trim()).to.equal(String(stableRounds));
         await until("the old primary has the last write", () => cli(old.port, "GET", "stable").trim() === String(stableRounds), 5000);
-        console.log(`      Sentinel switch-master events after the kill: ${switches()}`);
+        console.log(`      Sentinel switch-master events after the kill: ${plan.switches()}`);
+    });
+
+    it("rolling restart: replicas first, then SENTINEL FAILOVER hands the primary role over (confirmed) before the old primary restarts", async () => {
+        const { nodes, sentinelPorts, group, password, cli, start, failoverEvents, currentPrimary } = plan;
+        const primaryBefore = currentPrimary()!;
+        const nameOf = (n: HaNode) => `node-${n.port}`;
+        const target = (name: string, port: number) => ({ name, dial: { host: HOST, port }, announce: { host: HOST, port }, placement: {} });
+        const dataClients = nodes.map((n) => new NodeClient(target(nameOf(n), n.port), { credentials: { password } }));
+        const sentinelClients = sentinelPorts.map((p) => new NodeClient(target(`sentinel-${p}`, p)));
+        // A restart is what the kubelet does with a deleted pod: stop it, run the start script again
+        // (which asks the Sentinels whom to follow).
+        const restarter = {
+            async restart(name: string) {
+                const node = nodes.find((n) => nameOf(n) === name)!;
+                const exited = new Promise((resolve) => node.child!.once("exit", resolve));
+                node.child!.kill("SIGTERM");
+                await exited;
+                start(node);
+            },
+        };
+        const aware = new Valkey({
+            sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
+            name: group,
+            password,
+            commandTimeout: 500,
+            maxRetriesPerRequest: 1,
+            retryStrategy: () => 100,
+            sentinelRetryStrategy: () => 100,
+        });
+        aware.on("error", () => undefined);
+        clients.push(aware);
+        let stopped = false;
+        let errors = 0;
+        let writes = 0;
+        let last = Date.now();
+        let stall = 0;
+        const loop = (async () => {
+            for (let i = 0; !stopped; i++) {
+                try {
+                    await aware.set("rolling", String(i));
+                    writes++;
+                    stall = Math.max(stall, Date.now() - last);
+                    last = Date.now();
+                } catch {
+                    errors++;
+                    await sleep(20);
+                }
+            }
+        })();
+        let result;
+        try {
+            result = await rollingRestart({
+                clients: dataClients,
+                outdated: nodes.map(nameOf),
+                restarter,
+                handoff: { kind: "sentinel", sentinels: sentinelClients, group },
+                deadline: { at: Date.now() + 80000, seconds: 80, pollMs: 20 },
+            });
+        } finally {
+            stopped = true;
+            await loop;
+            for (const c of [...dataClients, ...sentinelClients]) c.close();
+        }
+        console.log(`      rolling restart with SENTINEL FAILOVER: handoff ${result.handoffs[0]?.ms} ms; sentinel-aware client: ${writes} writes, ${errors} failed, longest stall ${stall} ms`);
+        expect(result.restarted.slice(0, 2).sort()).to.deep.equal(nodes.filter((n) => n !== primaryBefore).map(nameOf).sort());
+        expect(result.restarted[2]).to.equal(nameOf(primaryBefore));
+        expect(result.handoffs.map((h) => h.from)).to.deep.equal([nameOf(primaryBefore)]);
+        const primaryAfter = currentPrimary()!;
+        expect(nameOf(primaryAfter), failoverEvents()).to.equal(result.handoffs[0].to);
+        for (const n of nodes.filter((n) => n !== primaryAfter)) {
+            await until(`${nameOf(n)} follows the new primary`, () => {
+                const info = cli(n.port, "INFO", "replication");
+                return info.includes(`master_port:${primaryAfter.port}`) && info.includes("master_link_status:up");
+            });
+        }
+        expect(writes).to.be.greaterThan(10);
     });
 });

@@ -1,5 +1,6 @@
 // The Valkey and Redis components under Pulumi mocks: the seed 000 and 001 examples construct the
 // exact set of child resources with the expected names and key fields.
+import * as crypto from "crypto";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_PASSWORD, byType, installMocks, one, registered, reset, restoreWarn, secretValue, settle, unwrap, warnings } from "../../helpers/mocks";
@@ -298,6 +299,8 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         expect(conf).not.to.contain(MOCK_PASSWORD);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "my-valkey-auth").inputs.stringData);
         expect(auth["sentinel-auth.conf"]).to.equal(`sentinel auth-pass my-valkey ${MOCK_PASSWORD}\n`);
+        // Only the primary is ever Ready: Pulumi would wait forever for the replicas' endpoints.
+        expect(one("kubernetes:core/v1:Service", "my-valkey").inputs.metadata.annotations["pulumi.com/skipAwait"]).to.equal("true");
         expect(one("kubernetes:core/v1:Service", "my-valkey-sentinel").inputs.spec.ports).to.deep.equal([
             { name: "sentinel", port: 26379, targetPort: "sentinel", protocol: "TCP" },
         ]);
@@ -346,10 +349,100 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "single-topology").inputs.topology).to.deep.equal({ kind: "standalone" });
     });
 
-    it("refuses TLS with a Sentinel plan, creating nothing", () => {
-        expect(() => new Valkey("tls-ha", { project: "p", plan: "premium-4", userConfig: { valkey_ssl: true } })).to.throw(
-            "userConfig.valkey_ssl: TLS with the Sentinel plan premium-4 is not deployed by this version yet; turn valkey_ssl off or choose a 1-node plan",
+    it("deploys business-4 with valkey_ssl: TLS-only nodes and Sentinels, one certificate naming both, TLS-aware scripts", async () => {
+        const cache = new Valkey("tls-ha", { project: "p", plan: "business-4", userConfig: { valkey_ssl: true } });
+        const uri = await settle(cache.serviceUri);
+        expect(uri).to.equal(`rediss://default:${MOCK_PASSWORD}@tls-ha.p.svc.cluster.local:6379`);
+        expect(children()).to.deep.equal(
+            [
+                ...SENTINEL_CHILDREN("tls-ha"),
+                "kubernetes:core/v1:Secret tls-ha-tls",
+                "tls:index/certRequest:CertRequest tls-ha-server-csr",
+                "tls:index/locallySignedCert:LocallySignedCert tls-ha-server-cert",
+                "tls:index/privateKey:PrivateKey tls-ha-ca-key",
+                "tls:index/privateKey:PrivateKey tls-ha-server-key",
+                "tls:index/selfSignedCert:SelfSignedCert tls-ha-ca",
+            ].sort(),
         );
-        expect(children()).to.deep.equal([]);
+        // One server certificate for the data pods and the Sentinels: every Service form, every pod.
+        const forms = (svc: string) => [svc, `${svc}.p`, `${svc}.p.svc`, `${svc}.p.svc.cluster.local`];
+        expect(one("tls:index/certRequest:CertRequest", "tls-ha-server-csr").inputs.dnsNames).to.deep.equal([
+            ...forms("tls-ha"),
+            ...forms("tls-ha-headless"),
+            "*.tls-ha-headless.p.svc",
+            "*.tls-ha-headless.p.svc.cluster.local",
+            "localhost",
+            ...forms("tls-ha-sentinel"),
+            ...forms("tls-ha-sentinel-headless"),
+            "*.tls-ha-sentinel-headless.p.svc",
+            "*.tls-ha-sentinel-headless.p.svc.cluster.local",
+        ]);
+        const tlsSecret = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "tls-ha-tls").inputs.stringData);
+        expect(await unwrap(cache.caCertificate)).to.equal(tlsSecret["ca.crt"]);
+
+        const tlsLines = (port: number) => [
+            `tls-port ${port}`,
+            "tls-cert-file /etc/valkey-tls/tls.crt",
+            "tls-key-file /etc/valkey-tls/tls.key",
+            "tls-ca-cert-file /etc/valkey-tls/ca.crt",
+            "tls-auth-clients optional",
+            "tls-replication yes",
+            'tls-protocols "TLSv1.2 TLSv1.3"',
+        ];
+        const dataConf: string = one("kubernetes:core/v1:ConfigMap", "tls-ha-config").inputs.data["valkey.conf"];
+        expect(dataConf.split("\n").filter((l) => /^(port|tls-)/.test(l))).to.deep.equal(["port 0", ...tlsLines(6379)]);
+        const sentinelConf: string = one("kubernetes:core/v1:ConfigMap", "tls-ha-sentinel-config").inputs.data["sentinel.conf"];
+        expect(sentinelConf.split("\n").filter((l) => /^(port|tls-|sentinel monitor)/.test(l))).to.deep.equal([
+            "port 0",
+            ...tlsLines(26379),
+            "sentinel monitor tls-ha tls-ha-0.tls-ha-headless.p.svc.cluster.local 6379 2",
+        ]);
+
+        // Both StatefulSets mount the tls Secret at /etc/valkey-tls (mode 0440), next to the auth Secret.
+        const tlsVolume = { name: "tls", secret: { secretName: "tls-ha-tls", defaultMode: 0o440 } };
+        const tlsMount = { name: "tls", mountPath: "/etc/valkey-tls", readOnly: true };
+        const cli = 'valkey-cli --tls --cacert "$tls_dir/ca.crt" --cert "$tls_dir/tls.crt" --key "$tls_dir/tls.key"';
+        const data = one("kubernetes:apps/v1:StatefulSet", "tls-ha").inputs.spec.template;
+        const [valkey] = data.spec.containers;
+        expect(data.spec.volumes).to.deep.include(tlsVolume);
+        expect(valkey.volumeMounts).to.deep.include(tlsMount);
+        const start: string = valkey.command[2];
+        const probe: string = valkey.readinessProbe.exec.command[2];
+        for (const script of [start, probe]) {
+            expect(script.split("\n")[0]).to.equal('tls_dir="${VALKEY_HA_TLS_DIR:-/etc/valkey-tls}"');
+            expect(script).to.contain(`primary() { set -- $(${cli} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name tls-ha 2>/dev/null)`);
+            expect(script).not.to.match(/valkey-cli -t/);
+        }
+        expect(probe).to.contain(`${cli} -t 1 -p "$port" INFO replication`);
+        expect(valkey.livenessProbe.exec.command[2]).to.contain(
+            "valkey-cli --tls --cacert /etc/valkey-tls/ca.crt --cert /etc/valkey-tls/tls.crt --key /etc/valkey-tls/tls.key -p 6379 ping",
+        );
+        // The data pods reload renewed certificates live: no certificate hash in their template.
+        expect(data.metadata.annotations).not.to.have.property("pulumi-valkey/tls-cert-hash");
+
+        const sentinels = one("kubernetes:apps/v1:StatefulSet", "tls-ha-sentinel").inputs.spec.template;
+        const [sentinel] = sentinels.spec.containers;
+        expect(sentinels.spec.volumes).to.deep.include(tlsVolume);
+        expect(sentinel.volumeMounts).to.deep.include(tlsMount);
+        expect(sentinel.readinessProbe.exec.command[2]).to.contain(
+            "valkey-cli --tls --cacert /etc/valkey-tls/ca.crt --cert /etc/valkey-tls/tls.crt --key /etc/valkey-tls/tls.key -p 26379 ping",
+        );
+        // Sentinels cannot reload TLS files live: a renewed certificate changes this hash and rolls them.
+        const certHash = crypto.createHash("sha256").update(tlsSecret["tls.crt"]).digest("hex").slice(0, 16);
+        expect(sentinels.metadata.annotations["pulumi-valkey/tls-cert-hash"]).to.equal(certHash);
+
+        // The ports stay: TLS on 6379 and 26379.
+        expect(one("kubernetes:core/v1:Service", "tls-ha-sentinel").inputs.spec.ports).to.deep.equal([
+            { name: "sentinel", port: 26379, targetPort: "sentinel", protocol: "TCP" },
+        ]);
+        expect(await unwrap(cache.sentinelHosts)).to.deep.equal(["tls-ha-sentinel.p.svc.cluster.local:26379"]);
+        expect(await unwrap(cache.sentinelMasterName)).to.equal("tls-ha");
+
+        // Verified as replicated over TLS against the CA; the data nodes reload the certificate.
+        const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "tls-ha-topology").inputs;
+        expect(topology.topology).to.deep.equal({ kind: "replicated", replicas: 1 });
+        expect(topology.transport).to.deep.include({ port: 6379, replicas: 2, announceHostnames: { serviceName: "tls-ha-headless", clusterDomain: "cluster.local" } });
+        expect(topology.tls).to.deep.equal({ ca: tlsSecret["ca.crt"] });
+        expect(topology.tlsReload).to.deep.equal({ certPem: tlsSecret["tls.crt"] });
     });
 });

@@ -89,6 +89,24 @@ describe("manifests/ha", () => {
         expect(startScript(business)).not.to.match(/\$\((POD_NAME|POD_IP)\)/);
     });
 
+    it("runs every valkey-cli of the scripts over TLS with valkey_ssl, from the tls volume unless VALKEY_HA_TLS_DIR says otherwise", () => {
+        const tls = valkeyModel({ ...SEED_000_SPEC, plan: "business-4", userConfig: { valkey_ssl: true } });
+        const cli = 'valkey-cli --tls --cacert "$tls_dir/ca.crt" --cert "$tls_dir/tls.crt" --key "$tls_dir/tls.key"';
+        expect(primaryReadinessScript(tls).split("\n")).to.deep.equal([
+            'tls_dir="${VALKEY_HA_TLS_DIR:-/etc/valkey-tls}"',
+            ...primaryReadinessScript(business)
+                .split("\n")
+                .map((line) => line.replace("valkey-cli", cli)),
+        ]);
+        expect(startScript(tls).split("\n")).to.deep.equal([
+            'tls_dir="${VALKEY_HA_TLS_DIR:-/etc/valkey-tls}"',
+            ...startScript(business)
+                .split("\n")
+                .map((line) => line.replace("valkey-cli", cli)),
+        ]);
+        expect(HA_ENV.tlsDir).to.equal("VALKEY_HA_TLS_DIR");
+    });
+
     // The fallback when no Sentinel answers, run for real with a stand-in valkey-server that
     // prints its arguments (the Sentinel-answer paths run in tests/integration/sentinel-failover).
     it("starts pod-0 as primary and the others as its replicas when no Sentinel answers", async function () {

@@ -2,7 +2,8 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { buildSentinelManifests, buildSentinelStatefulSet } from "../../../sdk/manifests/sentinel";
+import { CONFIG_HASH_ANNOTATION } from "../../../sdk/manifests/pod";
+import { TLS_CERT_HASH_ANNOTATION, buildSentinelManifests, buildSentinelStatefulSet } from "../../../sdk/manifests/sentinel";
 import { validateManifest } from "../../../sdk/manifests/validate";
 import { freePort, tempDir } from "../../helpers/valkey";
 import { MINIMAL_SPEC, SEED_000_SPEC, valkeyModel } from "./fixtures";
@@ -53,6 +54,19 @@ describe("manifests/sentinel", () => {
             ports: [{ protocol: "TCP", port: 26379 }],
             from: [{ ipBlock: { cidr: "0.0.0.0/32" } }, { ipBlock: { cidr: "10.20.0.0/16" } }],
         });
+    });
+
+    it("rolls the Sentinels when their TLS certificate changes (hash annotation), and only with TLS", () => {
+        const model = valkeyModel({ ...MINIMAL_SPEC, plan: "business-4", userConfig: { valkey_ssl: true } });
+        const annotations = (o: { configHash: string; tlsCertHash?: string }) => buildSentinelStatefulSet(model, o).spec!.template.metadata!.annotations;
+        expect(annotations({ configHash: "5e471", tlsCertHash: "c3r7" })).to.deep.equal({
+            [CONFIG_HASH_ANNOTATION]: "5e471",
+            [TLS_CERT_HASH_ANNOTATION]: "c3r7",
+            "kubectl.kubernetes.io/default-container": "sentinel",
+        });
+        expect(TLS_CERT_HASH_ANNOTATION).to.equal("pulumi-valkey/tls-cert-hash");
+        expect(annotations({ configHash: "5e471" })).to.deep.equal({ [CONFIG_HASH_ANNOTATION]: "5e471", "kubectl.kubernetes.io/default-container": "sentinel" });
+        expect(buildSentinelManifests(model, { ...OPTIONS, tlsCertHash: "c3r7" })!.statefulSet.spec!.template.metadata!.annotations![TLS_CERT_HASH_ANNOTATION]).to.equal("c3r7");
     });
 
     it("runs the pod contract's Sentinel container", () => {

@@ -29,6 +29,13 @@ describe("manifests/services", () => {
         expect(svc.metadata!.annotations).to.deep.equal({ "example.com/team": "cache" });
     });
 
+    it("does not have Pulumi await the client Service of a Sentinel plan (its replicas are never Ready), only that one", () => {
+        const model = valkeyModel({ ...MINIMAL_SPEC, plan: "business-4", kubernetes: { serviceAnnotations: { "example.com/team": "cache" } } });
+        expect(buildClientService(model).metadata!.annotations).to.deep.equal({ "example.com/team": "cache", "pulumi.com/skipAwait": "true" });
+        expect(buildClientService(model, "sentinel").metadata!.annotations).to.deep.equal({});
+        expect(buildClientService(seed).metadata!.annotations).not.to.have.property("pulumi.com/skipAwait");
+    });
+
     it("gives each pod a DNS name through the headless Service <name>-headless", () => {
         const svc = buildHeadlessService(seed);
         validateManifest(svc);

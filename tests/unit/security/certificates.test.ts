@@ -9,6 +9,7 @@ import {
     rotationEpoch,
     rotationEpochStartMs,
     rotationPeriodMs,
+    sentinelDnsNames,
     serverDnsNames,
 } from "../../../sdk/credentials/tls";
 import { installMocks, mockPem, one, registered, reset, settle, unwrap } from "../../helpers/mocks";
@@ -60,6 +61,21 @@ describe("certificates: renewal arithmetic", () => {
         const start = rotationEpochStartMs(e, 100, 70);
         expect(start <= T0 && T0 < rotationEpochStartMs(e + 1, 100, 70)).to.equal(true);
         expect(renewalDue(start, 100, 70, rotationEpochStartMs(e + 1, 100, 70))).to.equal(true);
+    });
+
+    it("names the Sentinels' Services and every Sentinel pod", () => {
+        expect(sentinelDnsNames("cache", "apps", "cluster.local")).to.deep.equal([
+            "cache-sentinel",
+            "cache-sentinel.apps",
+            "cache-sentinel.apps.svc",
+            "cache-sentinel.apps.svc.cluster.local",
+            "cache-sentinel-headless",
+            "cache-sentinel-headless.apps",
+            "cache-sentinel-headless.apps.svc",
+            "cache-sentinel-headless.apps.svc.cluster.local",
+            "*.cache-sentinel-headless.apps.svc",
+            "*.cache-sentinel-headless.apps.svc.cluster.local",
+        ]);
     });
 
     it("names the Services, the headless Service, every pod behind it and localhost", () => {
