@@ -16,6 +16,21 @@ import { rollingRestart } from "../../provider/rollout/rollout";
 import { valkeyModel } from "../unit/manifests/fixtures";
 
 const DOWN_AFTER_MS = 1000;
+
+/** A Sentinel-aware client of the plan that gives up fast, so the loops can count failed writes. */
+function sentinelAware(plan: SentinelPlan): Valkey {
+    const aware = new Valkey({
+        sentinels: plan.sentinelPorts.map((port) => ({ host: HOST, port })),
+        name: plan.group,
+        password: plan.password,
+        commandTimeout: 500,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 100,
+        sentinelRetryStrategy: () => 100,
+    });
+    aware.on("error", () => undefined);
+    return aware;
+}
 const LOOP_LIMIT_MS = 15000;
 
 describe("Sentinel failover (real processes on loopback)", function () {
@@ -35,22 +50,13 @@ describe("Sentinel failover (real processes on loopback)", function () {
     });
 
     it("moves writes to a new primary, through Sentinel-aware clients and through the only Ready node", async () => {
-        const { nodes, sentinelPorts, group, password, cli, probe, start, failoverEvents, currentPrimary } = plan;
+        const { nodes, cli, probe, start, failoverEvents, currentPrimary } = plan;
         // Before: the start script made pod-0 the primary and the others its replicas; only it is Ready.
         expect(cli(nodes[0].port, "INFO", "replication")).to.match(/^role:master\r?$/m);
         for (const n of nodes.slice(1)) expect(cli(n.port, "INFO", "replication")).to.contain(`master_port:${nodes[0].port}`);
         expect(await Promise.all(nodes.map(probe))).to.deep.equal([true, false, false]);
 
-        const aware = new Valkey({
-            sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
-            name: group,
-            password,
-            commandTimeout: 500,
-            maxRetriesPerRequest: 1,
-            retryStrategy: () => 100,
-            sentinelRetryStrategy: () => 100,
-        });
-        aware.on("error", () => undefined); // counted below, per write
+        const aware = sentinelAware(plan); // errors are counted below, per write
         clients.push(aware);
         await aware.set("before", "1");
 
@@ -164,16 +170,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
                 start(node);
             },
         };
-        const aware = new Valkey({
-            sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
-            name: group,
-            password,
-            commandTimeout: 500,
-            maxRetriesPerRequest: 1,
-            retryStrategy: () => 100,
-            sentinelRetryStrategy: () => 100,
-        });
-        aware.on("error", () => undefined);
+        const aware = sentinelAware(plan);
         clients.push(aware);
         let stopped = false;
         let errors = 0;
