@@ -18,6 +18,9 @@ const cluster = new ValkeyCluster(
         acl: { users: [{ name: "app", rules: "+@read +@write ~app:*" }] },
         resources: { requests: { memory: "512Mi", cpu: "250m" }, limits: { memory: "512Mi", cpu: "500m" } },
         labels: { env: "example" },
+        // Changes that restart pods (image, resources) wait for Sunday 02:00 UTC.
+        maintenanceWindowDow: "sunday",
+        maintenanceWindowTime: "02:00:00",
         pvc: { storageSize: "1Gi" },
         backup: { database: { enabled: true, save: "60 100" }, aof: { enabled: true, appendfsync: "everysec" } },
         exporter: { enabled: true },
@@ -31,3 +34,4 @@ export const nodes = cluster.nodes;
 export const serviceHost = cluster.serviceHost;
 export const serviceUri = cluster.serviceUri; // secret: `pulumi stack output --show-secrets serviceUri`
 export const caCertificate = cluster.caCertificate;
+export const pendingRestart = cluster.pendingRestart; // restarts waiting for the maintenance window

@@ -23,3 +23,4 @@ export const serviceUri = cache.serviceUri; // secret
 export const sentinelHosts = cache.sentinelHosts;
 export const sentinelMasterName = cache.sentinelMasterName;
 export const state = cache.state;
+export const pendingRestart = cache.pendingRestart; // restarts waiting for the Sunday 03:00 UTC window

@@ -351,7 +351,7 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             expect(result.diff).to.deep.equal({
                 changes: true,
                 replaces: [],
-                stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "tlsReload", "transport"],
+                stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
                 deleteBeforeReplace: false,
             });
             expect(result.update.outs.aclStatus).to.deep.equal(names.map((node) => ({ node, status: "Applied" })));
