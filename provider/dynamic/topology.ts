@@ -48,6 +48,8 @@ export type TransportArg =
           replicas: pulumi.Input<number>;
           /** @default 6379 */
           port?: pulumi.Input<number>;
+          /** How long to wait for every pod to run (also a restarted one). @default 60000 */
+          podTimeoutMs?: pulumi.Input<number>;
           /** Announce pods by DNS name (Sentinel plans). @default pod IPs */
           announceHostnames?: pulumi.Input<{ serviceName: pulumi.Input<string>; clusterDomain?: pulumi.Input<string> }>;
       };

@@ -29,7 +29,7 @@ import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
-import { configRollout, rolloutArgs } from "./rollout";
+import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
 
 export type { ValkeyClusterArgs } from "../spec/cluster-args";
 
@@ -241,6 +241,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         namespace,
         replicas: structure.nodes,
         port: CLUSTER_PORT,
+        // Pulumi does not wait for the pods (skipAwait): the provider does, image pulls included.
+        podTimeoutMs: POD_TIMEOUT_MS,
     };
     const access = {
         username,

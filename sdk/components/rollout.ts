@@ -7,6 +7,12 @@ import { Directive, renderDirective, splitForRollout } from "../config";
 import { ServiceModel } from "../spec/model";
 import type { DayOfWeek } from "../spec/args";
 
+/**
+ * How long the topology resource waits for a pod to run (create, scale-out, a restart). Pulumi does
+ * not wait for the StatefulSets (skipAwait), so this covers image pulls and volume provisioning.
+ */
+export const POD_TIMEOUT_MS = 600_000;
+
 function hash(text: string): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

@@ -38,7 +38,7 @@ import { ValkeyTopology } from "../../provider/dynamic/topology";
 import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
-import { configRollout, rolloutArgs } from "./rollout";
+import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
 import { SENTINEL_REPLICAS } from "../manifests/ha";
 import { SENTINEL_PORT } from "../manifests/names";
 
@@ -259,6 +259,8 @@ export function createService(
                 statefulSet: statefulSet.metadata.name,
                 replicas: structure.plan.nodes,
                 port: VALKEY_PORT,
+                // Pulumi does not wait for the pods (skipAwait): the provider does, image pulls included.
+                podTimeoutMs: POD_TIMEOUT_MS,
                 // Sentinel plans' replicas follow the primary by its DNS name (docs/pod-contract.md).
                 ...(structure.plan.topology === "sentinel"
                     ? { announceHostnames: { serviceName: `${name}-headless`, clusterDomain: model.apply((m) => m.clusterDomain) } }

@@ -127,7 +127,7 @@ describe("ValkeyCluster component (mocks)", () => {
         await settle(cluster.serviceUri);
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "poc-topology").inputs;
         expect(topology.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
-        expect(topology.transport).to.deep.equal({ kind: "kubernetes", namespace: "valkey", statefulSet: "poc", replicas: 6, port: 6379 });
+        expect(topology.transport).to.deep.equal({ kind: "kubernetes", namespace: "valkey", statefulSet: "poc", replicas: 6, port: 6379, podTimeoutMs: 600000 });
         expect(topology.username).to.equal("default");
         expect(secretValue(topology.password)).to.equal(MOCK_PASSWORD);
         // Neither ACL users nor a TLS reload without acl and tls.
