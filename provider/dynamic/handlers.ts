@@ -15,6 +15,7 @@ import { aclPhase, applyAclEverywhere, onlyUsersRefused } from "../security/acl-
 import { reloadTlsEverywhere, tlsReloadCommand } from "../security/tls-reload";
 import {
     AclStatusOutput,
+    checkChange,
     checkInputs,
     ConfigStatusOutput,
     PendingRestartOutput,
@@ -149,13 +150,29 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
  * Restarts the pods that do not run the StatefulSet's current template, when the maintenance window
  * allows (or the user forces it); else reports them as pending. Kubernetes transport only.
  */
-async function rollOut(inputs: TopologyInputs, connect: { credentials?: Credentials; tls?: TlsOptions }, actions: string[]): Promise<{ pending?: PendingRestartOutput; restarted: boolean }> {
+/** "users app, audit refused on cache-0" for a pending restart's reason. */
+function refusedUsers(security: SecurityResult): string {
+    const nodes = (security.aclStatus ?? []).filter((s) => s.status === "Error").map((s) => s.node);
+    return `ACL users were refused on ${nodes.join(", ")}, and a node does not start with a user line it refuses: fix the rules first`;
+}
+
+async function rollOut(
+    inputs: TopologyInputs,
+    connect: { credentials?: Credentials; tls?: TlsOptions },
+    actions: string[],
+    /** Why no pod may restart now, whatever the window says. */
+    blocked?: string,
+): Promise<{ pending?: PendingRestartOutput; restarted: boolean }> {
     const r = inputs.rollout;
     if (r === undefined || inputs.transport.kind !== "kubernetes") return { restarted: false };
     const { kind: _kind, ...target } = inputs.transport;
     const restarter = kubernetesRestarter(target);
     const outdated = await restarter.outdated();
     if (outdated.length === 0) return { restarted: false };
+    if (blocked !== undefined) {
+        actions.push(`${outdated.join(", ")}: restart pending, ${blocked}`);
+        return { pending: { revision: r.revision, nodes: outdated, reason: blocked, notBefore: new Date().toISOString() }, restarted: false };
+    }
     const decision = decideDisruptive(r.window ?? {}, new Date(), r.force === true);
     if (!decision.apply) {
         actions.push(`${outdated.join(", ")}: restart pending, ${decision.reason}`);
@@ -170,7 +187,8 @@ async function rollOut(inputs: TopologyInputs, connect: { credentials?: Credenti
         for (const t of transports) opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : connect.tls ? { tls: connect.tls } : {})));
         const handoff: HandoffKind =
             inputs.topology.kind === "cluster" ? { kind: "cluster" } : sentinels !== undefined ? { kind: "sentinel", sentinels: opened[1], group: sentinels.group } : { kind: "replicated" };
-        const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+        // Every restart may take the whole timeout (termination, image pull, load, sync).
+        const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000 * outdated.length;
         const result = await rollingRestart({
             clients: opened[0],
             outdated,
@@ -214,7 +232,9 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
     if (inputs.drainBeforeScaleIn === true) {
         const { drain, note } = await drainInputs(inputs);
         if (drain === undefined) return { ...echo(inputs), state: "RUNNING", nodes: [], primaryEndpoints: [], lastActions: [note] };
-        const drained = await run({ ...drain, drainBeforeScaleIn: false }, undefined, { applyAcl: false });
+        // `previous`: during a CA change the nodes still present the old certificate (only the
+        // topology resource after the StatefulSet reloads them), so the previous CA stays trusted.
+        const drained = await run({ ...drain, drainBeforeScaleIn: false }, previous, { applyAcl: false });
         return { ...echo(inputs), state: "RUNNING", nodes: drained.nodes, primaryEndpoints: drained.primaryEndpoints, lastActions: [note, ...drained.lastActions] };
     }
     const settings = settingsOf(inputs);
@@ -254,7 +274,8 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
     }
     // Restarts come after the live changes, with the credentials that worked; a restart is
     // verified by converging once more (the nodes come back with new addresses).
-    const rollout = await rollOut(inputs, { credentials, ...(tls !== undefined ? { tls } : {}) }, security.actions);
+    const firstActions = result.actions;
+    const rollout = await rollOut(inputs, { credentials, ...(tls !== undefined ? { tls } : {}) }, security.actions, security.aclPhase === "Error" ? refusedUsers(security) : undefined);
     if (rollout.restarted) {
         const again = await convergeWith(credentials);
         security.actions.push(...again.actions);
@@ -269,7 +290,7 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
         state: "RUNNING",
         nodes: nodeOutputs(result.nodes),
         primaryEndpoints: primaries,
-        lastActions: [...result.actions, ...security.actions],
+        lastActions: [...firstActions, ...security.actions],
         ...(security.aclStatus !== undefined ? { aclStatus: security.aclStatus, aclPhase: security.aclPhase! } : {}),
         ...(tlsStatus !== undefined ? { tlsStatus: [...tlsStatus] } : {}),
         ...(configStatus !== undefined ? { configStatus: [...configStatus] } : {}),
@@ -278,8 +299,8 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
 }
 
 export const topologyHandlers = {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-        return { inputs: news, failures: checkInputs(news) };
+    async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+        return { inputs: news, failures: [...checkInputs(news), ...checkChange(olds, news)] };
     },
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
         return { ...diffInputs(olds, news), deleteBeforeReplace: false };

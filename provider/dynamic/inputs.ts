@@ -94,7 +94,8 @@ export interface TopologyInputs {
      * primaries), their replicas re-pointed, and they are forgotten everywhere and reset, so the
      * StatefulSet can then scale in without losing a key. `transport.replicas` is ignored (the
      * StatefulSet's current replicas are read); acl, config, rollout and tlsReload are not applied
-     * here. Nothing happens when there is nothing to drain (and on create). @default false
+     * here. Runs when its inputs change (a new topology); nothing happens when the StatefulSet does
+     * not exist or has no pod too many. @default false
      */
     readonly drainBeforeScaleIn?: boolean;
 }
@@ -283,6 +284,7 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
 
 /** Directive names as valkey.conf spells them; values are single CONFIG SET arguments. */
 const DIRECTIVE = /^[a-z][a-z0-9-]*$/;
+const CREDENTIAL_DIRECTIVES = ["requirepass", "masterauth", "masteruser", "primaryauth", "primaryuser"];
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 function checkConfig(config: unknown, fail: (property: string, reason: string) => void): void {
@@ -293,6 +295,7 @@ function checkConfig(config: unknown, fail: (property: string, reason: string) =
     }
     for (const [name, value] of Object.entries(config)) {
         if (!DIRECTIVE.test(name)) fail(`config.${name}`, "is not a directive name (lower-case letters, digits and dashes)");
+        else if (CREDENTIAL_DIRECTIVES.includes(name)) fail(`config.${name}`, "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions");
         else if (!isUnknown(value) && typeof value !== "string") fail(`config.${name}`, "must be a string (the CONFIG SET argument)");
     }
 }
@@ -315,6 +318,22 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
         }
     }
     if (rollout.force !== undefined && !isUnknown(rollout.force) && typeof rollout.force !== "boolean") fail("rollout.force", "must be true or false");
+}
+
+/**
+ * What cannot change on running nodes. Turning TLS on or off changes the port the nodes listen on
+ * with the pod template, but the pods restart only after the provider reached them (the rollout
+ * follows converge), which it cannot over the other protocol: refused at preview instead.
+ */
+export function checkChange(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[] {
+    if (olds.state === undefined || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
+    if ((olds.tls === undefined) === (news.tls === undefined)) return [];
+    return [
+        {
+            property: "tls",
+            reason: `TLS cannot be turned ${news.tls === undefined ? "off" : "on"} on running nodes (Valkey/Redis userConfig.*_ssl, ValkeyCluster tls): the pods would have to restart before the provider could reach them over the new protocol. Keep the previous setting, or create a new service and move the data.`,
+        },
+    ];
 }
 
 const ROLES = ["admin", "replication", "exporter"];

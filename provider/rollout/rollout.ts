@@ -205,7 +205,7 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
         await waitFor(client(promoted), cluster, limit, "to report the primary role after the handoff", (s) => s.role === "primary");
     } catch (e) {
         if (e instanceof TimeoutError) {
-            throw new VerificationError(primary.name, `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); nothing was restarted`);
+            throw new VerificationError(primary.name, `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); ${primary.name} was not restarted`);
         }
         throw e;
     }
@@ -271,10 +271,20 @@ export async function rollingRestart(request: RolloutRequest): Promise<RolloutRe
         states = await snapshot();
         const me = states.find((s) => s.name === name)!;
         if (me.role === "primary") {
+            // A replica whose link is down (e.g. it restarted a moment ago) may link again: wait
+            // for it rather than restart the primary without a handoff.
+            if (replicasOf(me, states, request.handoff.kind).length > 0 && !replicasOf(me, states, request.handoff.kind).some((r) => r.linkUp && !r.loading)) {
+                for (;;) {
+                    checkDeadline(request.deadline, `a replica of ${name} to link before its restart`);
+                    await sleep(Math.max(request.deadline.pollMs, 50));
+                    states = await snapshot();
+                    if (replicasOf(me, states, request.handoff.kind).some((r) => r.linkUp && !r.loading)) break;
+                }
+            }
             const candidates = replicasOf(me, states, request.handoff.kind).filter((r) => r.linkUp && !r.loading);
             const best = candidates.sort((a, b) => b.offset - a.offset)[0];
             if (best === undefined) {
-                log(`${name}: no linked replica to hand the primary role to: restarting it as primary (its data is unavailable until it is back)`);
+                log(`${name}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`);
             } else {
                 const h = await handOff(request, client, me, best, cluster);
                 handoffs.push(h);

@@ -26,7 +26,9 @@ export interface ConfigRollout {
 
 export function configRollout(directives: readonly Directive[]): ConfigRollout {
     const { live, restart } = splitForRollout(directives);
-    return { live, restartHash: hash(restart.map(renderDirective).join("\n")) };
+    // The live directives' names too: one that disappears keeps its value on running nodes (there
+    // is no CONFIG "unset"), so only a restart with the new file removes it.
+    return { live, restartHash: hash([...restart.map(renderDirective), `# live: ${Object.keys(live).sort().join(" ")}`].join("\n")) };
 }
 
 export interface RolloutArgs {

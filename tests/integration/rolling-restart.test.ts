@@ -72,7 +72,7 @@ describe("rolling restart with primary handoff (cluster, real servers)", functio
         expect(result.restarted).to.deep.equal([address(servers[1])]);
         expect(result.handoffs).to.deep.equal([]);
         expect(result.actions[0]).to.equal(
-            `${address(servers[1])}: no linked replica to hand the primary role to: restarting it as primary (its data is unavailable until it is back)`,
+            `${address(servers[1])}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`,
         );
         expect(result.actions[1]).to.match(new RegExp(`^${address(servers[1]).replace(/\./g, "\\.")}: restarted as primary in \\d+\\.\\d s \\(run_id \\w{8} -> \\w{8}\\)$`));
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkInputs, diffInputs, nodeOutputs, resourceId, settingsOf, UNKNOWN } from "../../../provider/dynamic/inputs";
+import { checkChange, checkInputs, diffInputs, nodeOutputs, resourceId, settingsOf, UNKNOWN } from "../../../provider/dynamic/inputs";
 import { topologyResourceOptions } from "../../../provider/dynamic/topology";
 
 const valid = {
@@ -141,5 +141,37 @@ describe("checkInputs and diffInputs: config and rollout", () => {
         expect(diffInputs({ ...base, rollout: { revision: "r1" } }, { ...base, rollout: { revision: "r2" } }).changes).to.equal(true);
         expect(diffInputs({ ...base, config: { timeout: "0" } }, { ...base, config: { timeout: "60" } }).changes).to.equal(true);
         expect(diffInputs({ ...base, config: { timeout: "0" } }, { ...base, config: { timeout: "0" } }).changes).to.equal(false);
+    });
+});
+
+describe("checkChange and credential directives", () => {
+    const base = {
+        providerVersion: "1.0.0",
+        topology: { kind: "standalone" },
+        transport: { kind: "kubernetes", namespace: "ns", statefulSet: "cache", replicas: 1 },
+    };
+    const running = { ...base, state: "RUNNING" };
+
+    it("refuses turning TLS on or off on running nodes, naming the rule", () => {
+        expect(checkChange(running, { ...base, tls: { ca: "pem" } })).to.deep.equal([
+            {
+                property: "tls",
+                reason: "TLS cannot be turned on on running nodes (Valkey/Redis userConfig.*_ssl, ValkeyCluster tls): the pods would have to restart before the provider could reach them over the new protocol. Keep the previous setting, or create a new service and move the data.",
+            },
+        ]);
+        expect(checkChange({ ...running, tls: { ca: "pem" } }, base)[0].reason).to.match(/^TLS cannot be turned off on running nodes/);
+    });
+
+    it("allows it on create, for values not known yet, with TLS unchanged, and for the scale-in step", () => {
+        expect(checkChange({}, { ...base, tls: { ca: "pem" } })).to.deep.equal([]);
+        expect(checkChange(running, { ...base, tls: UNKNOWN })).to.deep.equal([]);
+        expect(checkChange({ ...running, tls: { ca: "a" } }, { ...base, tls: { ca: "b" } })).to.deep.equal([]);
+        expect(checkChange(running, { ...base, tls: { ca: "pem" }, drainBeforeScaleIn: true })).to.deep.equal([]);
+    });
+
+    it("keeps credentials out of config (its values appear in lastActions)", () => {
+        expect(checkInputs({ ...base, config: { requirepass: "x", timeout: "0" } })).to.deep.equal([
+            { property: "config.requirepass", reason: "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions" },
+        ]);
     });
 });
