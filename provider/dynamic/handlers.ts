@@ -90,13 +90,15 @@ interface SecurityResult {
  * Throws, naming every failed node with its message (never a password), when a node fails.
  */
 async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, reloadTls: boolean, config: readonly [string, string][], out: SecurityResult): Promise<void> {
+    let configFailure: Error | undefined;
     if (config.length > 0) {
         const statuses = await applyConfigEverywhere(clients, config);
         out.configStatus = statuses.map((s) => ({ ...s }));
         for (const s of statuses) if (s.status === "Applied") out.actions.push(`${s.node}: ${describeConfigSet(config)} (live: no restart)`);
         const failed = statuses.flatMap((s) => (s.status === "Error" ? [`node ${s.node}: ${s.message}`] : []));
         if (failed.length > 0) {
-            throw new ValkeyProviderError("command-failed", `${describeConfigSet(config)} refused on ${failed.length} of ${statuses.length} nodes (nothing of it applied there): ${failed.join("; ")}`);
+            // Reported once the TLS reload and the ACL users are done: a bad value holds nothing else back.
+            configFailure = new ValkeyProviderError("command-failed", `${describeConfigSet(config)} refused on ${failed.length} of ${statuses.length} nodes (nothing of it applied there): ${failed.join("; ")}`);
         }
     }
     if (reloadTls && inputs.tlsReload !== undefined) {
@@ -138,6 +140,7 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
             throw new ValkeyProviderError("command-failed", redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secrets));
         }
     }
+    if (configFailure !== undefined) throw configFailure;
 }
 
 /**

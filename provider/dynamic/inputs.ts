@@ -327,7 +327,19 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
  */
 export function checkChange(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[] {
     if (olds.state === undefined || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
-    if ((olds.tls === undefined) === (news.tls === undefined)) return [];
+    if ((olds.tls === undefined) === (news.tls === undefined)) {
+        // Internal certificates name localhost; external ones are verified under the Service name.
+        const serverName = (t: unknown) => (isObject(t) ? t.serverName : undefined);
+        if (isObject(news.tls) && !isUnknown(serverName(news.tls)) && (serverName(olds.tls) === undefined) !== (serverName(news.tls) === undefined)) {
+            return [
+                {
+                    property: "tls",
+                    reason: "the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Keep the previous setting, or create a new cluster and move the data.",
+                },
+            ];
+        }
+        return [];
+    }
     return [
         {
             property: "tls",

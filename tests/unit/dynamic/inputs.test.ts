@@ -169,6 +169,13 @@ describe("checkChange and credential directives", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem" }, drainBeforeScaleIn: true })).to.deep.equal([]);
     });
 
+    it("refuses switching between internal and external certificates on running nodes", () => {
+        expect(checkChange({ ...running, tls: { ca: "a" } }, { ...base, tls: { ca: "b", serverName: "c.ns.svc.cluster.local" } })[0].reason).to.equal(
+            "the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Keep the previous setting, or create a new cluster and move the data.",
+        );
+        expect(checkChange({ ...running, tls: { ca: "a", serverName: "s" } }, { ...base, tls: { ca: "b", serverName: "s" } })).to.deep.equal([]);
+    });
+
     it("keeps credentials out of config (its values appear in lastActions)", () => {
         expect(checkInputs({ ...base, config: { requirepass: "x", timeout: "0" } })).to.deep.equal([
             { property: "config.requirepass", reason: "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions" },
