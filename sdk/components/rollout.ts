@@ -1,9 +1,9 @@
 // What the components hand the topology resource for day-2 changes: the runtime-settable
 // directives it applies live, and a revision of the pod template that makes it roll the pods
 // (one at a time, with primary handoff, inside the maintenance window). See docs/day2.md.
-import * as crypto from "crypto";
 import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Directive, renderDirective, splitForRollout } from "../config";
+import { shortHash } from "../manifests/pod";
 import { ServiceModel } from "../spec/model";
 import type { DayOfWeek } from "../spec/args";
 
@@ -12,10 +12,6 @@ import type { DayOfWeek } from "../spec/args";
  * not wait for the StatefulSets (skipAwait), so this covers image pulls and volume provisioning.
  */
 export const POD_TIMEOUT_MS = 600_000;
-
-function hash(text: string): string {
-    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
 
 export interface ConfigRollout {
     /** CONFIG SET values of the runtime-settable directives. */
@@ -28,7 +24,7 @@ export function configRollout(directives: readonly Directive[]): ConfigRollout {
     const { live, restart } = splitForRollout(directives);
     // The live directives' names too: one that disappears keeps its value on running nodes (there
     // is no CONFIG "unset"), so only a restart with the new file removes it.
-    return { live, restartHash: hash([...restart.map(renderDirective), `# live: ${Object.keys(live).sort().join(" ")}`].join("\n")) };
+    return { live, restartHash: shortHash([...restart.map(renderDirective), `# live: ${Object.keys(live).sort().join(" ")}`].join("\n")) };
 }
 
 export interface RolloutArgs {
@@ -45,7 +41,7 @@ export function rolloutArgs(statefulSet: IStatefulSet, maintenance: ServiceModel
         ...(maintenance.time !== undefined ? { time: maintenance.time } : {}),
     };
     return {
-        revision: hash(JSON.stringify(statefulSet.spec?.template ?? {})),
+        revision: shortHash(JSON.stringify(statefulSet.spec?.template ?? {})),
         ...(Object.keys(window).length > 0 ? { window } : {}),
         ...(maintenance.force === true ? { force: true } : {}),
         ...(sentinels !== undefined ? { sentinels } : {}),

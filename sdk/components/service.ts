@@ -1,7 +1,6 @@
 // The factory behind `Valkey` and `Redis`: validates the spec, builds the service model and
 // creates the Kubernetes objects, the password and the verifying topology resource. The classes
 // only copy its results into their readonly fields.
-import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -41,6 +40,7 @@ import { kubernetesArgs } from "./objects";
 import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
 import { SENTINEL_REPLICAS } from "../manifests/ha";
 import { SENTINEL_PORT } from "../manifests/names";
+import { shortHash } from "../manifests/pod";
 
 export const VALKEY_PORT = 6379;
 export const DEFAULT_USER = "default";
@@ -111,9 +111,6 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
     return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
 }
 
-function shortHash(text: string): string {
-    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
 
 /** What this version does not deploy yet. */
 function refuseUnsupported(model: ServiceModel): void {

@@ -56,11 +56,6 @@ export function clusterDirectives(cm: ClusterModel): Directive[] {
     return valkeyDirectives(cm.service, clusterRenderOptions(cm));
 }
 
-/** A short hash of text that rolls the pods when it changes (valkey.conf). */
-export function shortHash(text: string): string {
-    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
-}
-
 /**
  * The Secret `<name>-auth` (docs/pod-contract.md). Without ACL: buildAuthSecret's `password` and
  * `auth.conf`. With ACL: `password` (the default user's, which the probes use), `exporter-password`,

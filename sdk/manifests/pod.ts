@@ -1,5 +1,6 @@
 // What the data pods and the Sentinel pods share (docs/pod-contract.md): the restricted security
 // context, the authenticated probes, the soft placement, the auth and TLS volumes.
+import * as crypto from "crypto";
 import { IAffinity } from "kubernetes-models/v1/Affinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IPodSpec } from "kubernetes-models/v1/PodSpec";
@@ -24,6 +25,11 @@ export const PATHS = {
     sentinelConfig: "/etc/sentinel",
     sentinelData: "/sentinel-data",
 } as const;
+
+/** A short hash of text that rolls the pods when it changes (a config, a certificate), for pod template annotations. */
+export function shortHash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
 
 /** Pod template annotation holding the hash of the rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = `${ANNOTATION_PREFIX}/config-hash`;
