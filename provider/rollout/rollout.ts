@@ -5,7 +5,8 @@
 // cluster_state ok. See docs/day2.md.
 import { CommandError, TimeoutError, UnreachableError, VerificationError } from "../errors";
 import { NodeClient } from "../nodes/client";
-import { parseClusterNodes, parseInfo, parseReplication } from "../reconcile/parse";
+import { observe } from "../nodes/observe";
+import { parseInfo } from "../reconcile/parse";
 import { Deadline, sleep } from "../converge/verify";
 
 /** How a node is restarted: the transport's business (delete the pod, or let a supervisor restart it). */
@@ -96,33 +97,31 @@ export function shardIds(reply: unknown): Map<string, number> {
 }
 
 async function readState(client: NodeClient, cluster: boolean): Promise<NodeState> {
-    const info = parseInfo(String(await client.call(["INFO", "server", "replication", "persistence"])));
-    const replication = parseReplication(info);
-    let id: string | undefined;
-    let primaryId: string | undefined;
-    let clusterOk: boolean | undefined;
-    let shardsConsistent: boolean | undefined;
-    if (cluster) {
-        const entries = parseClusterNodes(String(await client.call(["CLUSTER", "NODES"])));
-        // CLUSTER NODES does not show shard ids; CLUSTER SHARDS groups the nodes by them.
-        const shardOf = shardIds(await client.call(["CLUSTER", "SHARDS"]));
-        shardsConsistent = entries.every((e) => e.primaryId === undefined || shardOf.get(e.primaryId) === shardOf.get(e.id));
-        const me = entries.find((n) => n.myself);
-        id = me?.id;
-        primaryId = me?.primaryId;
-        clusterOk = /cluster_state:ok/.test(String(await client.call(["CLUSTER", "INFO"])));
-    }
-    return {
+    // The planner's observation (INFO, CLUSTER INFO, CLUSTER NODES), plus the run_id and, in
+    // cluster mode, CLUSTER SHARDS: CLUSTER NODES does not show shard ids.
+    const [node, server, shards] = await Promise.all([
+        observe(client),
+        client.call(["INFO", "server"]),
+        cluster ? client.call(["CLUSTER", "SHARDS"]) : Promise.resolve(undefined),
+    ]);
+    const state = {
         name: client.target.name,
-        runId: info.get("run_id") ?? "",
-        role: replication.role,
-        linkUp: replication.linkUp,
-        loading: info.get("loading") === "1",
-        offset: replication.offset,
-        ...(id !== undefined ? { id } : {}),
-        ...(primaryId !== undefined ? { primaryId } : {}),
-        ...(clusterOk !== undefined ? { clusterOk } : {}),
-        ...(shardsConsistent !== undefined ? { shardsConsistent } : {}),
+        runId: parseInfo(String(server)).get("run_id") ?? "",
+        role: node.replication.role,
+        linkUp: node.replication.linkUp,
+        loading: node.loading,
+        offset: node.replication.offset,
+    };
+    if (!cluster) return state;
+    const entries = node.cluster?.nodes ?? [];
+    const me = entries.find((e) => e.myself);
+    const shardOf = shardIds(shards);
+    return {
+        ...state,
+        ...(me !== undefined ? { id: me.id } : {}),
+        ...(me?.primaryId !== undefined ? { primaryId: me.primaryId } : {}),
+        clusterOk: node.cluster?.state === "ok",
+        shardsConsistent: node.cluster !== undefined && entries.every((e) => e.primaryId === undefined || shardOf.get(e.primaryId) === shardOf.get(e.id)),
     };
 }
 
@@ -273,15 +272,13 @@ export async function rollingRestart(request: RolloutRequest): Promise<RolloutRe
         if (me.role === "primary") {
             // A replica whose link is down (e.g. it restarted a moment ago) may link again: wait
             // for it rather than restart the primary without a handoff.
-            if (replicasOf(me, states, request.handoff.kind).length > 0 && !replicasOf(me, states, request.handoff.kind).some((r) => r.linkUp && !r.loading)) {
-                for (;;) {
-                    checkDeadline(request.deadline, `a replica of ${name} to link before its restart`);
-                    await sleep(Math.max(request.deadline.pollMs, 50));
-                    states = await snapshot();
-                    if (replicasOf(me, states, request.handoff.kind).some((r) => r.linkUp && !r.loading)) break;
-                }
+            const linked = () => replicasOf(me, states, request.handoff.kind).filter((r) => r.linkUp && !r.loading);
+            while (replicasOf(me, states, request.handoff.kind).length > 0 && linked().length === 0) {
+                checkDeadline(request.deadline, `a replica of ${name} to link before its restart`);
+                await sleep(Math.max(request.deadline.pollMs, 50));
+                states = await snapshot();
             }
-            const candidates = replicasOf(me, states, request.handoff.kind).filter((r) => r.linkUp && !r.loading);
+            const candidates = linked();
             const best = candidates.sort((a, b) => b.offset - a.offset)[0];
             if (best === undefined) {
                 log(`${name}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`);
