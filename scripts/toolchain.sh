@@ -3,10 +3,12 @@
 # Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
 # kwok) from Go modules, into a versioned cache outside the repository:
 #
-#   ${PULUMI_VALKEY_TOOLS:-$HOME/.cache/pulumi-valkey-tools}/<key>/
+#   ${PULUMI_VALKEY_TOOLS:-$HOME/.cache/pulumi-valkey-tools}/v2/
 #     bin/          every binary (put it on PATH)
 #     pulumi-home/  PULUMI_HOME with the resource plugins installed
-#     stamps/       one stamp per built component (idempotence)
+#     stamps/       one stamp per built component: its key (the versions it was built for) on the
+#                   first line, where it came from on the second; a component whose key changed is
+#                   rebuilt, the others are kept
 #     logs/         one build log per component
 #     work/         generated wrapper Go modules (never committed anywhere)
 #
@@ -16,6 +18,7 @@
 #   --only       restrict to the named components (see --list)
 #   --print-dir  print the cache directory for the current pins and exit
 #   --print-env  print `export` lines (PATH, PULUMI_HOME, offline Pulumi settings) and exit
+#   --sources    print each component's version and where it came from (real, ours, ...) and exit
 #
 # Versions: Pulumi and plugin versions come from node_modules/@pulumi/*/package.json (the
 # `version` field of @pulumi/pulumi, `pulumi.version` of each provider package): the CLI asks for
@@ -27,6 +30,12 @@
 # module uses through a `replace` directive. PULUMI_VALKEY_GO_REPLACE="mod=dir mod2=dir2 ..." adds
 # replace directives to every wrapper module (for dependencies the proxy does not serve either).
 # Both are recorded in the component's stamp.
+#
+# random and tls plugins: the real one when it is installed (PULUMI_VALKEY_REAL_PLUGINS, default
+# ~/.pulumi/plugins, holds resource-<name>-v<version>/) or can be built (the module proxy serves it,
+# or PULUMI_VALKEY_SRC_RANDOM_PROVIDER / _TLS_PROVIDER gives its source); otherwise ours, built from
+# plugins/ in this repository (docs/toolchain.md, "Our random and tls plugins").
+# PULUMI_VALKEY_PLUGINS=ours skips the real ones; =real fails rather than fall back to ours.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,12 +46,18 @@ TOOLS_ROOT="${PULUMI_VALKEY_TOOLS:-$HOME/.cache/pulumi-valkey-tools}"
 KUBE_VERSION=1.34.2          # k8s.io/kubernetes; staging modules at v0.34.2
 ETCD_VERSION=3.6.6           # go.etcd.io/etcd/server/v3
 KWOK_VERSION=0.8.0           # sigs.k8s.io/kwok
+# The Node language host: the newest version the module proxy here serves with a complete graph
+# (docs/toolchain.md). It runs programs on the pinned @pulumi/pulumi (3.248.0), dynamic providers
+# included: the host starts `node @pulumi/pulumi/cmd/run` from the program's own node_modules.
+LANGHOST_VERSION="${PULUMI_VALKEY_LANGHOST_VERSION:-3.184.0}"
 # Pseudo-versions (module path has no tag of its own; computed from the release commit and its
 # committer time in UTC).
 LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
-LANGHOST_PSEUDO_3_248_0=v3.0.0-20260624120734-a88168d865b7              # tag v3.248.0
+LANGHOST_PSEUDO_3_184_0=v3.0.0-20250718110245-a8f88047ab64              # tag v3.184.0 (served)
+LANGHOST_PSEUDO_3_248_0=v3.0.0-20260624120734-a88168d865b7              # tag v3.248.0 (not served here)
 K8S_PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
-K8S_PROVIDER_PSEUDO_4_32_0=v4.0.0-20260608201737-a03ff6ba58d2           # tag v4.32.0
+K8S_PROVIDER_PSEUDO_4_25_0=v4.0.0-20260115033456-f47bc2d6f199           # tag v4.25.0 (served)
+K8S_PROVIDER_PSEUDO_4_32_0=v4.0.0-20260608201737-a03ff6ba58d2           # tag v4.32.0 (not served here)
 RANDOM_PROVIDER_MODULE=github.com/pulumi/pulumi-random/provider/v4
 RANDOM_PROVIDER_PSEUDO_4_21_1=v4.0.0-20260722185042-f2d8b029d0f7        # tag v4.21.1
 TLS_PROVIDER_MODULE=github.com/pulumi/pulumi-tls/provider/v5
@@ -54,6 +69,7 @@ ALL_COMPONENTS=(etcd kwok kube pulumi language-nodejs plugin-kubernetes plugin-r
 
 die() { echo "toolchain: ERROR: $*" >&2; exit 1; }
 log() { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+set_source() { echo "$*" >"$STAMP_SOURCE"; } # where the component being built came from
 
 npm_field() { # npm_field <package dir name> <jq filter> <fallback dependency name>
   local pj="$ROOT/node_modules/@pulumi/$1/package.json" v=""
@@ -72,8 +88,7 @@ K8S_PLUGIN_VERSION="$(npm_field kubernetes '.pulumi.version' @pulumi/kubernetes)
 RANDOM_PLUGIN_VERSION="$(npm_field random '.pulumi.version' @pulumi/random)"
 TLS_PLUGIN_VERSION="$(npm_field tls '.pulumi.version' @pulumi/tls)"
 
-KEY="pulumi-${PULUMI_VERSION}_k8s-${K8S_PLUGIN_VERSION}_random-${RANDOM_PLUGIN_VERSION}_tls-${TLS_PLUGIN_VERSION}_kube-${KUBE_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
-DIR="$TOOLS_ROOT/$KEY"
+DIR="$TOOLS_ROOT/v2"
 BIN="$DIR/bin"
 PHOME="$DIR/pulumi-home"
 STAMPS="$DIR/stamps"
@@ -101,10 +116,37 @@ outputs_of() {
   esac
 }
 
+# What a component is built for: its stamp's first line. A changed key rebuilds that component only.
+key_of() {
+  case "$1" in
+    etcd) echo "etcd $ETCD_VERSION" ;;
+    kwok) echo "kwok $KWOK_VERSION" ;;
+    kube) echo "kube $KUBE_VERSION" ;;
+    pulumi) echo "pulumi $PULUMI_VERSION" ;;
+    language-nodejs) echo "language-nodejs $LANGHOST_VERSION" ;;
+    plugin-kubernetes) echo "kubernetes $K8S_PLUGIN_VERSION" ;;
+    plugin-random) echo "random $RANDOM_PLUGIN_VERSION" ;;
+    plugin-tls) echo "tls $TLS_PLUGIN_VERSION" ;;
+  esac
+}
+
+# Our plugins' sources (plugins/), hashed: a stamp "source: ours <hash>" is stale when they change.
+ours_hash() {
+  (cd "$ROOT" && find plugins -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 | sort -z |
+    xargs -0 sha256sum | sha256sum | cut -c1-16)
+}
+
 present() {
   [[ -f "$STAMPS/$1" ]] || return 1
+  [[ "$(sed -n 1p "$STAMPS/$1")" == "key: $(key_of "$1")" ]] || return 1
+  local src; src="$(sed -n 2p "$STAMPS/$1")"
+  if [[ "$src" == "source: ours "* && "$src" != "source: ours $(ours_hash)" ]]; then return 1; fi
   local f; for f in $(outputs_of "$1"); do [[ -x "$f" ]] || return 1; done
 }
+
+# "source: ..." line of a component's stamp: real from the module proxy, from a local source
+# tree, installed, or ours.
+source_of() { [[ -f "$STAMPS/$1" ]] && sed -n '2s/^source: //p' "$STAMPS/$1"; }
 
 print_env() {
   cat <<EOF
@@ -159,6 +201,7 @@ require_module() { # require_module <wrapper> <logfile> <module> <version> <SRC_
     [[ -f "$src/go.mod" ]] || die "PULUMI_VALKEY_SRC_$5=$src has no go.mod"
     [[ "$(head -1 "$src/go.mod")" == "module $mod" ]] || die "PULUMI_VALKEY_SRC_$5=$src is not module $mod"
     echo "$mod local source $src" >>"$STAMP_NOTE"
+    set_source "local source $src"
     (cd "$w" && go mod edit -require="$mod@$ver" -replace="$mod=$src")
   else
     if ! run "$logf" bash -c "cd '$w' && go mod download -json '$mod@$ver'"; then
@@ -252,15 +295,15 @@ EOF
   echo "k8s.io/kubernetes v$KUBE_VERSION (staging modules v0.$minor)" >>"$STAMP_NOTE"
 }
 
-pulumi_wrapper_base() { # shared setup of the Pulumi wrapper modules
-  local w="$1"
-  (cd "$w" && go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" \
-    -require="github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" -replace="$CLIPBOARD_REPLACE")
+pulumi_wrapper_base() { # pulumi_wrapper_base <wrapper> <pulumi pkg/sdk version>
+  local w="$1" v="$2"
+  (cd "$w" && go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$v" \
+    -require="github.com/pulumi/pulumi/sdk/v3@v$v" -replace="$CLIPBOARD_REPLACE")
 }
 
 build_pulumi() {
   local logf="$1" w; w="$(new_wrapper pulumi)"
-  pulumi_wrapper_base "$w"
+  pulumi_wrapper_base "$w" "$PULUMI_VERSION"
   cat >"$w/tools.go" <<'EOF'
 //go:build tools
 
@@ -277,8 +320,9 @@ EOF
 
 build_language_nodejs() {
   local logf="$1" w; w="$(new_wrapper language-nodejs)"
-  pulumi_wrapper_base "$w"
-  require_module "$w" "$logf" "$LANGHOST_MODULE" "$(pseudo_for LANGHOST "$PULUMI_VERSION")" LANGUAGE_NODEJS
+  # The host is built with its own pkg/sdk release (3.184.0 does not compile against 3.248.0).
+  pulumi_wrapper_base "$w" "$LANGHOST_VERSION"
+  require_module "$w" "$logf" "$LANGHOST_MODULE" "$(pseudo_for LANGHOST "$LANGHOST_VERSION")" LANGUAGE_NODEJS
   cat >"$w/tools.go" <<EOF
 //go:build tools
 
@@ -287,7 +331,7 @@ package tools
 import _ "$LANGHOST_MODULE"
 EOF
   run "$logf" bash -c "cd '$w' && go mod tidy"
-  run "$logf" bash -c "cd '$w' && ${GOBUILD[*]} -tags osusergo,grpcnotrace -ldflags '-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION' -o '$BIN/pulumi-language-nodejs' $LANGHOST_MODULE"
+  run "$logf" bash -c "cd '$w' && ${GOBUILD[*]} -tags osusergo,grpcnotrace -ldflags '-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGHOST_VERSION' -o '$BIN/pulumi-language-nodejs' $LANGHOST_MODULE"
 }
 
 install_plugin() { # install_plugin <name> <version> <binary>
@@ -303,13 +347,13 @@ build_plugin_kubernetes() {
   (cd "$w" && go mod edit -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@v$ver")
   local src; src="$(moddir "$w" "$K8S_PROVIDER_MODULE")"
   copy_replaces_from "$w" "$src/go.mod"
-  # Its own pulumi pkg/sdk versions (v3.243.0) are kept: pkg v3.248.0 changed codegen/schema types
-  # the provider uses. (The proxy here does not serve the pkg v3.243.0 zip: with a local provider
-  # source, give pkg too through PULUMI_VALKEY_GO_REPLACE.)
+  # Its own pulumi pkg/sdk versions (v3.215.0 for 4.25.0) are kept: later pkg releases changed
+  # codegen/schema types the provider uses.
   (cd "$w" && go mod edit -replace="$CLIPBOARD_REPLACE")
   local c="$src/cmd/pulumi-resource-kubernetes" m="$w/cmd/pulumi-resource-kubernetes"
   mkdir -p "$m"
-  cp "$c/main.go" "$c/helm-mapping.json" "$m/"
+  cp "$c/main.go" "$m/"
+  [[ -f "$c/helm-mapping.json" ]] && cp "$c/helm-mapping.json" "$m/" # 4.32.0 embeds it; 4.25.0 has none
   if [[ -f "$c/schema.json" ]]; then
     jq -c --arg v "$ver" '.version=$v' "$c/schema.json" >"$m/schema-embed.json"
   else
@@ -378,6 +422,37 @@ EOF
   install_plugin "$name" "$ver" "$w/pulumi-resource-$name"
 }
 
+# The real random/tls plugin when one is installed or can be built, ours otherwise (see the top).
+build_random_or_tls() { # build_random_or_tls <logfile> random|tls
+  local logf="$1" name="$2" ver mode="${PULUMI_VALKEY_PLUGINS:-auto}"
+  case "$name" in random) ver="$RANDOM_PLUGIN_VERSION" ;; tls) ver="$TLS_PLUGIN_VERSION" ;; esac
+  case "$mode" in auto|real|ours) ;; *) die "PULUMI_VALKEY_PLUGINS must be auto, real or ours (got '$mode')" ;; esac
+  if [[ "$mode" != ours ]]; then
+    local installed="${PULUMI_VALKEY_REAL_PLUGINS:-$HOME/.pulumi/plugins}/resource-$name-v$ver/pulumi-resource-$name"
+    if [[ -x "$installed" ]]; then
+      local tmp; tmp="$(mktemp)"; cp "$installed" "$tmp"
+      install_plugin "$name" "$ver" "$tmp"
+      echo "real pulumi-resource-$name v$ver copied from $installed" >>"$STAMP_NOTE"
+      set_source "real (installed: $installed)"
+      return 0
+    fi
+    local rc
+    set +e; ( set -e; build_bridged_plugin "$logf" "$name" ); rc=$?; set -e
+    if [[ $rc -eq 0 ]]; then
+      [[ -s "$STAMP_SOURCE" ]] || set_source "real (module proxy)"
+      return 0
+    fi
+    [[ "$mode" == real ]] && die "the real $name plugin v$ver cannot be built here (PULUMI_VALKEY_PLUGINS=real)"
+    echo "real pulumi-resource-$name v$ver cannot be built here (log above); building ours from plugins/" | tee -a "$logf" >>"$STAMP_NOTE"
+    log "plugin-$name: the real plugin cannot be built from this module proxy; building ours (plugins/)"
+  fi
+  local out="$WORK/pulumi-resource-$name"
+  run "$logf" bash -c "cd '$ROOT/plugins' && ${GOBUILD[*]} -ldflags '-s -w -X main.version=$ver' -o '$out' ./cmd/pulumi-resource-$name"
+  install_plugin "$name" "$ver" "$out"
+  echo "ours: pulumi-resource-$name v$ver built from plugins/ (sources $(ours_hash))" >>"$STAMP_NOTE"
+  set_source "ours $(ours_hash)"
+}
+
 build_component() {
   case "$1" in
     etcd) build_etcd "$2" ;;
@@ -386,8 +461,8 @@ build_component() {
     pulumi) build_pulumi "$2" ;;
     language-nodejs) build_language_nodejs "$2" ;;
     plugin-kubernetes) build_plugin_kubernetes "$2" ;;
-    plugin-random) build_bridged_plugin "$2" random ;;
-    plugin-tls) build_bridged_plugin "$2" tls ;;
+    plugin-random) build_random_or_tls "$2" random ;;
+    plugin-tls) build_random_or_tls "$2" tls ;;
   esac
 }
 
@@ -400,12 +475,20 @@ while [[ $# -gt 0 ]]; do
     --print-dir) echo "$DIR"; exit 0 ;;
     --print-env) print_env; exit 0 ;;
     --list) printf '%s\n' "${ALL_COMPONENTS[@]}"; exit 0 ;;
+    --sources) MODE=sources ;;
     --only) shift; IFS=, read -r -a COMPONENTS <<<"${1:-}"; for c in "${COMPONENTS[@]}"; do outputs_of "$c" >/dev/null; done ;;
     -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
   shift
 done
+
+if [[ "$MODE" == sources ]]; then
+  for c in "${COMPONENTS[@]}"; do
+    if present "$c"; then printf '  %-18s %s, %s\n' "$c" "$(key_of "$c")" "$(source_of "$c")"; else printf '  %-18s %s, MISSING\n' "$c" "$(key_of "$c")"; fi
+  done
+  exit 0
+fi
 
 if [[ "$MODE" == check ]]; then
   missing=()
@@ -426,28 +509,29 @@ TOTAL_START=$SECONDS
 declare -A RESULT TIME
 failed=()
 for c in "${COMPONENTS[@]}"; do
-  if present "$c"; then RESULT[$c]=cached; TIME[$c]=0; log "$c: present (stamp $(cut -c1-60 "$STAMPS/$c" | head -1))"; continue; fi
+  if present "$c"; then RESULT[$c]=cached; TIME[$c]=0; log "$c: present ($(key_of "$c"), $(source_of "$c"))"; continue; fi
   logf="$LOGS/$c.log"; : >"$logf"
-  STAMP_NOTE="$(mktemp)"
+  STAMP_NOTE="$(mktemp)"; STAMP_SOURCE="$(mktemp)"
   log "$c: building (log: $logf)"
   start=$SECONDS
   set +e; ( set -e; build_component "$c" "$logf" ); rc=$?; set -e
   if [[ $rc -eq 0 ]]; then
     TIME[$c]=$((SECONDS - start)); RESULT[$c]=built
-    { echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in ${TIME[$c]}s with $(go version | cut -d' ' -f3)"; cat "$STAMP_NOTE"; } >"$STAMPS/$c"
+    { echo "key: $(key_of "$c")"; echo "source: $(cat "$STAMP_SOURCE" 2>/dev/null | grep . || echo "module proxy")"
+      echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in ${TIME[$c]}s with $(go version | cut -d' ' -f3)"; cat "$STAMP_NOTE"; } >"$STAMPS/$c"
     log "$c: built in ${TIME[$c]}s"
   else
     TIME[$c]=$((SECONDS - start)); RESULT[$c]=FAILED; failed+=("$c")
     log "$c: FAILED after ${TIME[$c]}s; last lines of $logf:"
     tail -n 15 "$logf" | sed 's/^/    /'
   fi
-  rm -f "$STAMP_NOTE"
+  rm -f "$STAMP_NOTE" "$STAMP_SOURCE"
 done
 
 echo
 echo "toolchain summary ($DIR)"
-printf '  %-18s %-8s %8s\n' component result seconds
-for c in "${COMPONENTS[@]}"; do printf '  %-18s %-8s %8s\n' "$c" "${RESULT[$c]}" "${TIME[$c]}"; done
+printf '  %-18s %-8s %8s  %s\n' component result seconds "version, source"
+for c in "${COMPONENTS[@]}"; do printf '  %-18s %-8s %8s  %s\n' "$c" "${RESULT[$c]}" "${TIME[$c]}" "$(key_of "$c"), $(source_of "$c" || echo -)"; done
 printf '  %-18s %-8s %8s\n' total "" "$((SECONDS - TOTAL_START))"
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "toolchain: ERROR: failed: ${failed[*]} (logs in $LOGS)" >&2
