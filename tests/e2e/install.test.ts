@@ -1,0 +1,124 @@
+// The package as a newcomer installs it today (it is not on the npm registry yet): `npm pack` of
+// this repository (its `prepare` script builds bin/), the tarball installed into an empty project
+// outside the repository next to @pulumi/pulumi and @pulumi/kubernetes, then the `pulumi-valkey`
+// CLI runs from node_modules/.bin and a plain JavaScript program that `require`s the package
+// deploys a Valkey with the real `pulumi up` on the local control plane, ends RUNNING, and
+// `pulumi destroy` removes it. Nothing here resolves into the repository: the program and the
+// dynamic provider load the installed copy.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { expect } from "chai";
+import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, pulumiOfflineEnv, repoRoot } from "./harness";
+
+function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { status: number; out: string } {
+    const r = spawnSync(cmd, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        encoding: "utf8",
+        timeout: opts.timeoutMs ?? 10 * 60 * 1000,
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    return { status: r.status ?? 1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+const PROGRAM = `"use strict";
+const k8s = require("@pulumi/kubernetes");
+const { Valkey } = require("pulumi-valkey");
+
+const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "installed-valkey" } });
+const cache = new Valkey("cache", {
+    project: "installed",
+    plan: "hobbyist",
+    kubernetes: { namespace: ns.metadata.name },
+});
+exports.state = cache.state;
+exports.serviceHost = cache.serviceHost;
+exports.serviceUri = cache.serviceUri;
+`;
+
+describe("installed from an npm pack tarball into a fresh project", function () {
+    this.timeout(20 * 60 * 1000);
+    let cp: ControlPlane | undefined;
+    let offline: ReturnType<typeof pulumiOfflineEnv> | undefined;
+    let work: string | undefined;
+    let env: NodeJS.ProcessEnv = {};
+
+    before(function () {
+        const reason = e2eSkipReason();
+        if (reason) {
+            console.log(`      skipped: ${reason}`);
+            this.skip();
+        }
+        if (spawnSync("bash", [path.join(repoRoot, "scripts/control-plane.sh"), "status"]).status !== 3) {
+            console.log("      skipped: a control plane is already running here; not touching it");
+            this.skip();
+        }
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "pvk-install-"));
+        cp = controlPlaneUp();
+        offline = pulumiOfflineEnv(cp);
+        env = { ...process.env, ...offline.env, KUBECONFIG: cp.kubeconfig };
+    });
+
+    after(function () {
+        try {
+            if (work && fs.existsSync(path.join(work, "app", "Pulumi.yaml"))) {
+                sh("pulumi", ["destroy", "--yes", "--stack", "installed", "--non-interactive"], { cwd: path.join(work, "app"), env });
+            }
+        } finally {
+            offline?.cleanup();
+            if (work) fs.rmSync(work, { recursive: true, force: true });
+            if (cp) controlPlaneDown();
+        }
+    });
+
+    it("npm pack, npm install of the tarball, the CLI runs, `pulumi up` of a program requiring it ends RUNNING, destroy", function () {
+        const dir = work!;
+        const pack = sh("npm", ["pack", "--pack-destination", dir, "--json"], { cwd: repoRoot });
+        expect(pack.status, pack.out).to.equal(0);
+        const tarball = path.join(dir, JSON.parse(pack.out.slice(pack.out.indexOf("["))).at(0).filename as string);
+        // What the tarball holds: the compiled package, not the tests or the sources.
+        const listing = sh("tar", ["-tzf", tarball], { cwd: dir }).out.split("\n");
+        expect(listing).to.include.members(["package/bin/sdk/index.js", "package/bin/provider/index.js", "package/bin/provider/cli.js", "package/package.json"]);
+        expect(listing.filter((f) => f.startsWith("package/bin/tests/"))).to.deep.equal([]);
+
+        const app = path.join(dir, "app");
+        fs.mkdirSync(app);
+        const devPins = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).devDependencies as Record<string, string>;
+        fs.writeFileSync(
+            path.join(app, "package.json"),
+            JSON.stringify({
+                name: "installed-app",
+                private: true,
+                dependencies: {
+                    "pulumi-valkey": `file:${tarball}`,
+                    "@pulumi/pulumi": devPins["@pulumi/pulumi"],
+                    "@pulumi/kubernetes": devPins["@pulumi/kubernetes"],
+                },
+            }),
+        );
+        fs.writeFileSync(path.join(app, "Pulumi.yaml"), "name: installed-app\nruntime: nodejs\nmain: index.js\n");
+        fs.writeFileSync(path.join(app, "index.js"), PROGRAM);
+        const install = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app });
+        expect(install.status, install.out).to.equal(0);
+        expect(fs.realpathSync(path.join(app, "node_modules", "pulumi-valkey"))).to.equal(path.join(app, "node_modules", "pulumi-valkey"));
+
+        const help = sh(path.join(app, "node_modules", ".bin", "pulumi-valkey"), ["--help"], { cwd: app });
+        expect(help.status, help.out).to.equal(0);
+        expect(help.out).to.contain("pulumi-valkey converge");
+
+        expect(sh("pulumi", ["stack", "init", "installed", "--non-interactive"], { cwd: app, env }).status).to.equal(0);
+        const up = sh("pulumi", ["up", "--yes", "--skip-preview", "--stack", "installed", "--non-interactive"], { cwd: app, env });
+        expect(up.status, up.out).to.equal(0);
+        const state = sh("pulumi", ["stack", "output", "state", "--stack", "installed"], { cwd: app, env });
+        expect(state.out.trim()).to.equal("RUNNING");
+        expect(sh("pulumi", ["stack", "output", "serviceHost", "--stack", "installed"], { cwd: app, env }).out.trim()).to.equal(
+            "cache.installed-valkey.svc.cluster.local",
+        );
+
+        const down = sh("pulumi", ["destroy", "--yes", "--stack", "installed", "--non-interactive"], { cwd: app, env });
+        expect(down.status, down.out).to.equal(0);
+        expect(sh("kubectl", ["get", "namespace", "installed-valkey"], { cwd: app, env }).out).to.contain("NotFound");
+    });
+});
