@@ -12,6 +12,7 @@ action=${1:-up}
 stack=${QUICKSTART_STACK:-quickstart}
 
 say() { printf '[quickstart] %s\n' "$*"; }
+started=$(date +%s)
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run --silent build
@@ -23,6 +24,7 @@ local_cp=false
 if [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then
   local_cp=true
   say "no kubeconfig configured: using the local control plane"
+  scripts/system-deps.sh
   scripts/toolchain.sh --check >/dev/null 2>&1 || scripts/toolchain.sh
   eval "$(scripts/toolchain.sh --print-env)"
   if [ "$action" = up ]; then scripts/control-plane.sh up; fi
@@ -41,6 +43,7 @@ fi
 
 pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack"
 pulumi up --yes --skip-preview --stack "$stack"
+say "pulumi up finished $(( $(date +%s) - started )) s after the start (toolchain and control plane included)"
 
 say "outputs:"
 pulumi stack output --stack "$stack"

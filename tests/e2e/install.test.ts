@@ -28,11 +28,7 @@ const k8s = require("@pulumi/kubernetes");
 const { Valkey } = require("pulumi-valkey");
 
 const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "installed-valkey" } });
-const cache = new Valkey("cache", {
-    project: "installed",
-    plan: "hobbyist",
-    kubernetes: { namespace: ns.metadata.name },
-});
+const cache = new Valkey("cache", { project: "installed-valkey", plan: "hobbyist" }, { dependsOn: [ns] });
 exports.state = cache.state;
 exports.serviceHost = cache.serviceHost;
 exports.serviceUri = cache.serviceUri;
@@ -119,6 +115,12 @@ describe("installed from an npm pack tarball into a fresh project", function () 
 
         const down = sh("pulumi", ["destroy", "--yes", "--stack", "installed", "--non-interactive"], { cwd: app, env });
         expect(down.status, down.out).to.equal(0);
-        expect(sh("kubectl", ["get", "namespace", "installed-valkey"], { cwd: app, env }).out).to.contain("NotFound");
+        // The namespace is deleted in the background: wait for it (at most a minute).
+        let gone = "";
+        for (let i = 0; i < 60 && !gone.includes("NotFound"); i++) {
+            gone = sh("kubectl", ["get", "namespace", "installed-valkey"], { cwd: app, env }).out;
+            if (!gone.includes("NotFound")) spawnSync("sleep", ["1"]);
+        }
+        expect(gone).to.contain("NotFound");
     });
 });
