@@ -124,7 +124,7 @@ export async function reloadTls(client: NodeClient, expectedCertPem: string, opt
     }
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_RELOAD_TIMEOUT_MS);
     const command = tlsReloadCommand(options.paths);
-    let presented = "";
+    let presented: string;
     for (let attempt = 1; ; attempt++) {
         try {
             await client.call(command);

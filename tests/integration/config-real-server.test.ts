@@ -36,7 +36,7 @@ function makeCerts(): Certs {
         try {
             execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
         } catch (e) {
-            throw new Error(`openssl ${args[0]} failed (the TLS rows need the openssl CLI: apt-get install openssl): ${String(e)}`);
+            throw new Error(`openssl ${args[0]} failed (the TLS rows need the openssl CLI: apt-get install openssl): ${String(e)}`, { cause: e });
         }
     };
     const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
