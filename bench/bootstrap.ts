@@ -46,9 +46,7 @@ async function waitReady(servers: ValkeyProcess[], replicas: number): Promise<vo
     const deadline = Date.now() + TIMEOUT_MS;
     try {
         for (;;) {
-            const replies = await Promise.all(
-                clients.map(async (c) => [String(await c.call("CLUSTER", "INFO")), String(await c.call("INFO", "replication"))]),
-            );
+            const replies = await Promise.all(clients.map(async (c) => [String(await c.call("CLUSTER", "INFO")), String(await c.call("INFO", "replication"))]));
             const clusterOk = replies.every(([info]) => field(info, "cluster_state") === "ok" && field(info, "cluster_slots_ok") === "16384");
             const linked = replies.filter(([, repl]) => field(repl, "role") === "slave" && field(repl, "master_link_status") === "up").length;
             if (clusterOk && linked === replicas) return;

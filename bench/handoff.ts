@@ -134,7 +134,15 @@ async function main(): Promise<void> {
             await primary.kill9();
             const started = Date.now();
             for (;;) {
-                const roles = await Promise.all(servers.filter((s) => s !== primary).map((s) => replicationInfo(s).then((x) => x.role).catch(() => "")));
+                const roles = await Promise.all(
+                    servers
+                        .filter((s) => s !== primary)
+                        .map((s) =>
+                            replicationInfo(s)
+                                .then((x) => x.role)
+                                .catch(() => ""),
+                        ),
+                );
                 if (roles.filter((r) => r === "master").length === 3) break;
                 if (Date.now() - started > 60000) throw new Error("no automatic failover within 60 s");
                 await sleep(10);
@@ -143,7 +151,9 @@ async function main(): Promise<void> {
             kill.push(await writer.stop());
             servers[i] = await primary.restart();
             await waitLinked(servers);
-            console.log(`round ${round + 1}: handoff stall ${handoff[round].stallMs} ms (${handoff[round].errors} errors); kill stall ${kill[round].stallMs} ms (${kill[round].errors} errors)`);
+            console.log(
+                `round ${round + 1}: handoff stall ${handoff[round].stallMs} ms (${handoff[round].errors} errors); kill stall ${kill[round].stallMs} ms (${kill[round].errors} errors)`,
+            );
         }
     } finally {
         client.disconnect();

@@ -36,7 +36,13 @@ async function waitClusterOk(servers: readonly ValkeyProcess[], known: number): 
 async function waitAgreement(servers: readonly ValkeyProcess[]): Promise<void> {
     const deadline = Date.now() + 60000;
     for (;;) {
-        const maps = await Promise.all(servers.map((s) => withClient(s, async (c) => JSON.stringify(((await c.call("CLUSTER", "SLOTS")) as unknown[][]).map((r) => [r[0], r[1], (r[2] as unknown[])[1]]).sort()))));
+        const maps = await Promise.all(
+            servers.map((s) =>
+                withClient(s, async (c) =>
+                    JSON.stringify(((await c.call("CLUSTER", "SLOTS")) as unknown[][]).map((r) => [r[0], r[1], (r[2] as unknown[])[1]]).sort()),
+                ),
+            ),
+        );
         if (maps.every((m) => m === maps[0])) return;
         if (Date.now() > deadline) throw new Error("nodes do not agree on the slot map within 60 s");
         await new Promise((r) => setTimeout(r, POLL_MS));
@@ -45,7 +51,9 @@ async function waitAgreement(servers: readonly ValkeyProcess[]): Promise<void> {
 
 function run(cmd: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) =>
-        execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) => (e ? reject(new Error(`${cmd} failed: ${stderr || e.message}`)) : resolve(stdout))),
+        execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) =>
+            e ? reject(new Error(`${cmd} failed: ${stderr || e.message}`)) : resolve(stdout),
+        ),
     );
 }
 
@@ -113,7 +121,10 @@ async function main(): Promise<void> {
 
         const ours = await measure(servers, async () => {
             const lines: string[] = [];
-            await converge({ topology: { kind: "cluster", masters: 4, replicasPerMaster: 0 }, transport: transport(servers) }, { timeoutMs: 600000, log: (l) => lines.push(l), smokeTest: false });
+            await converge(
+                { topology: { kind: "cluster", masters: 4, replicasPerMaster: 0 }, transport: transport(servers) },
+                { timeoutMs: 600000, log: (l) => lines.push(l), smokeTest: false },
+            );
             return lines.filter((l) => l.startsWith("moved ")).join("; ");
         });
         const ourSlots = await slotsOf(servers[3]);
@@ -128,18 +139,23 @@ async function main(): Promise<void> {
         await waitClusterOk(restored, 4);
         const sizes = await Promise.all(restored.map((s) => withClient(s, (c) => c.dbsize())));
         if (sizes.reduce((a, b) => a + b, 0) !== KEYS || sizes[3] !== 0) throw new Error(`restored state differs: ${sizes.join(", ")}`);
-        const theirs = await measure(restored, () => run("valkey-cli", ["--cluster", "rebalance", `${restored[0].host}:${restored[0].port}`, "--cluster-use-empty-masters"]).then(() => ""));
+        const theirs = await measure(restored, () =>
+            run("valkey-cli", ["--cluster", "rebalance", `${restored[0].host}:${restored[0].port}`, "--cluster-use-empty-masters"]).then(() => ""),
+        );
         const theirSlots = await slotsOf(restored[3]);
 
         const rate = (o: Outcome) => Math.round(o.keysMoved / o.seconds);
         const row = (name: string, o: Outcome, slots: number) =>
             `${name.padEnd(48)} ${o.seconds.toFixed(2).padStart(7)} s  ${String(o.keysMoved).padStart(8)} keys  ${String(slots).padStart(5)} slots  ${String(rate(o)).padStart(8)} keys/s  client ops ${o.traffic.ops}, errors ${o.traffic.errors}`;
-        console.log(`rebalance 3 shards x ${(KEYS / 3) | 0} keys of 100 B onto one more empty primary, ${TRAFFIC ? "under client traffic (2 workers)" : "without client traffic"}`);
+        console.log(
+            `rebalance 3 shards x ${(KEYS / 3) | 0} keys of 100 B onto one more empty primary, ${TRAFFIC ? "under client traffic (2 workers)" : "without client traffic"}`,
+        );
         console.log(row("pulumi-valkey converge (masters 3 -> 4)", ours, ourSlots));
         console.log(row("valkey-cli --cluster rebalance --use-empty-masters", theirs, theirSlots));
         console.log(`ratio (keys/s, ours / valkey-cli): ${(rate(ours) / rate(theirs)).toFixed(2)}x; time ratio ${(theirs.seconds / ours.seconds).toFixed(2)}x`);
         console.log(`our move phase: ${ours.detail}`);
-        if (ours.traffic.firstErrors.length + theirs.traffic.firstErrors.length > 0) console.log(`client errors: ${[...ours.traffic.firstErrors, ...theirs.traffic.firstErrors].join("; ")}`);
+        if (ours.traffic.firstErrors.length + theirs.traffic.firstErrors.length > 0)
+            console.log(`client errors: ${[...ours.traffic.firstErrors, ...theirs.traffic.firstErrors].join("; ")}`);
         for (const d of snapshot) fs.rmSync(d, { recursive: true, force: true });
     } finally {
         await stopAllValkeys();

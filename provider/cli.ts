@@ -173,7 +173,16 @@ function nodeTable(nodes: readonly NodeReport[]): string {
         n.role === "replica" ? `of ${n.primary ?? "?"}` : n.slots.length > 0 ? `slots ${formatRanges(n.slots)}` : "",
     ]);
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => r[c].length))) ?? [];
-    return rows.map((r) => "  " + r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map(
+            (r) =>
+                "  " +
+                r
+                    .map((cell, c) => cell.padEnd(widths[c]))
+                    .join("  ")
+                    .trimEnd(),
+        )
+        .join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -188,7 +197,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
     const [command, ...extra] = positionals;
-    if (command !== "converge" && command !== "status") throw new UsageError(command === undefined ? "say what to do: converge or status" : `unknown command "${command}"`);
+    if (command !== "converge" && command !== "status")
+        throw new UsageError(command === undefined ? "say what to do: converge or status" : `unknown command "${command}"`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const print = (line: string) => console.log(line);
     const logLine = v.json ? () => undefined : print;

@@ -4,15 +4,7 @@ import { describeRefusal } from "./reconcile/commands";
 import { Refusal } from "./reconcile/types";
 
 export type ProviderErrorCode =
-    | "invalid-request"
-    | "transport"
-    | "unreachable"
-    | "authentication"
-    | "refused"
-    | "command-failed"
-    | "timeout"
-    | "verification-failed"
-    | "aborted";
+    "invalid-request" | "transport" | "unreachable" | "authentication" | "refused" | "command-failed" | "timeout" | "verification-failed" | "aborted";
 
 export class ValkeyProviderError extends Error {
     constructor(
@@ -56,11 +48,7 @@ export class AuthenticationError extends ValkeyProviderError {
 /** Converge will not touch the nodes, for every listed reason. */
 export class RefusedError extends ValkeyProviderError {
     constructor(readonly refusals: readonly Refusal[]) {
-        super(
-            "refused",
-            `refusing to converge: ${refusals.map(describeRefusal).join("; ")}`,
-            refusals.find((r) => r.node !== undefined)?.node,
-        );
+        super("refused", `refusing to converge: ${refusals.map(describeRefusal).join("; ")}`, refusals.find((r) => r.node !== undefined)?.node);
     }
 }
 

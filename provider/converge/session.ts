@@ -118,7 +118,10 @@ export class Session {
             const role = (await client.call(["ROLE"])) as unknown[];
             if (String(role[0]) === "master") return;
             if (Date.now() > deadline) {
-                throw new VerificationError(client.target.name, `CLUSTER FAILOVER was not confirmed within ${TAKE_OVER_TIMEOUT_MS / 1000} s (ROLE still ${String(role[0])})`);
+                throw new VerificationError(
+                    client.target.name,
+                    `CLUSTER FAILOVER was not confirmed within ${TAKE_OVER_TIMEOUT_MS / 1000} s (ROLE still ${String(role[0])})`,
+                );
             }
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -150,7 +153,12 @@ export class Session {
         }
     }
 
-    private async runReshard(primaries: Map<string, ReshardNode>, actions: readonly Action[], counter: MutationCounter, onAction: (line: string) => void): Promise<void> {
+    private async runReshard(
+        primaries: Map<string, ReshardNode>,
+        actions: readonly Action[],
+        counter: MutationCounter,
+        onAction: (line: string) => void,
+    ): Promise<void> {
         const ctx = {
             primaries,
             ...(this.connect.credentials ? { credentials: this.connect.credentials } : {}),
@@ -169,7 +177,9 @@ export class Session {
             const started = Date.now();
             const r = await executeMoves(ctx, moves);
             const seconds = (Date.now() - started) / 1000;
-            onAction(`moved ${r.slots} slots and ${r.keys} keys in ${seconds.toFixed(2)} s (${Math.round(r.keys / Math.max(seconds, 0.001))} keys/s, ${r.commands} commands)`);
+            onAction(
+                `moved ${r.slots} slots and ${r.keys} keys in ${seconds.toFixed(2)} s (${Math.round(r.keys / Math.max(seconds, 0.001))} keys/s, ${r.commands} commands)`,
+            );
         }
     }
 

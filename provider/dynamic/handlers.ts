@@ -45,7 +45,10 @@ function transportOf(inputs: TopologyInputs): Transport {
  * the given ones only.
  */
 export function credentialCandidates(inputs: TopologyInputs): Credentials[] {
-    const given: Credentials = { ...(inputs.username !== undefined ? { username: inputs.username } : {}), ...(inputs.password !== undefined ? { password: inputs.password } : {}) };
+    const given: Credentials = {
+        ...(inputs.username !== undefined ? { username: inputs.username } : {}),
+        ...(inputs.password !== undefined ? { password: inputs.password } : {}),
+    };
     const admin = inputs.acl?.users.find((u) => u.role === "admin");
     const candidates: Credentials[] = admin ? admin.passwords.map((password) => ({ username: admin.name, password })) : [];
     const same = (a: Credentials, b: Credentials) => (a.username ?? "default") === (b.username ?? "default") && a.password === b.password;
@@ -89,7 +92,13 @@ interface SecurityResult {
  * command restricts `default` (a connection authenticated as `default` can do nothing after it).
  * Throws, naming every failed node with its message (never a password), when a node fails.
  */
-async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, reloadTls: boolean, config: readonly [string, string][], out: SecurityResult): Promise<void> {
+async function secure(
+    clients: readonly NodeClient[],
+    inputs: TopologyInputs,
+    reloadTls: boolean,
+    config: readonly [string, string][],
+    out: SecurityResult,
+): Promise<void> {
     let configFailure: Error | undefined;
     if (config.length > 0) {
         const statuses = await applyConfigEverywhere(clients, config);
@@ -98,7 +107,10 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
         const failed = statuses.flatMap((s) => (s.status === "Error" ? [`node ${s.node}: ${s.message}`] : []));
         if (failed.length > 0) {
             // Reported once the TLS reload and the ACL users are done: a bad value holds nothing else back.
-            configFailure = new ValkeyProviderError("command-failed", `${describeConfigSet(config)} refused on ${failed.length} of ${statuses.length} nodes (nothing of it applied there): ${failed.join("; ")}`);
+            configFailure = new ValkeyProviderError(
+                "command-failed",
+                `${describeConfigSet(config)} refused on ${failed.length} of ${statuses.length} nodes (nothing of it applied there): ${failed.join("; ")}`,
+            );
         }
     }
     if (reloadTls && inputs.tlsReload !== undefined) {
@@ -109,19 +121,29 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
             timeoutMs: (inputs.tlsReload.timeoutSeconds ?? DEFAULT_TLS_RELOAD_TIMEOUT_SECONDS) * 1000,
         });
         const command = tlsReloadCommand(paths).join(" ");
-        out.tlsStatus = statuses.map((s) => (s.status === "Reloaded" ? { node: s.node, status: s.status, fingerprint: s.fingerprint } : { node: s.node, status: s.status, message: s.message }));
+        out.tlsStatus = statuses.map((s) =>
+            s.status === "Reloaded" ? { node: s.node, status: s.status, fingerprint: s.fingerprint } : { node: s.node, status: s.status, message: s.message },
+        );
         for (const s of statuses) {
-            if (s.status === "Reloaded") out.actions.push(`${s.node}: ${command} (reload the TLS files: presents ${s.fingerprint} after ${s.attempts} attempt${s.attempts === 1 ? "" : "s"})`);
+            if (s.status === "Reloaded")
+                out.actions.push(
+                    `${s.node}: ${command} (reload the TLS files: presents ${s.fingerprint} after ${s.attempts} attempt${s.attempts === 1 ? "" : "s"})`,
+                );
         }
         const failed = statuses.flatMap((s) => (s.status === "Error" ? [s.message] : []));
         if (failed.length > 0) {
-            throw new VerificationError(failed.length === 1 ? statuses.find((s) => s.status === "Error")!.node : `${failed.length} nodes`, `TLS reload failed: ${failed.join("; ")}`);
+            throw new VerificationError(
+                failed.length === 1 ? statuses.find((s) => s.status === "Error")!.node : `${failed.length} nodes`,
+                `TLS reload failed: ${failed.join("; ")}`,
+            );
         }
     }
     if (inputs.acl !== undefined) {
         const acl = inputs.acl;
         const statuses = await applyAclEverywhere(clients, acl);
-        out.aclStatus = statuses.map((s) => (s.status === "Applied" ? { node: s.node, status: s.status } : { node: s.node, status: s.status, message: s.message }));
+        out.aclStatus = statuses.map((s) =>
+            s.status === "Applied" ? { node: s.node, status: s.status } : { node: s.node, status: s.status, message: s.message },
+        );
         out.aclPhase = aclPhase(statuses);
         const restrict = describeCommand(defaultUserCommand(acl.defaultUser));
         for (const s of statuses) {
@@ -137,7 +159,10 @@ async function secure(clients: readonly NodeClient[], inputs: TopologyInputs, re
         if (failed.length > 0 && !statuses.every((s) => s.status === "Applied" || onlyUsersRefused(s, acl))) {
             // applyAcl redacts already; the whole message once more, with every password of the inputs.
             const secrets = [...acl.users.flatMap((u) => u.passwords), inputs.password];
-            throw new ValkeyProviderError("command-failed", redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secrets));
+            throw new ValkeyProviderError(
+                "command-failed",
+                redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secrets),
+            );
         }
     }
     if (configFailure !== undefined) throw configFailure;
@@ -179,17 +204,34 @@ async function rollOut(
     const decision = decideDisruptive(r.window ?? {}, new Date(), r.force === true);
     if (!decision.apply) {
         actions.push(`${outdated.join(", ")}: restart pending, ${decision.reason}`);
-        return { pending: { revision: r.revision, nodes: outdated, reason: decision.reason, notBefore: decision.pendingUntil.toISOString() }, restarted: false };
+        return {
+            pending: { revision: r.revision, nodes: outdated, reason: decision.reason, notBefore: decision.pendingUntil.toISOString() },
+            restarted: false,
+        };
     }
     actions.push(`${outdated.join(", ")}: rolling restart, ${decision.reason}`);
     const transports = [transportOf(inputs)];
     const sentinels = r.sentinels;
-    if (sentinels !== undefined) transports.push(kubernetesTransport({ ...target, statefulSet: sentinels.statefulSet, replicas: sentinels.replicas, port: sentinels.port, announceHostnames: undefined }));
+    if (sentinels !== undefined)
+        transports.push(
+            kubernetesTransport({
+                ...target,
+                statefulSet: sentinels.statefulSet,
+                replicas: sentinels.replicas,
+                port: sentinels.port,
+                announceHostnames: undefined,
+            }),
+        );
     const opened: NodeClient[][] = [];
     try {
-        for (const t of transports) opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : connect.tls ? { tls: connect.tls } : {})));
+        for (const t of transports)
+            opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : connect.tls ? { tls: connect.tls } : {})));
         const handoff: HandoffKind =
-            inputs.topology.kind === "cluster" ? { kind: "cluster" } : sentinels !== undefined ? { kind: "sentinel", sentinels: opened[1], group: sentinels.group } : { kind: "replicated" };
+            inputs.topology.kind === "cluster"
+                ? { kind: "cluster" }
+                : sentinels !== undefined
+                  ? { kind: "sentinel", sentinels: opened[1], group: sentinels.group }
+                  : { kind: "replicated" };
         // Every restart may take the whole timeout (termination, image pull, load, sync).
         const timeoutMs = (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000 * outdated.length;
         const result = await rollingRestart({
@@ -238,7 +280,13 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
         // `previous`: during a CA change the nodes still present the old certificate (only the
         // topology resource after the StatefulSet reloads them), so the previous CA stays trusted.
         const drained = await run({ ...drain, drainBeforeScaleIn: false }, previous, { applyAcl: false });
-        return { ...echo(inputs), state: "RUNNING", nodes: drained.nodes, primaryEndpoints: drained.primaryEndpoints, lastActions: [note, ...drained.lastActions] };
+        return {
+            ...echo(inputs),
+            state: "RUNNING",
+            nodes: drained.nodes,
+            primaryEndpoints: drained.primaryEndpoints,
+            lastActions: [note, ...drained.lastActions],
+        };
     }
     const settings = settingsOf(inputs);
     const config = changedDirectives(inputs.config, previous?.config, previous === undefined);
@@ -272,13 +320,19 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
         } catch (e) {
             // The next credentials only when these were refused (e.g. the admin user does not exist yet).
             if (!(e instanceof AuthenticationError)) throw e;
-            if (i + 1 >= candidates.length) throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
+            if (i + 1 >= candidates.length)
+                throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
         }
     }
     // Restarts come after the live changes, with the credentials that worked; a restart is
     // verified by converging once more (the nodes come back with new addresses).
     const firstActions = result.actions;
-    const rollout = await rollOut(inputs, { credentials, ...(tls !== undefined ? { tls } : {}) }, security.actions, security.aclPhase === "Error" ? refusedUsers(security) : undefined);
+    const rollout = await rollOut(
+        inputs,
+        { credentials, ...(tls !== undefined ? { tls } : {}) },
+        security.actions,
+        security.aclPhase === "Error" ? refusedUsers(security) : undefined,
+    );
     if (rollout.restarted) {
         const again = await convergeWith(credentials);
         security.actions.push(...again.actions);

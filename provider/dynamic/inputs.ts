@@ -237,7 +237,8 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
             }
         } else if (transport.kind === "kubernetes") {
             for (const key of ["namespace", "statefulSet"]) {
-                if (!isUnknown(transport[key]) && (typeof transport[key] !== "string" || transport[key] === "")) fail(`transport.${key}`, "must be a non-empty string");
+                if (!isUnknown(transport[key]) && (typeof transport[key] !== "string" || transport[key] === ""))
+                    fail(`transport.${key}`, "must be a non-empty string");
             }
             if (!wholeNumber(transport.replicas, 1)) fail("transport.replicas", "must be a whole number >= 1");
             else if (typeof transport.replicas === "number") nodeCount = transport.replicas;
@@ -269,7 +270,10 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (news.acl !== undefined) checkAcl(news.acl, fail);
     if (news.config !== undefined) checkConfig(news.config, fail);
     if (news.rollout !== undefined) checkRollout(news.rollout, fail);
-    if (news.drainBeforeScaleIn === true && ((isObject(transport) && transport.kind === "direct") || (isObject(topology) && topology.kind !== "cluster" && !isUnknown(topology.kind)))) {
+    if (
+        news.drainBeforeScaleIn === true &&
+        ((isObject(transport) && transport.kind === "direct") || (isObject(topology) && topology.kind !== "cluster" && !isUnknown(topology.kind)))
+    ) {
         fail("drainBeforeScaleIn", "needs a cluster topology and the kubernetes transport: it drains the pods a StatefulSet is about to remove");
     }
     if (news.rollout !== undefined && !isUnknown(news.rollout) && isObject(transport) && transport.kind === "direct") {
@@ -295,7 +299,11 @@ function checkConfig(config: unknown, fail: (property: string, reason: string) =
     }
     for (const [name, value] of Object.entries(config)) {
         if (!DIRECTIVE.test(name)) fail(`config.${name}`, "is not a directive name (lower-case letters, digits and dashes)");
-        else if (CREDENTIAL_DIRECTIVES.includes(name)) fail(`config.${name}`, "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions");
+        else if (CREDENTIAL_DIRECTIVES.includes(name))
+            fail(
+                `config.${name}`,
+                "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions",
+            );
         else if (!isUnknown(value) && typeof value !== "string") fail(`config.${name}`, "must be a string (the CONFIG SET argument)");
     }
 }
@@ -306,12 +314,14 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
         fail("rollout", "must be { revision, window?, force?, sentinels? }");
         return;
     }
-    if (!isUnknown(rollout.revision) && (typeof rollout.revision !== "string" || rollout.revision === "")) fail("rollout.revision", "must be a non-empty string");
+    if (!isUnknown(rollout.revision) && (typeof rollout.revision !== "string" || rollout.revision === ""))
+        fail("rollout.revision", "must be a non-empty string");
     const w = rollout.window;
     if (w !== undefined && !isUnknown(w)) {
         if (!isObject(w)) fail("rollout.window", "must be { dow?, time? }");
         else {
-            if (w.dow !== undefined && !isUnknown(w.dow) && !DAYS.includes(w.dow as string)) fail("rollout.window.dow", `must be one of ${DAYS.join(", ")} (got ${JSON.stringify(w.dow)})`);
+            if (w.dow !== undefined && !isUnknown(w.dow) && !DAYS.includes(w.dow as string))
+                fail("rollout.window.dow", `must be one of ${DAYS.join(", ")} (got ${JSON.stringify(w.dow)})`);
             if (w.time !== undefined && !isUnknown(w.time) && !(typeof w.time === "string" && /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(w.time))) {
                 fail("rollout.window.time", `must be HH:mm:ss (UTC) (got ${JSON.stringify(w.time)})`);
             }
@@ -383,7 +393,8 @@ function checkAcl(acl: unknown, fail: (property: string, reason: string) => void
             else names.set(u.name, i);
         }
         if (!isUnknown(u.passwords)) {
-            if (!Array.isArray(u.passwords) || u.passwords.length === 0) fail(`${at}.passwords`, "must be a non-empty list of passwords, the current one first");
+            if (!Array.isArray(u.passwords) || u.passwords.length === 0)
+                fail(`${at}.passwords`, "must be a non-empty list of passwords, the current one first");
             else if (u.passwords.some((p) => !isUnknown(p) && (typeof p !== "string" || p === ""))) fail(`${at}.passwords`, "must be non-empty strings");
         }
         if (!isUnknown(u.rules)) {
@@ -423,7 +434,8 @@ function checkTlsReload(reload: unknown, fail: (property: string, reason: string
         else {
             for (const key of Object.keys(paths)) {
                 if (!["certFile", "keyFile", "caFile"].includes(key)) fail(`tlsReload.paths.${key}`, "is not one of certFile, keyFile, caFile");
-                else if (paths[key] !== undefined && !isUnknown(paths[key]) && (typeof paths[key] !== "string" || paths[key] === "")) fail(`tlsReload.paths.${key}`, "must be a file path");
+                else if (paths[key] !== undefined && !isUnknown(paths[key]) && (typeof paths[key] !== "string" || paths[key] === ""))
+                    fail(`tlsReload.paths.${key}`, "must be a file path");
             }
         }
     }
@@ -433,7 +445,19 @@ function checkTlsReload(reload: unknown, fail: (property: string, reason: string
 }
 
 /** Inputs that decide what the nodes become; a change re-runs converge (an update, never a replace). */
-const CONVERGED_INPUTS = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn"] as const;
+const CONVERGED_INPUTS = [
+    "providerVersion",
+    "topology",
+    "username",
+    "password",
+    "tls",
+    "settings",
+    "acl",
+    "tlsReload",
+    "config",
+    "rollout",
+    "drainBeforeScaleIn",
+] as const;
 
 function containsUnknown(v: unknown): boolean {
     if (isUnknown(v)) return true;
@@ -467,7 +491,11 @@ function transportTarget(t: unknown): unknown {
  * to the Kubernetes objects (or to whoever runs them), and a new topology is reached by converging.
  * A new kubeconfig or timeout alone changes nothing on the nodes and triggers no update.
  */
-export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>, now: Date = new Date()): { changes: boolean; replaces: string[]; stables: string[] } {
+export function diffInputs(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+    now: Date = new Date(),
+): { changes: boolean; replaces: string[]; stables: string[] } {
     const changed: string[] = [];
     // Restarts left for the maintenance window: the first update once it is open carries them out.
     if (isObject(olds.pendingRestart) && isObject(news.rollout) && !containsUnknown(news.rollout)) {

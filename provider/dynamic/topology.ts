@@ -4,7 +4,19 @@
 // handlers, so the serialized text holds no module, client or secret, only these few lines.
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../reconcile/types";
-import { AclInput, AclStatusOutput, ConfigStatusOutput, DirectNodeInput, NodeOutput, PendingRestartOutput, SECRET_OUTPUTS, SettingsInput, TlsInput, TlsReloadInput, TlsStatusOutput } from "./inputs";
+import {
+    AclInput,
+    AclStatusOutput,
+    ConfigStatusOutput,
+    DirectNodeInput,
+    NodeOutput,
+    PendingRestartOutput,
+    SECRET_OUTPUTS,
+    SettingsInput,
+    TlsInput,
+    TlsReloadInput,
+    TlsStatusOutput,
+} from "./inputs";
 import type { DayOfWeek } from "../schedule/window";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -95,7 +107,12 @@ export interface ValkeyTopologyArgs {
         revision: pulumi.Input<string>;
         window?: pulumi.Input<{ dow?: pulumi.Input<DayOfWeek>; time?: pulumi.Input<string> }>;
         force?: pulumi.Input<boolean>;
-        sentinels?: pulumi.Input<{ statefulSet: pulumi.Input<string>; replicas: pulumi.Input<number>; port: pulumi.Input<number>; group: pulumi.Input<string> }>;
+        sentinels?: pulumi.Input<{
+            statefulSet: pulumi.Input<string>;
+            replicas: pulumi.Input<number>;
+            port: pulumi.Input<number>;
+            group: pulumi.Input<string>;
+        }>;
         handoffTimeoutSeconds?: pulumi.Input<number>;
     }>;
 }

@@ -110,7 +110,11 @@ export class NodeClient {
                           ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
                           ...(tls.key !== undefined ? { key: tls.key } : {}),
                           // SNI takes names only; without one, Node checks the certificate against the dialled IP.
-                          ...(tls.serverName !== undefined ? { servername: tls.serverName } : net.isIP(this.target.dial.host) ? {} : { servername: this.target.dial.host }),
+                          ...(tls.serverName !== undefined
+                              ? { servername: tls.serverName }
+                              : net.isIP(this.target.dial.host)
+                                ? {}
+                                : { servername: this.target.dial.host }),
                           rejectUnauthorized: tls.verify ?? true,
                       },
                   }
@@ -192,7 +196,10 @@ export class NodeClient {
         }
         return replies.map(([e, value], i) =>
             e
-                ? { status: "rejected", reason: new CommandError(this.target.name, commands[i].shown ?? commands[i].args.join(" "), redact(e.message, this.secrets())) }
+                ? {
+                      status: "rejected",
+                      reason: new CommandError(this.target.name, commands[i].shown ?? commands[i].args.join(" "), redact(e.message, this.secrets())),
+                  }
                 : { status: "fulfilled", value },
         );
     }

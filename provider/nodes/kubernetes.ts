@@ -114,14 +114,21 @@ export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
         async outdated() {
             const deadline = Date.now() + timeoutMs;
             for (;;) {
-                const sts = await api(`read StatefulSet ${target.namespace}/${target.statefulSet}`, () => apps.readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }));
+                const sts = await api(`read StatefulSet ${target.namespace}/${target.statefulSet}`, () =>
+                    apps.readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }),
+                );
                 const revision = sts.status?.updateRevision;
                 if ((sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0) && revision !== undefined) {
                     const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
-                    const pods = await Promise.all(names.map((name) => api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }))));
+                    const pods = await Promise.all(
+                        names.map((name) => api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }))),
+                    );
                     return names.filter((_, i) => pods[i].metadata?.labels?.["controller-revision-hash"] !== revision);
                 }
-                if (Date.now() > deadline) throw new TransportError(`StatefulSet ${target.namespace}/${target.statefulSet}: the controller has not observed generation ${sts.metadata?.generation} after ${timeoutMs / 1000} s`);
+                if (Date.now() > deadline)
+                    throw new TransportError(
+                        `StatefulSet ${target.namespace}/${target.statefulSet}: the controller has not observed generation ${sts.metadata?.generation} after ${timeoutMs / 1000} s`,
+                    );
                 await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
             }
         },
@@ -137,7 +144,8 @@ export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
                 } catch (e) {
                     if ((e as { code?: unknown }).code !== 404) throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
                 }
-                if (Date.now() > deadline) throw new TransportError(`pod ${target.namespace}/${name} was deleted for its restart and is not running again after ${waitMs / 1000} s`);
+                if (Date.now() > deadline)
+                    throw new TransportError(`pod ${target.namespace}/${name} was deleted for its restart and is not running again after ${waitMs / 1000} s`);
                 await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
             }
         },

@@ -321,9 +321,7 @@ export function planCluster(
             moves,
         ).map((o) => [o.node, o.slots]),
     );
-    const desiredSlots = new Map<Member, SlotRange[]>(
-        primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]),
-    );
+    const desiredSlots = new Map<Member, SlotRange[]>(primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]));
     primaries.sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
     const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
 
@@ -344,8 +342,16 @@ export function planCluster(
         while (replicas.length > replicasPerMaster && pool.length < deficit()) {
             const ranked = [...replicas].sort(
                 (a, b) =>
-                    placementCost(b, p.member, replicas.filter((r) => r !== b)) - placementCost(a, p.member, replicas.filter((r) => r !== a)) ||
-                    b.index - a.index,
+                    placementCost(
+                        b,
+                        p.member,
+                        replicas.filter((r) => r !== b),
+                    ) -
+                        placementCost(
+                            a,
+                            p.member,
+                            replicas.filter((r) => r !== a),
+                        ) || b.index - a.index,
             );
             replicas.splice(replicas.indexOf(ranked[0]), 1);
             pool.push(ranked[0]);
@@ -426,11 +432,18 @@ export function planCluster(
     // Moves, once every given node knows every other and no slot is claimed twice: slots go with their
     // keys to the new primaries, from the leaving ones (composite actions, see provider/reshard).
     if (moves.length > 0) {
-        const failing = staying.flatMap((i) => staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`));
+        const failing = staying.flatMap((i) =>
+            staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`),
+        );
         // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
         const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
         if (meetWaits.length > 0 || waiting.length > 0 || failing.length > 0 || notOk.length > 0) {
-            return { actions: [], waiting: [...waiting, ...meetWaits, ...failing, ...notOk, "slot moves wait for the nodes to know each other"], refusals: [], layout };
+            return {
+                actions: [],
+                waiting: [...waiting, ...meetWaits, ...failing, ...notOk, "slot moves wait for the nodes to know each other"],
+                refusals: [],
+                layout,
+            };
         }
         return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [], refusals: [], layout };
     }

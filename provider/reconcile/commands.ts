@@ -64,7 +64,10 @@ export function describeAction(action: Action): string {
     })();
     if (action.kind === "move-slots") return `${action.node}: move slots ${formatRanges(action.ranges)} with their keys to ${action.to}`;
     if (action.kind === "repair-slot") {
-        const states = [...action.migrating.map((m) => `migrating on ${m.node} to ${m.to}`), ...action.importing.map((i) => `importing on ${i.node} from ${i.from}`)];
+        const states = [
+            ...action.migrating.map((m) => `migrating on ${m.node} to ${m.to}`),
+            ...action.importing.map((i) => `importing on ${i.node} from ${i.from}`),
+        ];
         return `${action.node}: close slot ${action.slot} (${states.join(", ")}; served by ${action.owner ?? "nobody"})`;
     }
     return `${action.node}: ${command} (${why})`;

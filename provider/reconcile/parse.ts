@@ -1,14 +1,5 @@
 // Parsers for the replies the planner is built on: INFO, CLUSTER INFO and CLUSTER NODES.
-import {
-    ClusterNodeEntry,
-    ClusterObservation,
-    Endpoint,
-    ObservedNode,
-    OpenSlot,
-    Placement,
-    ReplicationObservation,
-    SlotRange,
-} from "./types";
+import { ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, OpenSlot, Placement, ReplicationObservation, SlotRange } from "./types";
 import { TUNED_SETTINGS } from "./settings";
 
 /** `key:value` lines of INFO or CLUSTER INFO; section headers and blank lines are skipped. */
@@ -155,10 +146,7 @@ export interface NodeReplies {
 }
 
 /** Builds the planner's view of one node from its replies. */
-export function observedNode(
-    identity: { name: string; announce: Endpoint; placement: Placement },
-    replies: NodeReplies,
-): ObservedNode {
+export function observedNode(identity: { name: string; announce: Endpoint; placement: Placement }, replies: NodeReplies): ObservedNode {
     const info = parseInfo(replies.info);
     const clusterEnabled = info.get("cluster_enabled") === "1";
     return {

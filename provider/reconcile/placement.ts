@@ -68,10 +68,7 @@ export interface ReplicaDemand<P extends Placed> {
  * to the cheapest remaining pool node; then pairwise swaps (and swaps with unused pool nodes) that
  * lower the total cost are applied until none is left.
  */
-export function assignReplicas<P extends Placed, R extends Placed>(
-    demands: readonly ReplicaDemand<P>[],
-    pool: readonly R[],
-): { replica: R; primary: P }[] {
+export function assignReplicas<P extends Placed, R extends Placed>(demands: readonly ReplicaDemand<P>[], pool: readonly R[]): { replica: R; primary: P }[] {
     const seats: number[] = []; // index into demands, one entry per replica to place
     const maxNeed = Math.max(0, ...demands.map((d) => d.need));
     for (let round = 0; round < maxNeed; round++) {

@@ -49,7 +49,9 @@ export function steadySettings(nodes: readonly ObservedNode[], requested: Settin
 export function lowerForBootstrap(node: ObservedNode, setting: TunedSetting): Action[] {
     const value = node.settings[setting];
     const target = BOOTSTRAP_VALUES[setting];
-    return value !== undefined && value > target ? [{ kind: "config-set", node: node.name, parameter: setting, value: String(target), purpose: "bootstrap" }] : [];
+    return value !== undefined && value > target
+        ? [{ kind: "config-set", node: node.name, parameter: setting, value: String(target), purpose: "bootstrap" }]
+        : [];
 }
 
 /** Brings each of `settings` to its steady value on every node that differs. */

@@ -175,7 +175,12 @@ async function assignSlots(ctx: ReshardContext, slots: readonly number[], target
 }
 
 /** Moves one window of slots of a pair, every step pipelined over the window. */
-async function moveWindow(ctx: ReshardContext, source: ReshardNode, target: ReshardNode, slots: readonly number[]): Promise<{ keys: number; commands: number }> {
+async function moveWindow(
+    ctx: ReshardContext,
+    source: ReshardNode,
+    target: ReshardNode,
+    slots: readonly number[],
+): Promise<{ keys: number; commands: number }> {
     await sendAll(
         ctx,
         lane(target),

@@ -11,7 +11,11 @@ export interface ConfigStatus {
 }
 
 /** The directives of `desired` whose value differs from `previous` (none on create: the file has them). */
-export function changedDirectives(desired: Readonly<Record<string, string>> | undefined, previous: Readonly<Record<string, string>> | undefined, created: boolean): [string, string][] {
+export function changedDirectives(
+    desired: Readonly<Record<string, string>> | undefined,
+    previous: Readonly<Record<string, string>> | undefined,
+    created: boolean,
+): [string, string][] {
     if (desired === undefined || created) return [];
     return Object.entries(desired).filter(([name, value]) => previous?.[name] !== value);
 }

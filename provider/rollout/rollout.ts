@@ -131,7 +131,13 @@ function checkDeadline(deadline: Deadline, waitingFor: string): void {
 
 /** Whether a restarted node is back: a new process, data loaded, linked (replica), cluster ok. */
 function isBack(state: NodeState, previousRunId: string): boolean {
-    return state.runId !== previousRunId && !state.loading && (state.role === "primary" || state.linkUp) && state.clusterOk !== false && state.shardsConsistent !== false;
+    return (
+        state.runId !== previousRunId &&
+        !state.loading &&
+        (state.role === "primary" || state.linkUp) &&
+        state.clusterOk !== false &&
+        state.shardsConsistent !== false
+    );
 }
 
 /** Polls a node until `ready` holds, treating a lost connection as "not yet". */
@@ -204,7 +210,10 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
         await waitFor(client(promoted), cluster, limit, "to report the primary role after the handoff", (s) => s.role === "primary");
     } catch (e) {
         if (e instanceof TimeoutError) {
-            throw new VerificationError(primary.name, `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); ${primary.name} was not restarted`);
+            throw new VerificationError(
+                primary.name,
+                `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); ${primary.name} was not restarted`,
+            );
         }
         throw e;
     }
@@ -237,7 +246,14 @@ export async function rollingRestart(request: RolloutRequest): Promise<RolloutRe
 
     const restartOne = async (state: NodeState) => {
         const started = Date.now();
-        if (cluster) await waitFor(client(state.name), cluster, request.deadline, "to agree with its peers on shard ids before its restart", (s) => s.shardsConsistent === true);
+        if (cluster)
+            await waitFor(
+                client(state.name),
+                cluster,
+                request.deadline,
+                "to agree with its peers on shard ids before its restart",
+                (s) => s.shardsConsistent === true,
+            );
         await request.restarter.restart(state.name);
         client(state.name).close();
         const c = client(state.name);
@@ -256,7 +272,9 @@ export async function rollingRestart(request: RolloutRequest): Promise<RolloutRe
         }
         const back = await waitFor(c, cluster, request.deadline, "to come back after its restart", (s) => isBack(s, state.runId));
         restarted.push(state.name);
-        log(`${state.name}: restarted as ${back.role} in ${((Date.now() - started) / 1000).toFixed(1)} s (run_id ${state.runId.slice(0, 8)} -> ${back.runId.slice(0, 8)})`);
+        log(
+            `${state.name}: restarted as ${back.role} in ${((Date.now() - started) / 1000).toFixed(1)} s (run_id ${state.runId.slice(0, 8)} -> ${back.runId.slice(0, 8)})`,
+        );
     };
 
     let states = await snapshot();
@@ -281,11 +299,15 @@ export async function rollingRestart(request: RolloutRequest): Promise<RolloutRe
             const candidates = linked();
             const best = candidates.sort((a, b) => b.offset - a.offset)[0];
             if (best === undefined) {
-                log(`${name}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`);
+                log(
+                    `${name}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`,
+                );
             } else {
                 const h = await handOff(request, client, me, best, cluster);
                 handoffs.push(h);
-                log(`${name}: handed the primary role to ${h.to} in ${h.ms} ms (${request.handoff.kind === "cluster" ? `${best.name}: CLUSTER FAILOVER` : request.handoff.kind === "replicated" ? "FAILOVER TO" : "SENTINEL FAILOVER"}), confirmed with ROLE on both`);
+                log(
+                    `${name}: handed the primary role to ${h.to} in ${h.ms} ms (${request.handoff.kind === "cluster" ? `${best.name}: CLUSTER FAILOVER` : request.handoff.kind === "replicated" ? "FAILOVER TO" : "SENTINEL FAILOVER"}), confirmed with ROLE on both`,
+                );
                 if (request.handoff.kind === "replicated") {
                     // FAILOVER TO moves only the two nodes: the other replicas would keep following the
                     // old primary, through its restart. Point them at the new one.

@@ -17,9 +17,7 @@ export const WINDOW_DURATION_MS = 4 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DAYS: readonly DayOfWeek[] = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
-export type Decision =
-    | { readonly apply: true; readonly reason: string }
-    | { readonly apply: false; readonly reason: string; readonly pendingUntil: Date };
+export type Decision = { readonly apply: true; readonly reason: string } | { readonly apply: false; readonly reason: string; readonly pendingUntil: Date };
 
 function startOffsetMs(time: string | undefined): number {
     if (time === undefined) return 0;

@@ -105,7 +105,10 @@ export async function expandVolumes(target: VolumeTarget, size: string): Promise
         for (;;) {
             const step = claimStep(claim, size);
             if (step === "done") break;
-            if (step === "failed") throw new ExpansionError(`PVC ${namespace}/${name} could not grow to ${size}: ${describe(claim)}; see \`kubectl describe pvc -n ${namespace} ${name}\``);
+            if (step === "failed")
+                throw new ExpansionError(
+                    `PVC ${namespace}/${name} could not grow to ${size}: ${describe(claim)}; see \`kubectl describe pvc -n ${namespace} ${name}\``,
+                );
             if (step === "patch") {
                 // The test operation refuses the patch if the request changed since it was read.
                 const body = [

@@ -1,13 +1,7 @@
 // Which users a service with ACL on has: the three system users with fixed minimal rules
 // (reference/valkey-operations.md), the application users of the spec, and what becomes of the
 // `default` user. Pure: passwords are passed in (from the spec or @pulumi/random).
-import {
-    AclSpec,
-    DEFAULT_ADMIN_USER,
-    DEFAULT_DEFAULT_USER,
-    DEFAULT_EXPORTER_USER,
-    DEFAULT_REPLICATION_USER,
-} from "../spec/security";
+import { AclSpec, DEFAULT_ADMIN_USER, DEFAULT_DEFAULT_USER, DEFAULT_EXPORTER_USER, DEFAULT_REPLICATION_USER } from "../spec/security";
 
 /**
  * The provider's own user: it converges topology (CLUSTER *, REPLICAOF, CONFIG SET), manages users

@@ -127,7 +127,8 @@ export function checkClusterArgs(name: string, args: unknown): { structure: Clus
         .filter((d) => mustBePlain.some((p) => d === p || d.startsWith(p + ".") || d.startsWith(p + "[")))
         .map((path) => ({
             path,
-            message: "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)",
+            message:
+                "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)",
         }));
     let spec: ValkeyClusterSpec | undefined;
     try {
@@ -155,11 +156,12 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const model: pulumi.Output<ClusterModel> =
         deferred.filter((d) => d !== "kubeconfig").length === 0
             ? pulumi.output(structure)
-            : pulumi.output(rest as pulumi.Input<Record<string, unknown>>).apply((resolved) => buildClusterModel(name, parseSpec(valkeyClusterSpecSchema, resolved, subject)));
+            : pulumi
+                  .output(rest as pulumi.Input<Record<string, unknown>>)
+                  .apply((resolved) => buildClusterModel(name, parseSpec(valkeyClusterSpecSchema, resolved, subject)));
     const namespace = model.apply((m) => m.service.namespace);
 
-    const k8sProvider =
-        kubeconfig !== undefined ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig) }, { parent }) : undefined;
+    const k8sProvider = kubeconfig !== undefined ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig) }, { parent }) : undefined;
     const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
 
     // Credentials: the default user's password (the probes authenticate with it), the ACL users.
@@ -199,7 +201,11 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             ? new k8s.core.v1.Secret(
                   `${name}-tls`,
                   {
-                      metadata: model.apply((m) => ({ name: `${name}-tls`, namespace: m.service.namespace, labels: buildConfigMap(m.service, "").metadata!.labels })),
+                      metadata: model.apply((m) => ({
+                          name: `${name}-tls`,
+                          namespace: m.service.namespace,
+                          labels: buildConfigMap(m.service, "").metadata!.labels,
+                      })),
                       type: "kubernetes.io/tls",
                       stringData: pulumi.secret(
                           pulumi
@@ -231,8 +237,9 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     );
     // The users the provider and the outputs connect as: the ACL admin user, else the default user.
     const username = userNames?.admin ?? DEFAULT_USER;
-    const userPassword: pulumi.Output<string> =
-        pulumi.secret(acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result);
+    const userPassword: pulumi.Output<string> = pulumi.secret(
+        acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result,
+    );
 
     // How the provider reaches the nodes, for both topology resources below.
     const transport = {
@@ -340,7 +347,11 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const running = topology.state.apply((s) => s === "RUNNING");
     const aclSynced = pulumi.all([topology.aclPhase, topology.aclStatus]).apply(([phase, status]) => {
         const condition = aclCondition(acl !== undefined, phase, status);
-        if (condition.reason === "ApplyFailed") void pulumi.log.warn(`${subject}: ACL users not applied: ${condition.message}. Fix the rules: a pod that restarts reads them from ${name}-auth and does not start with a rule the server refuses`, parent);
+        if (condition.reason === "ApplyFailed")
+            void pulumi.log.warn(
+                `${subject}: ACL users not applied: ${condition.message}. Fix the rules: a pod that restarts reads them from ${name}-auth and does not start with a rule the server refuses`,
+                parent,
+            );
         return condition;
     });
     const conditions = pulumi.all([running, guard.readySince, aclSynced]).apply(([ok, since, aclSync]): ClusterCondition[] => [

@@ -111,7 +111,6 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
     return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
 }
 
-
 /** What this version does not deploy yet. */
 function refuseUnsupported(model: ServiceModel): void {
     const issues: SpecIssue[] = [];
@@ -124,20 +123,15 @@ function refuseUnsupported(model: ServiceModel): void {
     if (issues.length > 0) throw new SpecError(subjectOf(model.engine, model.name), issues);
 }
 
-export function createService(
-    engine: Engine,
-    name: string,
-    args: unknown,
-    parent: pulumi.ComponentResource,
-): ServiceResult {
+export function createService(engine: Engine, name: string, args: unknown, parent: pulumi.ComponentResource): ServiceResult {
     const subject = subjectOf(engine, name);
     const plainModel = checkAtConstruction(engine, name, args);
     // Values known only at deploy time are validated again when they resolve.
     const model: pulumi.Output<ServiceModel> = plainModel
         ? pulumi.output(plainModel)
-        : pulumi.output(args as pulumi.Input<Record<string, unknown>>).apply((resolved) =>
-              buildModel(engine, name, parseSpec(schemaOf(engine), resolved, subject)),
-          );
+        : pulumi
+              .output(args as pulumi.Input<Record<string, unknown>>)
+              .apply((resolved) => buildModel(engine, name, parseSpec(schemaOf(engine), resolved, subject)));
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
     refuseUnsupported(structure);
@@ -183,61 +177,40 @@ export function createService(
         childOpts,
     );
     const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => buildConfigMap(m, c));
-    const configMap = new k8s.core.v1.ConfigMap(
-        `${name}-config`,
-        kubernetesArgs(configMapObject, ["metadata", "data"]),
-        childOpts,
-    );
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, kubernetesArgs(configMapObject, ["metadata", "data"]), childOpts);
     const headlessObject = model.apply(buildHeadlessService);
-    const headless = new k8s.core.v1.Service(
-        `${name}-headless`,
-        kubernetesArgs(headlessObject, ["metadata", "spec"]),
-        childOpts,
-    );
+    const headless = new k8s.core.v1.Service(`${name}-headless`, kubernetesArgs(headlessObject, ["metadata", "spec"]), childOpts);
     const statefulSetObject = pulumi.all([model, configPlan]).apply(([m, p]) => buildStatefulSet(m, { configHash: p.restartHash }));
-    const statefulSet = new k8s.apps.v1.StatefulSet(
-        name,
-        kubernetesArgs(statefulSetObject, ["metadata", "spec"]),
-        {
-            ...childOpts,
-            protect,
-            dependsOn: [authSecret, configMap, headless, ...(certificates ? [certificates.secret] : [])],
-            // The claim templates cannot change in place, and replacing the StatefulSet would
-            // delete its PVCs: the guard below grows the PVCs themselves and refuses any other
-            // disk change.
-            ignoreChanges: ["spec.volumeClaimTemplates"],
-        },
-    );
+    const statefulSet = new k8s.apps.v1.StatefulSet(name, kubernetesArgs(statefulSetObject, ["metadata", "spec"]), {
+        ...childOpts,
+        protect,
+        dependsOn: [authSecret, configMap, headless, ...(certificates ? [certificates.secret] : [])],
+        // The claim templates cannot change in place, and replacing the StatefulSet would
+        // delete its PVCs: the guard below grows the PVCs themselves and refuses any other
+        // disk change.
+        ignoreChanges: ["spec.volumeClaimTemplates"],
+    });
     const clientObject = model.apply(buildClientService);
-    const client = new k8s.core.v1.Service(
-        name,
-        kubernetesArgs(clientObject, ["metadata", "spec"]),
-        { ...childOpts, dependsOn: [statefulSet] },
-    );
+    const client = new k8s.core.v1.Service(name, kubernetesArgs(clientObject, ["metadata", "spec"]), { ...childOpts, dependsOn: [statefulSet] });
     for (const external of buildExternalServices(structure)) {
         const object = model.apply((m) => buildExternalServices(m).find((s) => s.metadata!.name === external.metadata!.name)!);
-        new k8s.core.v1.Service(
-            external.metadata!.name!,
-            kubernetesArgs(object, ["metadata", "spec"]),
-            { ...childOpts, dependsOn: [statefulSet] },
-        );
+        new k8s.core.v1.Service(external.metadata!.name!, kubernetesArgs(object, ["metadata", "spec"]), { ...childOpts, dependsOn: [statefulSet] });
     }
     const pdbObject = model.apply(buildPodDisruptionBudget);
-    new k8s.policy.v1.PodDisruptionBudget(
-        name,
-        kubernetesArgs(pdbObject, ["metadata", "spec"]),
-        childOpts,
-    );
+    new k8s.policy.v1.PodDisruptionBudget(name, kubernetesArgs(pdbObject, ["metadata", "spec"]), childOpts);
     const policyObject = model.apply(buildNetworkPolicy);
-    new k8s.networking.v1.NetworkPolicy(
-        name,
-        kubernetesArgs(policyObject, ["metadata", "spec"]),
-        childOpts,
-    );
+    new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
 
     const sentinel =
         structure.plan.topology === "sentinel"
-            ? createSentinels(name, model, structure, childOpts, [authSecret, ...(certificates ? [certificates.secret] : [])], certificates?.issued.server.certPem)
+            ? createSentinels(
+                  name,
+                  model,
+                  structure,
+                  childOpts,
+                  [authSecret, ...(certificates ? [certificates.secret] : [])],
+                  certificates?.issued.server.certPem,
+              )
             : undefined;
 
     // `pulumi up` ends with a verified service: the dynamic resource reaches the pods through the
@@ -273,13 +246,17 @@ export function createService(
             config: configPlan.apply((p) => p.live),
             // A new pod template (image, restart-only directives, resources) is rolled out by the
             // provider inside the maintenance window; with Sentinel, a Sentinel hands over the primary.
-            rollout: pulumi.all([statefulSetObject, model]).apply(([sts, m]) =>
-                rolloutArgs(
-                    sts,
-                    m.maintenance,
-                    sentinel ? { statefulSet: objectNames(m).sentinel, replicas: SENTINEL_REPLICAS, port: SENTINEL_PORT, group: sentinelGroup(m) } : undefined,
+            rollout: pulumi
+                .all([statefulSetObject, model])
+                .apply(([sts, m]) =>
+                    rolloutArgs(
+                        sts,
+                        m.maintenance,
+                        sentinel
+                            ? { statefulSet: objectNames(m).sentinel, replicas: SENTINEL_REPLICAS, port: SENTINEL_PORT, group: sentinelGroup(m) }
+                            : undefined,
+                    ),
                 ),
-            ),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(sentinel ? [sentinel] : [])] },
     );
@@ -307,14 +284,10 @@ export function createService(
         { parent, dependsOn: [topology] },
     );
 
-    const serviceHost = pulumi
-        .all([client.metadata.name, model])
-        .apply(([svc, m]) => `${svc}.${m.namespace}.svc.${m.clusterDomain}`);
+    const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.namespace}.svc.${m.clusterDomain}`);
     const ssl = structure.tls;
     const serviceUri = pulumi.secret(
-        pulumi.all([serviceHost, password.result]).apply(([host, pw]) =>
-            connectionUri({ host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl }),
-        ),
+        pulumi.all([serviceHost, password.result]).apply(([host, pw]) => connectionUri({ host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl })),
     );
 
     let connectionSecretName: pulumi.Output<string | undefined> = pulumi.output(undefined);
@@ -373,32 +346,50 @@ function createSentinels(
     const names = objectNames(structure);
     const configMap = new k8s.core.v1.ConfigMap(
         names.sentinelConfigMap,
-        kubernetesArgs(objects.apply((o) => o.configMap), ["metadata", "data"]),
+        kubernetesArgs(
+            objects.apply((o) => o.configMap),
+            ["metadata", "data"],
+        ),
         childOpts,
     );
     const headless = new k8s.core.v1.Service(
         names.sentinelHeadlessService,
-        kubernetesArgs(objects.apply((o) => o.headlessService), ["metadata", "spec"]),
+        kubernetesArgs(
+            objects.apply((o) => o.headlessService),
+            ["metadata", "spec"],
+        ),
         childOpts,
     );
     const statefulSet = new k8s.apps.v1.StatefulSet(
         names.sentinel,
-        kubernetesArgs(objects.apply((o) => o.statefulSet), ["metadata", "spec"]),
+        kubernetesArgs(
+            objects.apply((o) => o.statefulSet),
+            ["metadata", "spec"],
+        ),
         { ...childOpts, dependsOn: [...dependsOn, configMap, headless] },
     );
     new k8s.core.v1.Service(
         names.sentinel,
-        kubernetesArgs(objects.apply((o) => o.clientService), ["metadata", "spec"]),
+        kubernetesArgs(
+            objects.apply((o) => o.clientService),
+            ["metadata", "spec"],
+        ),
         childOpts,
     );
     new k8s.policy.v1.PodDisruptionBudget(
         names.sentinel,
-        kubernetesArgs(objects.apply((o) => o.podDisruptionBudget), ["metadata", "spec"]),
+        kubernetesArgs(
+            objects.apply((o) => o.podDisruptionBudget),
+            ["metadata", "spec"],
+        ),
         childOpts,
     );
     new k8s.networking.v1.NetworkPolicy(
         names.sentinel,
-        kubernetesArgs(objects.apply((o) => o.networkPolicy), ["metadata", "spec"]),
+        kubernetesArgs(
+            objects.apply((o) => o.networkPolicy),
+            ["metadata", "spec"],
+        ),
         childOpts,
     );
     return statefulSet;
@@ -411,9 +402,7 @@ function structuralView(engine: Engine, args: unknown): Record<string, unknown> 
     // Deferred required fields get neutral stand-ins; their real values are checked on resolve.
     view.project = typeof view.project === "string" ? view.project : "deferred";
     const userConfig = (view.userConfig ?? {}) as Record<string, unknown>;
-    view.userConfig = Object.fromEntries(
-        Object.entries(userConfig).filter(([k]) => STRUCTURAL(engine).includes(`userConfig.${k}`)),
-    );
+    view.userConfig = Object.fromEntries(Object.entries(userConfig).filter(([k]) => STRUCTURAL(engine).includes(`userConfig.${k}`)));
     return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", ...STRUCTURAL(engine)].includes(k)));
 }
 

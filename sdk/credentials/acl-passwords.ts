@@ -13,8 +13,8 @@ import { createPassword } from "./password";
 export function createAclUsers(name: string, parent: pulumi.Resource, spec: AclSpec): pulumi.Output<AclPlanInput> {
     const generated = usersWithoutPasswords(spec).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
     return pulumi.secret(
-        pulumi.all(generated.map((g) => g.password)).apply((passwords) =>
-            resolveAclUsers(spec, Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]]))),
-        ),
+        pulumi
+            .all(generated.map((g) => g.password))
+            .apply((passwords) => resolveAclUsers(spec, Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])))),
     );
 }

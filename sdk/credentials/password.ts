@@ -8,9 +8,5 @@ export const PASSWORD_LENGTH = 32;
 
 /** A new random password child named `<name>-password`; `result` is a secret. */
 export function createPassword(name: string, parent: pulumi.Resource): random.RandomPassword {
-    return new random.RandomPassword(
-        `${name}-password`,
-        { length: PASSWORD_LENGTH, special: false, minLower: 1, minUpper: 1, minNumeric: 1 },
-        { parent },
-    );
+    return new random.RandomPassword(`${name}-password`, { length: PASSWORD_LENGTH, special: false, minLower: 1, minUpper: 1, minNumeric: 1 }, { parent });
 }

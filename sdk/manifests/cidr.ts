@@ -36,7 +36,7 @@ function formatIpv6(bytes: number[]): string {
     for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
     let bestStart = -1;
     let bestLength = 1;
-    for (let i = 0; i < 8; ) {
+    for (let i = 0; i < 8;) {
         if (groups[i] !== 0) {
             i++;
             continue;

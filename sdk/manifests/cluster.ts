@@ -186,7 +186,8 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
     const { affinity: _ignored, imagePullSecrets: _pulls, ...podRest } = pod;
     // tls.externalCerts: the pods mount the user's Secret (same keys, same path) instead of `<name>-tls`.
     const external = cm.tls?.externalCerts;
-    const volumes = external !== undefined ? pod.volumes!.map((v) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: external } } : v)) : pod.volumes;
+    const volumes =
+        external !== undefined ? pod.volumes!.map((v) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: external } } : v)) : pod.volumes;
     return {
         ...base,
         spec: {
@@ -248,11 +249,7 @@ export function buildClusterNetworkPolicy(cm: ClusterModel): INetworkPolicy {
         ...base,
         spec: {
             ...base.spec!,
-            ingress: [
-                clients,
-                { ...own, ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT)] },
-                ...(cm.exporter.enabled ? [{ ports: [tcp(METRICS_PORT)] }] : []),
-            ],
+            ingress: [clients, { ...own, ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT)] }, ...(cm.exporter.enabled ? [{ ports: [tcp(METRICS_PORT)] }] : [])],
         },
     };
 }

@@ -47,11 +47,7 @@ export function selectorLabels(model: ServiceModel, component: Component = "serv
  *    `pulumi-valkey/project` and `pulumi-valkey/cloud` (each only when a valid label value),
  *    and the selector labels.
  */
-export function commonLabels(
-    model: ServiceModel,
-    component: Component,
-    extra: Readonly<Record<string, string>> = {},
-): Record<string, string> {
+export function commonLabels(model: ServiceModel, component: Component, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
     const defaults: Record<string, string> = {};
     const ours: Record<string, string> = {
         "app.kubernetes.io/managed-by": MANAGED_BY,

@@ -40,9 +40,7 @@ export function connectionUri(conn: ConnectionInfo): string {
  * password can end the line or the string early and inject a directive.
  */
 function quoteConfigString(value: string): string {
-    const escaped = value.replace(/[\\"\x00-\x1f\x7f]/g, (c) =>
-        c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-    );
+    const escaped = value.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
     return `"${escaped}"`;
 }
 

@@ -9,15 +9,7 @@ import { ServiceModel } from "../spec/model";
 import { primaryReadinessProbe, startScript } from "./ha";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { VALKEY_PORT, objectNames } from "./names";
-import {
-    CONFIG_HASH_ANNOTATION,
-    PATHS,
-    containerSecurityContext,
-    credentialVolumes,
-    livenessProbe,
-    podSpecBase,
-    readinessProbe,
-} from "./pod";
+import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, credentialVolumes, livenessProbe, podSpecBase, readinessProbe } from "./pod";
 
 // CPU limit = request x this. Valkey's main thread is latency-sensitive and CFS throttling at the
 // request would stall it during the bursts that matter (loading the dataset at start-up, the RDB

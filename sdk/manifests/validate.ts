@@ -87,7 +87,9 @@ function labelProblems(labels: Readonly<Record<string, string>> | undefined, pat
         const keyProblem = labelKeyProblem(key);
         if (keyProblem) problems.push(`${path}[${JSON.stringify(key)}]: the key ${keyProblem}`);
         if (value !== "" && !isLabelValue(value)) {
-            problems.push(`${path}[${JSON.stringify(key)}]: ${JSON.stringify(value)} is not a label value (at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends)`);
+            problems.push(
+                `${path}[${JSON.stringify(key)}]: ${JSON.stringify(value)} is not a label value (at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends)`,
+            );
         }
     }
     return problems;
@@ -118,7 +120,9 @@ export function validateManifest(obj: Manifest): void {
     const subject = `${obj.kind} ${JSON.stringify(obj.metadata?.name ?? "(unnamed)")}`;
     const Model = MODELS[`${obj.apiVersion}/${obj.kind}`];
     if (Model === undefined) {
-        throw new ManifestError(subject, [`no schema for apiVersion ${JSON.stringify(obj.apiVersion)} kind ${JSON.stringify(obj.kind)}; known: ${Object.keys(MODELS).join(", ")}`]);
+        throw new ManifestError(subject, [
+            `no schema for apiVersion ${JSON.stringify(obj.apiVersion)} kind ${JSON.stringify(obj.kind)}; known: ${Object.keys(MODELS).join(", ")}`,
+        ]);
     }
     const template = (obj as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec?.template;
     const problems = [

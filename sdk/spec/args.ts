@@ -68,14 +68,7 @@ export interface RedisAccessArgs {
 }
 
 export type MaxmemoryPolicy =
-    | "allkeys-lfu"
-    | "allkeys-lru"
-    | "allkeys-random"
-    | "noeviction"
-    | "volatile-lfu"
-    | "volatile-lru"
-    | "volatile-random"
-    | "volatile-ttl";
+    "allkeys-lfu" | "allkeys-lru" | "allkeys-random" | "noeviction" | "volatile-lfu" | "volatile-lru" | "volatile-random" | "volatile-ttl";
 
 export type DayOfWeek = "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
 

@@ -80,25 +80,33 @@ const imageSchema = z.strictObject({
  * times (as number, as format, as oneOf); one message per field path is kept, the most specific.
  */
 function kubernetesObject<T>(Model: new (data: T) => { validate(): void }, kind: string) {
-    return z.custom<T>((v) => v !== null && typeof v === "object" && !Array.isArray(v), { message: `must be a Kubernetes ${kind} object` }).superRefine((value, ctx) => {
-        try {
-            new Model(value).validate();
-        } catch (e) {
-            const errors = (e as { errors?: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }> }).errors;
-            if (!Array.isArray(errors)) throw e;
-            const byPath = new Map<string, string>();
-            for (const err of errors) {
-                const allowed = Array.isArray(err.params?.allowedValues) ? ` (${(err.params.allowedValues as unknown[]).join(", ")})` : "";
-                const text = `${err.message ?? "is invalid"}${allowed}`;
-                const missing = typeof err.params?.missingProperty === "string" ? err.params.missingProperty : undefined;
-                const path = [...err.instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), ...(missing ? [missing] : [])];
-                const key = JSON.stringify(path);
-                const preferred = err.keyword === "format" || !byPath.has(key);
-                if (err.keyword !== "oneOf" && preferred) byPath.set(key, missing ? "is required" : text);
+    return z
+        .custom<T>((v) => v !== null && typeof v === "object" && !Array.isArray(v), { message: `must be a Kubernetes ${kind} object` })
+        .superRefine((value, ctx) => {
+            try {
+                new Model(value).validate();
+            } catch (e) {
+                const errors = (e as { errors?: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }> }).errors;
+                if (!Array.isArray(errors)) throw e;
+                const byPath = new Map<string, string>();
+                for (const err of errors) {
+                    const allowed = Array.isArray(err.params?.allowedValues) ? ` (${(err.params.allowedValues as unknown[]).join(", ")})` : "";
+                    const text = `${err.message ?? "is invalid"}${allowed}`;
+                    const missing = typeof err.params?.missingProperty === "string" ? err.params.missingProperty : undefined;
+                    const path = [
+                        ...err.instancePath
+                            .split("/")
+                            .slice(1)
+                            .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+                        ...(missing ? [missing] : []),
+                    ];
+                    const key = JSON.stringify(path);
+                    const preferred = err.keyword === "format" || !byPath.has(key);
+                    if (err.keyword !== "oneOf" && preferred) byPath.set(key, missing ? "is required" : text);
+                }
+                for (const [key, message] of byPath) ctx.addIssue({ code: "custom", path: JSON.parse(key), message });
             }
-            for (const [key, message] of byPath) ctx.addIssue({ code: "custom", path: JSON.parse(key), message });
-        }
-    });
+        });
 }
 
 const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
@@ -147,7 +155,11 @@ export const backupSchema = z.strictObject({
         })
         .superRefine((db, ctx) => {
             if (db.enabled === false && db.save !== undefined && db.save !== "") {
-                ctx.addIssue({ code: "custom", path: ["save"], message: "must be unset or \"\" when enabled is false: snapshots are off. Remove one of the two." });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["save"],
+                    message: 'must be unset or "" when enabled is false: snapshots are off. Remove one of the two.',
+                });
             }
         })
         .optional(),
@@ -226,7 +238,8 @@ export const valkeyClusterSpecSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["resources"],
-                message: "must set limits.memory or requests.memory: maxmemory is derived from it, and a node without a memory bound is OOM-killed instead of evicting keys",
+                message:
+                    "must set limits.memory or requests.memory: maxmemory is derived from it, and a node without a memory bound is OOM-killed instead of evicting keys",
             });
         }
         // The probes, the Services and the NetworkPolicy of a cluster use port 6379 only.
@@ -238,7 +251,11 @@ export const valkeyClusterSpecSchema = z
             });
         }
         if (spec.tls?.tlsPort !== undefined && spec.tls.tlsPort !== 6379) {
-            ctx.addIssue({ code: "custom", path: ["tls", "tlsPort"], message: `must be 6379 (or unset) for a ValkeyCluster in this version (got ${spec.tls.tlsPort})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["tls", "tlsPort"],
+                message: `must be 6379 (or unset) for a ValkeyCluster in this version (got ${spec.tls.tlsPort})`,
+            });
         }
     });
 

@@ -30,7 +30,10 @@ export interface Plan {
 }
 
 const planSchema = z.strictObject({
-    name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(128),
+    name: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+        .max(128),
     nodes: z.number().int().min(1).max(100),
     memoryMiB: z.number().int().min(32),
     cpuMillis: z.number().int().min(10),

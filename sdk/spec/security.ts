@@ -86,7 +86,8 @@ const secretName = z
         if (value === "") {
             ctx.addIssue({
                 code: "custom",
-                message: 'must name an existing Secret in the namespace holding tls.crt, tls.key and ca.crt (got ""); leave externalCerts unset for certificates from @pulumi/tls',
+                message:
+                    'must name an existing Secret in the namespace holding tls.crt, tls.key and ca.crt (got ""); leave externalCerts unset for certificates from @pulumi/tls',
             });
         } else if (value.length <= 253 && !DNS_SUBDOMAIN.test(value)) {
             ctx.addIssue({ code: "custom", message: `must be a Kubernetes Secret name (lowercase DNS subdomain) (got ${JSON.stringify(value)})` });
@@ -199,7 +200,14 @@ export function tlsRenderOptions(tls: TlsSpec): TlsRenderOptions {
         authClients: tls.tlsAuthClients === true ? "yes" : "optional",
         replication: tls.tlsReplication ?? true,
         cluster: tls.tlsCluster ?? true,
-        ...(tls.tlsProtocols !== undefined ? { protocols: tls.tlsProtocols.split(" ").filter((w) => w !== "").join(" ") } : {}),
+        ...(tls.tlsProtocols !== undefined
+            ? {
+                  protocols: tls.tlsProtocols
+                      .split(" ")
+                      .filter((w) => w !== "")
+                      .join(" "),
+              }
+            : {}),
         ...(tls.tlsCiphers !== undefined ? { ciphers: tls.tlsCiphers } : {}),
     };
 }
@@ -247,7 +255,8 @@ const passwords = z
 /** Rule tokens that hold or change credentials or the on/off switch: set elsewhere in the spec. */
 const CREDENTIAL_TOKEN = /^([><#!]|nopass$|resetpass$|reset$|on$|off$)/;
 /** The forms an ACL rule token can take (Valkey ACL SETUSER); names after them only the server knows. */
-const RULE_TOKEN = /^([+-][@]?[a-z0-9_|-]+|[~%&]\S*|%R~\S*|%W~\S*|%RW~\S*|allkeys|allchannels|allcommands|nocommands|resetkeys|resetchannels|clearselectors|\(.*\))$/i;
+const RULE_TOKEN =
+    /^([+-][@]?[a-z0-9_|-]+|[~%&]\S*|%R~\S*|%W~\S*|%RW~\S*|allkeys|allchannels|allcommands|nocommands|resetkeys|resetchannels|clearselectors|\(.*\))$/i;
 
 /**
  * Why an ACL rule string cannot work, or undefined. Catches what the text alone shows; unknown
@@ -255,7 +264,7 @@ const RULE_TOKEN = /^([+-][@]?[a-z0-9_|-]+|[~%&]\S*|%R~\S*|%W~\S*|%RW~\S*|allkey
  */
 export function aclRuleProblem(rules: string): string | undefined {
     const tokens = rules.split(/\s+/).filter((t) => t !== "");
-    if (tokens.length === 0) return "must name at least one rule, e.g. \"+GET +SET ~app:*\"";
+    if (tokens.length === 0) return 'must name at least one rule, e.g. "+GET +SET ~app:*"';
     for (const token of tokens) {
         if (CREDENTIAL_TOKEN.test(token)) {
             // The token is not echoed: it may be a password.
@@ -307,7 +316,11 @@ export const aclSpecSchema = z
         const claim = (name: string, path: (string | number)[]) => {
             const first = seen.get(name);
             if (first !== undefined) {
-                ctx.addIssue({ code: "custom", path: [...path, "name"], message: `user ${JSON.stringify(name)} is already defined at ${first}; user names must be unique` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: [...path, "name"],
+                    message: `user ${JSON.stringify(name)} is already defined at ${first}; user names must be unique`,
+                });
             } else {
                 seen.set(name, pathToString(path));
             }

@@ -167,9 +167,7 @@ export function toSpecIssues(error: z.ZodError, schema: z.ZodType, prefix: reado
                 if (issue.origin === "string") {
                     const length = typeof input === "string" ? input.length : 0;
                     message =
-                        issue.code === "too_small" && bound === 1
-                            ? "must not be empty"
-                            : `must be ${word} ${plural(bound, "character")} long (got ${length})`;
+                        issue.code === "too_small" && bound === 1 ? "must not be empty" : `must be ${word} ${plural(bound, "character")} long (got ${length})`;
                 } else if (issue.origin === "array" || issue.origin === "set") {
                     const length = Array.isArray(input) ? input.length : 0;
                     message = `must have ${word} ${plural(bound, "item")} (got ${length})`;
@@ -195,16 +193,14 @@ export function toSpecIssues(error: z.ZodError, schema: z.ZodType, prefix: reado
                         input === undefined
                             ? "is required"
                             : issue.values.length === 1
-                            ? `must be ${describe(issue.values[0])}${got}`
-                            : `must be one of ${issue.values.map((v) => String(v)).join(", ")}${got}`,
+                              ? `must be ${describe(issue.values[0])}${got}`
+                              : `must be one of ${issue.values.map((v) => String(v)).join(", ")}${got}`,
                 });
                 break;
             case "invalid_union": {
                 // Report the issues of the branch whose type matched the input; when none did, the
                 // union's own message says which forms are accepted.
-                const matched = issue.errors.filter(
-                    (branch) => branch.length > 0 && !branch.some((i) => i.code === "invalid_type" && i.path.length === 0),
-                );
+                const matched = issue.errors.filter((branch) => branch.length > 0 && !branch.some((i) => i.code === "invalid_type" && i.path.length === 0));
                 if (matched.length > 0) {
                     out.push(...toSpecIssues(new z.ZodError(matched[0]), schema, path));
                 } else {
@@ -224,12 +220,7 @@ export function toSpecIssues(error: z.ZodError, schema: z.ZodType, prefix: reado
  * Parses `value` with `schema` and returns the typed result, or throws a SpecError listing every
  * issue. `ignore` drops issues at or below the given paths (values not known yet).
  */
-export function parseSpec<S extends z.ZodType>(
-    schema: S,
-    value: unknown,
-    subject: string,
-    ignore: readonly string[] = [],
-): z.output<S> {
+export function parseSpec<S extends z.ZodType>(schema: S, value: unknown, subject: string, ignore: readonly string[] = []): z.output<S> {
     const result = schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data;
     const issues = toSpecIssues(result.error, schema).filter(

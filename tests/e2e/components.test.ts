@@ -179,7 +179,13 @@ describe("components with the real Pulumi engine on the local control plane", fu
             const { Valkey } = await import("../../sdk");
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-ha" } });
             const cache = new Valkey("ha", { project: "e2e-ha", plan: "business-4", userConfig: { valkey_ssl: true } }, { dependsOn: [ns] });
-            return { state: cache.state, password: cache.servicePassword, ca: cache.caCertificate, sentinelHosts: cache.sentinelHosts, sentinelMasterName: cache.sentinelMasterName };
+            return {
+                state: cache.state,
+                password: cache.servicePassword,
+                ca: cache.caCertificate,
+                sentinelHosts: cache.sentinelHosts,
+                sentinelMasterName: cache.sentinelMasterName,
+            };
         });
         const up = await stack.up({ onOutput: () => undefined });
         expect(up.summary.result).to.equal("succeeded");
@@ -192,7 +198,10 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const tls = ["--tls", "--cacert", caFile];
 
         // The first primary is pod-0 (docs/pod-contract.md); reach it as the provider does.
-        const forward = spawn("kubectl", ["-n", "e2e-ha", "port-forward", "pod/ha-0", ":6379"], { env: { ...process.env, ...cp!.env }, stdio: ["ignore", "pipe", "pipe"] });
+        const forward = spawn("kubectl", ["-n", "e2e-ha", "port-forward", "pod/ha-0", ":6379"], {
+            env: { ...process.env, ...cp!.env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         try {
             const localPort = await new Promise<string>((resolve, reject) => {
                 let out = "";
@@ -282,8 +291,17 @@ describe("components with the real Pulumi engine on the local control plane", fu
         // 2000 keys through one cluster-aware valkey-cli (-c follows MOVED for each line).
         const keys = 2000;
         const pipe = Array.from({ length: keys }, (_, i) => `SET key:${i} value:${i}`).join("\n") + "\n";
-        const load = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", ips[0], "-c"], { input: pipe, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-        expect(load.stdout.trim().split("\n").filter((l) => l === "OK")).to.have.length(keys);
+        const load = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", ips[0], "-c"], {
+            input: pipe,
+            encoding: "utf8",
+            maxBuffer: 16 * 1024 * 1024,
+        });
+        expect(
+            load.stdout
+                .trim()
+                .split("\n")
+                .filter((l) => l === "OK"),
+        ).to.have.length(keys);
 
         masterCount = 4;
         storageSize = "2Gi";
@@ -293,16 +311,29 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const after = podIPs(cp!, "e2e-cluster", "app.kubernetes.io/instance=shards");
         expect(after).to.have.length(4);
         // The new pod's PVC came from the stale claim template (1Gi); the guard grew it with the others.
-        const pvcs = kubectl(cp!, "-n", "e2e-cluster", "get", "pvc", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.capacity.storage} {end}").out.trim();
+        const pvcs = kubectl(
+            cp!,
+            "-n",
+            "e2e-cluster",
+            "get",
+            "pvc",
+            "-o",
+            "jsonpath={range .items[*]}{.metadata.name}={.status.capacity.storage} {end}",
+        ).out.trim();
         expect(pvcs.split(" ").sort()).to.deep.equal(["data-shards-0=2Gi", "data-shards-1=2Gi", "data-shards-2=2Gi", "data-shards-3=2Gi"]);
-        const masters = cli(["-a", password, "-h", after[0], "CLUSTER", "NODES"]).split("\n").filter((l) => l.includes("master"));
+        const masters = cli(["-a", password, "-h", after[0], "CLUSTER", "NODES"])
+            .split("\n")
+            .filter((l) => l.includes("master"));
         expect(masters).to.have.length(4);
         const read = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", after[3], "-c"], {
             input: Array.from({ length: keys }, (_, i) => `GET key:${i}`).join("\n") + "\n",
             encoding: "utf8",
             maxBuffer: 16 * 1024 * 1024,
         });
-        const values = read.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"));
+        const values = read.stdout
+            .trim()
+            .split("\n")
+            .filter((l) => !l.startsWith("-> Redirected"));
         expect(values).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
         let total = 0;
         for (const ip of after) total += Number(cli(["-a", password, "-h", ip, "DBSIZE"]));
@@ -338,7 +369,8 @@ describe("components with the real Pulumi engine on the local control plane", fu
         afterRoll.forEach((id, i) => expect(id, pod(i)).to.not.equal(before[i]));
         const state = JSON.stringify((await stack.exportStack()).deployment);
         const lastActions = (name: string) =>
-            (JSON.parse(state).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.urn.endsWith(`ValkeyTopology::${name}`))!.outputs!.lastActions!;
+            (JSON.parse(state).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.urn.endsWith(`ValkeyTopology::${name}`))!
+                .outputs!.lastActions!;
         const actions = lastActions("shards-topology");
         expect(actions.filter((l) => /handed the primary role to shards-[4-7] in \d+ ms/.test(l))).to.have.length(4);
         expect(actions.filter((l) => / restarted as replica in /.test(l))).to.have.length(4);
@@ -347,7 +379,12 @@ describe("components with the real Pulumi engine on the local control plane", fu
             encoding: "utf8",
             maxBuffer: 16 * 1024 * 1024,
         });
-        expect(reread.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"))).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
+        expect(
+            reread.stdout
+                .trim()
+                .split("\n")
+                .filter((l) => !l.startsWith("-> Redirected")),
+        ).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
 
         // Scale in, 4 x 1 -> 3 x 1, with the roles swapped by the restarts: shards-6 and shards-7
         // (primaries now) are drained by the scale-in step before the StatefulSet removes them.
@@ -358,7 +395,9 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const remaining = podIPs(cp!, "e2e-cluster", "app.kubernetes.io/instance=shards");
         expect(remaining).to.have.length(6);
         const exported = JSON.stringify((await stack.exportStack()).deployment);
-        const drainLines = (JSON.parse(exported).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) => r.urn.endsWith("ValkeyTopology::shards-scale-in"))!.outputs!.lastActions!;
+        const drainLines = (JSON.parse(exported).resources as { urn: string; outputs?: { lastActions?: string[] } }[]).find((r) =>
+            r.urn.endsWith("ValkeyTopology::shards-scale-in"),
+        )!.outputs!.lastActions!;
         expect(drainLines[0]).to.equal("8 pods, 6 needed: draining shards-6, shards-7 before the StatefulSet scales in");
         expect(drainLines.filter((l) => l.includes("CLUSTER RESET SOFT"))).to.have.length(2);
         const afterShrink = spawnSync("valkey-cli", ["--no-auth-warning", "-a", password, "-h", remaining[0], "-c"], {
@@ -366,7 +405,12 @@ describe("components with the real Pulumi engine on the local control plane", fu
             encoding: "utf8",
             maxBuffer: 16 * 1024 * 1024,
         });
-        expect(afterShrink.stdout.trim().split("\n").filter((l) => !l.startsWith("-> Redirected"))).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
+        expect(
+            afterShrink.stdout
+                .trim()
+                .split("\n")
+                .filter((l) => !l.startsWith("-> Redirected")),
+        ).to.deep.equal(Array.from({ length: keys }, (_, i) => `value:${i}`));
         expect(cli(["-a", password, "-h", remaining[0], "CLUSTER", "INFO"])).to.contain("cluster_known_nodes:6");
         // The leaving pods' claims are kept (pvc.whenScaled defaults to Retain).
         expect(kubectl(cp!, "-n", "e2e-cluster", "get", "pvc", "data-shards-6", "data-shards-7", "-o", "name").out.trim().split("\n")).to.deep.equal([
@@ -385,10 +429,15 @@ describe("components with the real Pulumi engine on the local control plane", fu
             const k8s = await import("@pulumi/kubernetes");
             const { Valkey } = await import("../../sdk");
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-disk" } });
-            const cache = new Valkey("disk", { project: "e2e-disk", plan: "hobbyist", ...(diskSpace !== undefined ? { disk_space: diskSpace } : {}) }, { dependsOn: [ns] });
+            const cache = new Valkey(
+                "disk",
+                { project: "e2e-disk", plan: "hobbyist", ...(diskSpace !== undefined ? { disk_space: diskSpace } : {}) },
+                { dependsOn: [ns] },
+            );
             return { state: cache.state, password: cache.servicePassword };
         });
-        const capacity = () => kubectl(cp!, "-n", "e2e-disk", "get", "pvc", "data-disk-0", "-o", "jsonpath={.spec.resources.requests.storage} {.status.capacity.storage}").out;
+        const capacity = () =>
+            kubectl(cp!, "-n", "e2e-disk", "get", "pvc", "data-disk-0", "-o", "jsonpath={.spec.resources.requests.storage} {.status.capacity.storage}").out;
         const podUid = () => kubectl(cp!, "-n", "e2e-disk", "get", "pod", "disk-0", "-o", "jsonpath={.metadata.uid}").out;
 
         const up = await stack.up({ onOutput: () => undefined });
@@ -411,7 +460,9 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(grown.summary.result).to.equal("succeeded");
         // Only the guard grows the disk: the StatefulSet is neither updated nor replaced. (The two
         // Secrets written with stringData report an update too; they are not about the disk.)
-        expect(updated.filter((u) => !u.startsWith("kubernetes:core/v1:Secret")).sort()).to.deep.equal(["pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard disk-guard"]);
+        expect(updated.filter((u) => !u.startsWith("kubernetes:core/v1:Secret")).sort()).to.deep.equal([
+            "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard disk-guard",
+        ]);
         expect(grown.summary.resourceChanges?.replace).to.equal(undefined);
         expect(capacity()).to.equal("3Gi 3Gi");
         // The same pod (no restart) still holds the key.
@@ -440,13 +491,45 @@ describe("components with the real Pulumi engine on the local control plane", fu
         // certificate naming the client Service (what the provider verifies) and every pod.
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pvk-e2e-ext-"));
         const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=e2e external CA");
+        openssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=e2e external CA",
+        );
         fs.writeFileSync(
             path.join(dir, "server.ext"),
             "subjectAltName=DNS:sec.e2e-sec.svc.cluster.local,DNS:*.sec-headless.e2e-sec.svc.cluster.local,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
         );
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=sec");
-        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "server.ext");
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            "tls.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "tls.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        );
         expect(kubectl(cp!, "create", "namespace", "e2e-sec").status).to.equal(0);
         const files = ["tls.crt", "tls.key", "ca.crt"].map((f) => `--from-file=${f}=${path.join(dir, f)}`);
         expect(kubectl(cp!, "-n", "e2e-sec", "create", "secret", "generic", "ext-certs", ...files).status).to.equal(0);
@@ -468,7 +551,11 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const up = await stack.up({ onOutput: () => undefined });
         expect(up.summary.result).to.equal("succeeded");
         expect(up.outputs.phase.value).to.equal("Running");
-        expect((up.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal(["Ready=True", "TLSConfigured=True", "ACLSynced=True"]);
+        expect((up.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal([
+            "Ready=True",
+            "TLSConfigured=True",
+            "ACLSynced=True",
+        ]);
         expect(up.outputs.ca.value).to.equal(fs.readFileSync(path.join(dir, "ca.crt"), "utf8"));
         const admin = up.outputs.password.value as string;
         const tlsCli = (ip: string, user: string, pw: string, ...command: string[]) =>
@@ -476,7 +563,18 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const ips = podIPs(cp!, "e2e-sec", "app.kubernetes.io/instance=sec");
         expect(ips).to.have.length(3);
         for (const ip of ips) expect(tlsCli(ip, "valkey-admin", admin, "CLUSTER", "INFO")).to.contain("cluster_state:ok");
-        const pods = () => kubectl(cp!, "-n", "e2e-sec", "get", "pods", "-l", "app.kubernetes.io/instance=sec", "-o", "jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}{'\\n'}{end}").out.trim();
+        const pods = () =>
+            kubectl(
+                cp!,
+                "-n",
+                "e2e-sec",
+                "get",
+                "pods",
+                "-l",
+                "app.kubernetes.io/instance=sec",
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}{'\\n'}{end}",
+            ).out.trim();
         const generation = () => kubectl(cp!, "-n", "e2e-sec", "get", "statefulset", "sec", "-o", "jsonpath={.metadata.generation}").out.trim();
         const runIds = () => ips.map((ip) => /run_id:(\w+)/.exec(tlsCli(ip, "valkey-admin", admin, "INFO", "server"))?.[1]);
         const [podsBefore, generationBefore, runIdsBefore] = [pods(), generation(), runIds()];
@@ -488,7 +586,11 @@ describe("components with the real Pulumi engine on the local control plane", fu
         ];
         const again = await stack.up({ onOutput: () => undefined });
         expect(again.summary.result).to.equal("succeeded");
-        expect((again.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal(["Ready=True", "TLSConfigured=True", "ACLSynced=True"]);
+        expect((again.outputs.conditions.value as Array<{ type: string; status: string }>).map((c) => `${c.type}=${c.status}`)).to.deep.equal([
+            "Ready=True",
+            "TLSConfigured=True",
+            "ACLSynced=True",
+        ]);
         expect([pods(), generation(), runIds()]).to.deep.equal([podsBefore, generationBefore, runIdsBefore]);
         for (const ip of ips) {
             expect(tlsCli(ip, "reports", "e2e-reports-pw-0123456789", "PING")).to.equal("PONG");
@@ -496,7 +598,12 @@ describe("components with the real Pulumi engine on the local control plane", fu
             expect(tlsCli(ip, "app", "e2e-app-pw-0123456789", "PING")).to.equal("PONG");
         }
         const state = exportedState(stack);
-        for (const secret of [admin, "e2e-app-pw-new-0123456789", "e2e-reports-pw-0123456789", fs.readFileSync(path.join(dir, "tls.key"), "utf8").split("\n")[1]]) {
+        for (const secret of [
+            admin,
+            "e2e-app-pw-new-0123456789",
+            "e2e-reports-pw-0123456789",
+            fs.readFileSync(path.join(dir, "tls.key"), "utf8").split("\n")[1],
+        ]) {
             expect(state).not.to.include(secret);
         }
 

@@ -62,61 +62,91 @@ describe("Pulumi engine on the local control plane (toolchain smoke)", function 
             const password = new random.RandomPassword("password", { length: 24, special: false });
             const key = new tls.PrivateKey("key", { algorithm: "ECDSA", ecdsaCurve: "P256" });
             const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: namespace } }, opts);
-            const config = new k8s.core.v1.ConfigMap("config", {
-                metadata: { name: "engine-config", namespace: ns.metadata.name },
-                data: { "valkey.conf": "port 6379\nbind 0.0.0.0\nprotected-mode no\ndir /data\ninclude /etc/valkey-auth/auth.conf\n" },
-            }, opts);
-            const auth = new k8s.core.v1.Secret("auth", {
-                metadata: { name: "engine-auth", namespace: ns.metadata.name },
-                stringData: {
-                    password: password.result,
-                    "auth.conf": pulumi.interpolate`requirepass ${password.result}\nmasterauth ${password.result}\n`,
-                    "tls.key": key.privateKeyPem,
+            const config = new k8s.core.v1.ConfigMap(
+                "config",
+                {
+                    metadata: { name: "engine-config", namespace: ns.metadata.name },
+                    data: { "valkey.conf": "port 6379\nbind 0.0.0.0\nprotected-mode no\ndir /data\ninclude /etc/valkey-auth/auth.conf\n" },
                 },
-            }, opts);
-            const headless = new k8s.core.v1.Service("headless", {
-                metadata: { name: "engine-headless", namespace: ns.metadata.name },
-                spec: { clusterIP: "None", selector: { app: "engine" }, ports: [{ name: "valkey", port: 6379 }] },
-            }, opts);
-            new k8s.apps.v1.StatefulSet("sts", {
-                metadata: { name: "engine", namespace: ns.metadata.name },
-                spec: {
-                    serviceName: headless.metadata.name,
-                    replicas: 1,
-                    selector: { matchLabels: { app: "engine" } },
-                    template: {
-                        metadata: { labels: { app: "engine" } },
-                        spec: {
-                            containers: [{
-                                name: "valkey",
-                                image: "valkey/valkey:8.0",
-                                command: ["valkey-server", "/etc/valkey/valkey.conf"],
-                                ports: [{ name: "valkey", containerPort: 6379 }],
-                                readinessProbe: {
-                                    exec: { command: ["sh", "-c", 'REDISCLI_AUTH="$(cat /etc/valkey-auth/password)" valkey-cli -p 6379 ping | grep -q PONG'] },
-                                    periodSeconds: 2,
-                                },
-                                volumeMounts: [
-                                    { name: "config", mountPath: "/etc/valkey", readOnly: true },
-                                    { name: "auth", mountPath: "/etc/valkey-auth", readOnly: true },
-                                    { name: "data", mountPath: "/data" },
-                                ],
-                            }],
-                            volumes: [
-                                { name: "config", configMap: { name: config.metadata.name } },
-                                { name: "auth", secret: { secretName: auth.metadata.name } },
-                            ],
-                        },
+                opts,
+            );
+            const auth = new k8s.core.v1.Secret(
+                "auth",
+                {
+                    metadata: { name: "engine-auth", namespace: ns.metadata.name },
+                    stringData: {
+                        password: password.result,
+                        "auth.conf": pulumi.interpolate`requirepass ${password.result}\nmasterauth ${password.result}\n`,
+                        "tls.key": key.privateKeyPem,
                     },
-                    volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
                 },
-            }, opts);
+                opts,
+            );
+            const headless = new k8s.core.v1.Service(
+                "headless",
+                {
+                    metadata: { name: "engine-headless", namespace: ns.metadata.name },
+                    spec: { clusterIP: "None", selector: { app: "engine" }, ports: [{ name: "valkey", port: 6379 }] },
+                },
+                opts,
+            );
+            new k8s.apps.v1.StatefulSet(
+                "sts",
+                {
+                    metadata: { name: "engine", namespace: ns.metadata.name },
+                    spec: {
+                        serviceName: headless.metadata.name,
+                        replicas: 1,
+                        selector: { matchLabels: { app: "engine" } },
+                        template: {
+                            metadata: { labels: { app: "engine" } },
+                            spec: {
+                                containers: [
+                                    {
+                                        name: "valkey",
+                                        image: "valkey/valkey:8.0",
+                                        command: ["valkey-server", "/etc/valkey/valkey.conf"],
+                                        ports: [{ name: "valkey", containerPort: 6379 }],
+                                        readinessProbe: {
+                                            exec: {
+                                                command: [
+                                                    "sh",
+                                                    "-c",
+                                                    'REDISCLI_AUTH="$(cat /etc/valkey-auth/password)" valkey-cli -p 6379 ping | grep -q PONG',
+                                                ],
+                                            },
+                                            periodSeconds: 2,
+                                        },
+                                        volumeMounts: [
+                                            { name: "config", mountPath: "/etc/valkey", readOnly: true },
+                                            { name: "auth", mountPath: "/etc/valkey-auth", readOnly: true },
+                                            { name: "data", mountPath: "/data" },
+                                        ],
+                                    },
+                                ],
+                                volumes: [
+                                    { name: "config", configMap: { name: config.metadata.name } },
+                                    { name: "auth", secret: { secretName: auth.metadata.name } },
+                                ],
+                            },
+                        },
+                        volumeClaimTemplates: [
+                            { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+                        ],
+                    },
+                },
+                opts,
+            );
             return { namespace: ns.metadata.name, password: password.result };
         };
 
         stack = await LocalWorkspace.createOrSelectStack(
             { stackName: "engine", projectName: "pvk-engine-e2e", program },
-            { pulumiHome: cp!.env.PULUMI_HOME, envVars: offline!.env, projectSettings: { name: "pvk-engine-e2e", runtime: "nodejs", backend: { url: offline!.env.PULUMI_BACKEND_URL } } },
+            {
+                pulumiHome: cp!.env.PULUMI_HOME,
+                envVars: offline!.env,
+                projectSettings: { name: "pvk-engine-e2e", runtime: "nodejs", backend: { url: offline!.env.PULUMI_BACKEND_URL } },
+            },
         );
         const up = await stack.up({ onOutput: () => undefined });
         expect(up.summary.result).to.equal("succeeded");
@@ -132,7 +162,10 @@ describe("Pulumi engine on the local control plane (toolchain smoke)", function 
 
         // Not stack.exportStack(): the Automation API exports with --show-secrets (plaintext).
         const exportRun = spawnSync("pulumi", ["stack", "export", "--stack", "engine", "--non-interactive"], {
-            cwd: stack.workspace.workDir, encoding: "utf8", env: process.env, maxBuffer: 64 * 1024 * 1024,
+            cwd: stack.workspace.workDir,
+            encoding: "utf8",
+            env: process.env,
+            maxBuffer: 64 * 1024 * 1024,
         });
         expect(exportRun.status, exportRun.stderr).to.equal(0);
         const exported = exportRun.stdout;
@@ -156,7 +189,8 @@ describe("Pulumi engine on the local control plane (toolchain smoke)", function 
         expect(down.summary.result).to.equal("succeeded");
         for (let i = 0; i < 60 && kubectl(cp!, "get", "namespace", namespace).status === 0; i++) await new Promise((r) => setTimeout(r, 500));
         expect(kubectl(cp!, "get", "namespace", namespace).out).to.contain("NotFound");
-        for (let i = 0; i < 60 && kubectl(cp!, "get", "pv", "--no-headers").out.trim() !== "No resources found"; i++) await new Promise((r) => setTimeout(r, 500));
+        for (let i = 0; i < 60 && kubectl(cp!, "get", "pv", "--no-headers").out.trim() !== "No resources found"; i++)
+            await new Promise((r) => setTimeout(r, 500));
         expect(kubectl(cp!, "get", "pv", "--no-headers").out.trim()).to.equal("No resources found");
     });
 });

@@ -76,7 +76,12 @@ describe("installed from an npm pack tarball into a fresh project", function () 
         const tarball = path.join(dir, JSON.parse(pack.out.slice(pack.out.indexOf("["))).at(0).filename as string);
         // What the tarball holds: the compiled package, not the tests or the sources.
         const listing = sh("tar", ["-tzf", tarball], { cwd: dir }).out.split("\n");
-        expect(listing).to.include.members(["package/bin/sdk/index.js", "package/bin/provider/index.js", "package/bin/provider/cli.js", "package/package.json"]);
+        expect(listing).to.include.members([
+            "package/bin/sdk/index.js",
+            "package/bin/provider/index.js",
+            "package/bin/provider/cli.js",
+            "package/package.json",
+        ]);
         expect(listing.filter((f) => f.startsWith("package/bin/tests/"))).to.deep.equal([]);
 
         const app = path.join(dir, "app");

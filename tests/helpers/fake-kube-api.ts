@@ -116,12 +116,18 @@ export async function startFakeKubeApi(
             req.on("end", () => {
                 if (req.headers["content-type"] !== "application/json-patch+json") return status(res, 415, "UnsupportedMediaType", "expected a JSON patch");
                 if (claim.resizer === "forbidden") {
-                    return status(res, 403, "Forbidden", `persistentvolumeclaims "${pvc[2]}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`);
+                    return status(
+                        res,
+                        403,
+                        "Forbidden",
+                        `persistentvolumeclaims "${pvc[2]}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+                    );
                 }
                 const ops = JSON.parse(text) as Array<{ op: string; path: string; value: string }>;
                 for (const op of ops) {
                     if (op.path !== "/spec/resources/requests/storage") return status(res, 422, "Invalid", `unexpected path ${op.path}`);
-                    if (op.op === "test" && op.value !== claim.request) return status(res, 422, "Invalid", "the server rejected our request due to an error in our request");
+                    if (op.op === "test" && op.value !== claim.request)
+                        return status(res, 422, "Invalid", "the server rejected our request due to an error in our request");
                     if (op.op === "replace" || op.op === "add") claim.request = op.value;
                 }
                 if (claim.resizer === undefined || claim.resizer === "immediate") claim.capacity = claim.request;

@@ -31,52 +31,52 @@ export function mockPem(label: string, name: string): string {
  * test file before running any, so installing at import time would let the last file win.
  */
 export function installMocks(): void {
-  pulumi.runtime.setMocks(
-    {
-        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { id: args.id } : {}) });
-            const state: Record<string, any> = { ...args.inputs };
-            if (args.id && args.type === "kubernetes:core/v1:Secret") {
-                const data = existingSecrets[args.id];
-                if (data === undefined) throw new Error(`mock: no Secret ${args.id}`);
-                const [namespace, name] = args.id.split("/");
-                return { id: args.id, state: { metadata: { namespace, name }, data } };
-            }
-            if (args.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_PASSWORD;
-            // @pulumi/tls: fake PEMs that name the resource, so tests can follow which key signed what.
-            if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = mockPem("PRIVATE KEY", args.name);
-            if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = mockPem("CERTIFICATE REQUEST", args.name);
-            if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") {
-                state.certPem = mockPem("CERTIFICATE", args.name);
-            }
-            if (args.type.startsWith("kubernetes:")) {
-                state.metadata = { ...(args.inputs.metadata ?? {}), name: args.inputs.metadata?.name ?? `${args.name}-generated` };
-            }
-            if (args.type.startsWith("pulumi-nodejs:dynamic")) {
-                state.state = "RUNNING";
-                state.nodes = [{ id: "0".repeat(40), role: "primary", address: "10.244.0.10:6379" }];
-                // With ACL users: every node applied them, unless the test says otherwise.
-                if (args.inputs.acl !== undefined) {
-                    state.aclPhase = "Applied";
-                    state.aclStatus = [{ node: "10.244.0.10:6379", status: "Applied" }];
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { id: args.id } : {}) });
+                const state: Record<string, any> = { ...args.inputs };
+                if (args.id && args.type === "kubernetes:core/v1:Secret") {
+                    const data = existingSecrets[args.id];
+                    if (data === undefined) throw new Error(`mock: no Secret ${args.id}`);
+                    const [namespace, name] = args.id.split("/");
+                    return { id: args.id, state: { metadata: { namespace, name }, data } };
                 }
-                Object.assign(state, dynamicOutputs[args.name] ?? {});
-            }
-            return { id: `${args.name}-id`, state };
+                if (args.type === "random:index/randomPassword:RandomPassword") state.result = MOCK_PASSWORD;
+                // @pulumi/tls: fake PEMs that name the resource, so tests can follow which key signed what.
+                if (args.type === "tls:index/privateKey:PrivateKey") state.privateKeyPem = mockPem("PRIVATE KEY", args.name);
+                if (args.type === "tls:index/certRequest:CertRequest") state.certRequestPem = mockPem("CERTIFICATE REQUEST", args.name);
+                if (args.type === "tls:index/selfSignedCert:SelfSignedCert" || args.type === "tls:index/locallySignedCert:LocallySignedCert") {
+                    state.certPem = mockPem("CERTIFICATE", args.name);
+                }
+                if (args.type.startsWith("kubernetes:")) {
+                    state.metadata = { ...(args.inputs.metadata ?? {}), name: args.inputs.metadata?.name ?? `${args.name}-generated` };
+                }
+                if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+                    state.state = "RUNNING";
+                    state.nodes = [{ id: "0".repeat(40), role: "primary", address: "10.244.0.10:6379" }];
+                    // With ACL users: every node applied them, unless the test says otherwise.
+                    if (args.inputs.acl !== undefined) {
+                        state.aclPhase = "Applied";
+                        state.aclStatus = [{ node: "10.244.0.10:6379", status: "Applied" }];
+                    }
+                    Object.assign(state, dynamicOutputs[args.name] ?? {});
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+                throw new Error(`unexpected call to ${args.token}`);
+            },
         },
-        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-            throw new Error(`unexpected call to ${args.token}`);
-        },
-    },
-    "project",
-    "stack",
-    false,
-  );
-  // Capture warnings instead of printing them.
-  (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (message: string) => {
-      warnings.push(message);
-      return Promise.resolve();
-  };
+        "project",
+        "stack",
+        false,
+    );
+    // Capture warnings instead of printing them.
+    (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (message: string) => {
+        warnings.push(message);
+        return Promise.resolve();
+    };
 }
 
 const originalWarn = pulumi.log.warn;

@@ -10,7 +10,15 @@ import * as path from "path";
 import { tlsDirectives, tlsSettings } from "../../sdk/config/directives";
 import { renderDirective } from "../../sdk/config/render";
 import { renderSentinelConf } from "../../sdk/config/sentinel";
-import { HA_ENV, PRIMARY_PROBE_PERIOD_SECONDS, buildAuthSecret, primaryReadinessScript, sentinelConfOptions, sentinelGroup, startScript } from "../../sdk/manifests";
+import {
+    HA_ENV,
+    PRIMARY_PROBE_PERIOD_SECONDS,
+    buildAuthSecret,
+    primaryReadinessScript,
+    sentinelConfOptions,
+    sentinelGroup,
+    startScript,
+} from "../../sdk/manifests";
 import { ServiceModel } from "../../sdk/spec/model";
 import { TestCertificates } from "./tls";
 import { TlsFiles, freePort, startValkey, tempDir } from "./valkey";

@@ -38,7 +38,17 @@ function plan(users: { name: string; passwords: string[]; rules: string }[]): Ac
 
 /** A connection as `user` (no retries: a failure must show). */
 async function connectAs(server: ValkeyProcess, username: string, password: string): Promise<Redis> {
-    const client = new Redis({ host: server.host, port: server.port, username, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+    const client = new Redis({
+        host: server.host,
+        port: server.port,
+        username,
+        password,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 2000,
+    });
     client.on("error", () => undefined);
     await client.connect();
     return client;
@@ -197,7 +207,9 @@ describe("ACL users on real servers", function () {
             const fresh = await connectAs(s, "app", NEW);
             try {
                 expect(await outcome(fresh.get("app:x"))).to.equal(s === server ? "1" : "null");
-                expect(await outcome(fresh.call("AUTH", "app", PW.app) as Promise<unknown>)).to.equal("WRONGPASS invalid username-password pair or user is disabled.");
+                expect(await outcome(fresh.call("AUTH", "app", PW.app) as Promise<unknown>)).to.equal(
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                );
             } finally {
                 fresh.disconnect();
             }

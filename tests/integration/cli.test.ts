@@ -58,7 +58,9 @@ describe("pulumi-valkey CLI", function () {
         const actions = lines.filter((l) => / \((config epoch|serve slots|meet|replica of|for a fast bootstrap|back to its steady value)/.test(l));
         expect(actions).to.include(`${address(servers[0])}: CLUSTER ADDSLOTSRANGE 0 5460 (serve slots 0-5460)`);
         const summary = lines.find((l) => l.startsWith("converged:"));
-        expect(summary).to.match(new RegExp(`^converged: cluster \\(3 primaries x 1 replica\\) in \\d+\\.\\d\\d s; ${actions.length} commands changed the nodes$`));
+        expect(summary).to.match(
+            new RegExp(`^converged: cluster \\(3 primaries x 1 replica\\) in \\d+\\.\\d\\d s; ${actions.length} commands changed the nodes$`),
+        );
         expect(lines.slice(-6).map((l) => l.trim().split(/\s+/).slice(2).join(" "))).to.deep.equal([
             "primary slots 0-5460",
             "primary slots 5461-10922",
@@ -163,7 +165,10 @@ describe("pulumi-valkey CLI", function () {
             ]);
             expect(run.stdout + run.stderr).not.to.include("not-the-password");
             const unset = await cli(["status", "--nodes", address(server), "--password-env", "PULUMI_VALKEY_UNSET_VARIABLE"]);
-            expect([unset.code, unset.stderr.split("\n")[0]]).to.deep.equal([2, "pulumi-valkey: --password-env: the environment variable PULUMI_VALKEY_UNSET_VARIABLE is not set"]);
+            expect([unset.code, unset.stderr.split("\n")[0]]).to.deep.equal([
+                2,
+                "pulumi-valkey: --password-env: the environment variable PULUMI_VALKEY_UNSET_VARIABLE is not set",
+            ]);
             const right = await cli(["status", "--nodes", address(server), "--password-env", "VALKEY_PW"], { VALKEY_PW: secret });
             expect(right.code).to.equal(0);
             expect(right.stdout).not.to.include(secret);

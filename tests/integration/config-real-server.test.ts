@@ -43,7 +43,23 @@ function makeCerts(): Certs {
     openssl("req", "-x509", ...ec, "-keyout", file("ca.key"), "-out", file("ca.crt"), "-days", "2", "-subj", "/CN=pulumi-valkey test CA");
     openssl("req", ...ec, "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1");
     fs.writeFileSync(file("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
-    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.crt"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", file("ext.cnf"), "-out", file("server.crt"));
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        file("server.csr"),
+        "-CA",
+        file("ca.crt"),
+        "-CAkey",
+        file("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        file("ext.cnf"),
+        "-out",
+        file("server.crt"),
+    );
     return { dir, caFile: file("ca.crt"), certFile: file("server.crt"), keyFile: file("server.key") };
 }
 
@@ -629,7 +645,12 @@ describe("config on a real valkey-server 8.0", function () {
             const tls = { port: tlsPort, certFile: certs.certFile, keyFile: certs.keyFile, caFile: certs.caFile };
             const primary = await startDataNode({ tls });
             // Sentinel is told the TLS port: only tls-replication makes it speak TLS there.
-            const sentinel = await startSentinel(tlsPort, true, { certFile: certs.certFile, keyFile: certs.keyFile, caFile: certs.caFile, port: await freePort() });
+            const sentinel = await startSentinel(tlsPort, true, {
+                certFile: certs.certFile,
+                keyFile: certs.keyFile,
+                caFile: certs.caFile,
+                port: await freePort(),
+            });
             const sentinelClient = connect(sentinel.port);
             try {
                 await sentinelClient.connect();

@@ -85,7 +85,15 @@ async function asUser<T>(server: ValkeyProcess, username: string, password: stri
 
 /** "OK" when the node accepts the password, else its refusal (an explicit AUTH: iovalkey's connect does not reject on a wrong password). */
 async function authenticates(server: ValkeyProcess, username: string, password: string): Promise<string> {
-    const client = new Redis({ host: server.host, port: server.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+    const client = new Redis({
+        host: server.host,
+        port: server.port,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 2000,
+    });
     client.on("error", () => undefined);
     await client.connect();
     try {
@@ -168,20 +176,35 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             );
             expectNoPassword(JSON.stringify({ ...refused, acl: undefined, password: undefined }));
             // ACL SETUSER is atomic: the user keeps its previous rules.
-            await asUser(servers[0], "app", PW.app, async (app) => expect(await outcome(app.set("other", "1"))).to.equal("NOPERM No permissions to access a key"));
+            await asUser(servers[0], "app", PW.app, async (app) =>
+                expect(await outcome(app.set("other", "1"))).to.equal("NOPERM No permissions to access a key"),
+            );
         });
 
         it("update rotating passwords (admin and app: two passwords, then one): both work in between, then the old ones are refused; run_id unchanged", async () => {
             // Step 1: [new, old]. The provider's first try (admin, new password) is refused: it connects with the old one.
-            const both = await topologyHandlers.update(outs.nodes[0].name, outs, clusterInputs(servers, { acl: acl({ admin: [PW.admin2, PW.admin], app: [PW.app2, PW.app] }) }));
+            const both = await topologyHandlers.update(
+                outs.nodes[0].name,
+                outs,
+                clusterInputs(servers, { acl: acl({ admin: [PW.admin2, PW.admin], app: [PW.app2, PW.app] }) }),
+            );
             expect(both.outs.aclStatus).to.deep.equal(names().map((node) => ({ node, status: "Applied" })));
             for (const server of servers) {
-                for (const [user, pw] of [["app", PW.app], ["app", PW.app2], ["valkey-admin", PW.admin], ["valkey-admin", PW.admin2]]) {
+                for (const [user, pw] of [
+                    ["app", PW.app],
+                    ["app", PW.app2],
+                    ["valkey-admin", PW.admin],
+                    ["valkey-admin", PW.admin2],
+                ]) {
                     expect(await authenticates(server, user, pw)).to.equal("OK");
                 }
             }
             // Step 2: [new] only.
-            const one = await topologyHandlers.update(outs.nodes[0].name, both.outs, clusterInputs(servers, { acl: acl({ admin: [PW.admin2], app: [PW.app2] }) }));
+            const one = await topologyHandlers.update(
+                outs.nodes[0].name,
+                both.outs,
+                clusterInputs(servers, { acl: acl({ admin: [PW.admin2], app: [PW.app2] }) }),
+            );
             expect(one.outs.aclStatus).to.deep.equal(names().map((node) => ({ node, status: "Applied" })));
             expect(one.outs.aclPhase).to.equal("Applied");
             // Nothing to converge: only the ACL lines.
@@ -197,13 +220,18 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
         });
 
         it("when no credentials are accepted: names the node and the users tried, never a password", async () => {
-            const wrong = clusterInputs(servers, { password: "dynsec-not-the-default-pw", acl: acl({ admin: ["dynsec-not-admin-1", "dynsec-not-admin-2"], app: [PW.app2] }) });
+            const wrong = clusterInputs(servers, {
+                password: "dynsec-not-the-default-pw",
+                acl: acl({ admin: ["dynsec-not-admin-1", "dynsec-not-admin-2"], app: [PW.app2] }),
+            });
             const error = await topologyHandlers.update(outs.nodes[0].name, outs, wrong).then(
                 () => undefined,
                 (e: Error) => e,
             );
             expect(error?.message).to.match(
-                new RegExp(`^node (${names().join("|").replace(/\./g, "\\.")}): authentication failed: user default: WRONGPASS invalid username-password pair or user is disabled\\. \\(tried: valkey-admin with 2 passwords, then default with 1 password\\)$`),
+                new RegExp(
+                    `^node (${names().join("|").replace(/\./g, "\\.")}): authentication failed: user default: WRONGPASS invalid username-password pair or user is disabled\\. \\(tried: valkey-admin with 2 passwords, then default with 1 password\\)$`,
+                ),
             );
             for (const pw of ["dynsec-not-the-default-pw", "dynsec-not-admin-1", "dynsec-not-admin-2"]) expect(error?.message).not.to.include(pw);
         });
@@ -231,7 +259,15 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             timeoutSeconds: 30,
         });
         async function runId(server: ValkeyProcess, tls: TlsOptions): Promise<string> {
-            const client = new NodeClient({ name: address(server), dial: { host: server.host, port: server.port }, announce: { host: server.host, port: server.port }, placement: { host: server.host } }, { tls, credentials: { password: DEFAULT_PW } });
+            const client = new NodeClient(
+                {
+                    name: address(server),
+                    dial: { host: server.host, port: server.port },
+                    announce: { host: server.host, port: server.port },
+                    placement: { host: server.host },
+                },
+                { tls, credentials: { password: DEFAULT_PW } },
+            );
             try {
                 return runIdOf(String(await client.call(["INFO", "server"])));
             } finally {
@@ -314,12 +350,10 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             const files = install(tempDir("pulumi-valkey-dynsec-tls-"), current.serverCert, current.serverKey, current.caFile);
             const server = await startValkey({ tls: files, password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW, "--tls-auth-clients", "optional"] });
             const node = address(server);
-            const error = await topologyHandlers
-                .create(standalone(server, current, expected.serverCert, files, 0.5))
-                .then(
-                    () => undefined,
-                    (e: Error) => e,
-                );
+            const error = await topologyHandlers.create(standalone(server, current, expected.serverCert, files, 0.5)).then(
+                () => undefined,
+                (e: Error) => e,
+            );
             expect(error?.message).to.equal(
                 `node ${node}: verification failed: TLS reload failed: node ${node} still presents certificate ${certificateFingerprint(read(current.serverCert))} instead of ${certificateFingerprint(read(expected.serverCert))} after 0.5 s: its TLS files at ${files.certFile} have not been updated (is the Secret volume synced?)`,
             );
@@ -351,7 +385,19 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             expect(result.diff).to.deep.equal({
                 changes: true,
                 replaces: [],
-                stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
+                stables: [
+                    "providerVersion",
+                    "topology",
+                    "username",
+                    "password",
+                    "tls",
+                    "settings",
+                    "tlsReload",
+                    "config",
+                    "rollout",
+                    "drainBeforeScaleIn",
+                    "transport",
+                ],
                 deleteBeforeReplace: false,
             });
             expect(result.update.outs.aclStatus).to.deep.equal(names.map((node) => ({ node, status: "Applied" })));
@@ -359,7 +405,9 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             for (const server of servers) {
                 expect(await authenticates(server, "app", PW.app)).to.equal("OK");
                 expect(await authenticates(server, "app", PW.app2)).to.equal("OK");
-                expect(await asUser(server, "default", DEFAULT_PW, (c) => outcome(c.info("server")))).to.equal("NOPERM User default has no permissions to run the 'info' command");
+                expect(await asUser(server, "default", DEFAULT_PW, (c) => outcome(c.info("server")))).to.equal(
+                    "NOPERM User default has no permissions to run the 'info' command",
+                );
             }
         });
     });

@@ -33,7 +33,10 @@ describe("Kubernetes transport: pods through a (fake) API server and port-forwar
 
         const transport = kubernetesTransport({ kubeconfig: api.kubeconfig, namespace: NAMESPACE, statefulSet: "cache", replicas: 6, port });
         const log: string[] = [];
-        const result = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport }, { timeoutMs: 30000, log: (l) => log.push(l) }).catch((e: Error) => {
+        const result = await converge(
+            { topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport },
+            { timeoutMs: 30000, log: (l) => log.push(l) },
+        ).catch((e: Error) => {
             throw new Error(`${e.message}\n${log.slice(-5).join("\n")}`);
         });
         expect(result.nodes.map((n) => [n.name, n.address, n.role])).to.deep.equal([
@@ -67,7 +70,9 @@ describe("Kubernetes transport: pods through a (fake) API server and port-forwar
         const forbidden = await startFakeKubeApi(NAMESPACE, pods, {}, { forbidNodes: true });
         try {
             const log: string[] = [];
-            const transport = kubernetesTransport({ kubeconfig: forbidden.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 2, port: 6379 }, (l) => log.push(l));
+            const transport = kubernetesTransport({ kubeconfig: forbidden.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 2, port: 6379 }, (l) =>
+                log.push(l),
+            );
             const targets = await transport.open();
             expect(targets.map((t) => [t.name, t.announce, t.placement])).to.deep.equal([
                 ["db-0", { host: "127.0.0.1", port: 6379 }, { host: "node-a" }],

@@ -23,7 +23,9 @@ describe("live config through the dynamic provider (real servers)", function () 
         const before = await Promise.all(servers.map(runId));
 
         const news = inputs({ "maxmemory-policy": "allkeys-lru", timeout: "0", "lfu-log-factor": "20" });
-        expect((await topologyHandlers.diff("x", created.outs as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>)).changes).to.equal(true);
+        expect(
+            (await topologyHandlers.diff("x", created.outs as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>)).changes,
+        ).to.equal(true);
         const updated = await topologyHandlers.update("x", created.outs, news);
         for (const s of servers) {
             expect(await configValue(s, "maxmemory-policy")).to.equal("allkeys-lru");

@@ -26,7 +26,12 @@ describe("rescale: replicasPerMaster 0 -> 1 -> 0", function () {
         await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 0 }, transport: direct(primaries) });
         await loadDataset(servers[0], 20_000, (i) => `v${i}`);
         const up = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport: direct(servers) });
-        expect(up.layout.replicas.map((r) => r.node).sort()).to.deep.equal(servers.slice(3).map((s) => `${s.host}:${s.port}`).sort());
+        expect(up.layout.replicas.map((r) => r.node).sort()).to.deep.equal(
+            servers
+                .slice(3)
+                .map((s) => `${s.host}:${s.port}`)
+                .sort(),
+        );
         for (const s of servers.slice(3)) expect(await dbsize(s)).to.be.greaterThan(5000);
 
         const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 0, surplus: "release" as const }, transport: direct(servers) };
@@ -61,7 +66,12 @@ describe("rescale: 3 x 1 -> 4 x 1 -> 3 x 1 (primaries with replicas)", function 
 
         const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 1, surplus: "release" as const }, transport: direct(servers) };
         const back = await converge(down, { timeoutMs: 45000 });
-        expect(back.layout.primaries.map((p) => p.node).sort()).to.deep.equal(servers.slice(0, 3).map((s) => `${s.host}:${s.port}`).sort());
+        expect(back.layout.primaries.map((p) => p.node).sort()).to.deep.equal(
+            servers
+                .slice(0, 3)
+                .map((s) => `${s.host}:${s.port}`)
+                .sort(),
+        );
         expect(back.layout.replicas).to.have.length(3);
         for (const s of servers.slice(0, 6)) expect((await clusterInfo(s)).cluster_known_nodes).to.equal("6");
         for (const s of servers.slice(6)) expect([(await clusterInfo(s)).cluster_known_nodes, await dbsize(s)]).to.deep.equal(["1", 0]);

@@ -15,7 +15,12 @@ async function openSlots(servers: readonly ValkeyProcess[]): Promise<string[]> {
     for (const s of servers) {
         const nodes = await withClient(s, (c) => c.call("CLUSTER", "NODES") as Promise<string>);
         const mine = nodes.split("\n").find((l) => l.includes("myself")) ?? "";
-        all.push(...mine.split(" ").filter((f) => f.includes("->-") || f.includes("-<-")).map((f) => `${address(s)} ${f}`));
+        all.push(
+            ...mine
+                .split(" ")
+                .filter((f) => f.includes("->-") || f.includes("-<-"))
+                .map((f) => `${address(s)} ${f}`),
+        );
     }
     return all;
 }
@@ -69,7 +74,9 @@ describe("reshard: a rebalance stopped at random points is repaired and finished
         await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 0 }, transport: direct(servers.slice(0, 3)) });
         await loadDataset(servers[0], KEYS, (i) => `v${i}`);
         const cli = path.join(__dirname, "..", "..", "provider", "cli.js");
-        const child = spawn(process.execPath, [cli, "converge", "--nodes", servers.map(address).join(","), "--masters", "4", "--replicas", "0"], { stdio: "ignore" });
+        const child = spawn(process.execPath, [cli, "converge", "--nodes", servers.map(address).join(","), "--masters", "4", "--replicas", "0"], {
+            stdio: "ignore",
+        });
         const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
         try {
             // Kill once the new primary holds some keys but far from its share (bounded: 20 s).

@@ -22,7 +22,6 @@ async function roll(servers: ValkeyProcess[], outdated: readonly string[], kind:
     }
 }
 
-
 describe("rolling restart with primary handoff (cluster, real servers)", function () {
     this.timeout(120000);
     after(stopAllValkeys);
@@ -40,7 +39,9 @@ describe("rolling restart with primary handoff (cluster, real servers)", functio
         const result = await roll(servers, servers.map(address), "cluster");
         const report = await traffic.stop();
         client.disconnect();
-        console.log(`      handoffs: ${result.handoffs.map((h) => `${h.ms} ms`).join(", ")}; client ops ${report.ops}, errors ${report.errors}, stale reads ${report.stale}`);
+        console.log(
+            `      handoffs: ${result.handoffs.map((h) => `${h.ms} ms`).join(", ")}; client ops ${report.ops}, errors ${report.errors}, stale reads ${report.stale}`,
+        );
 
         // Replicas first, then the primaries, each after its handoff.
         expect(result.order.slice(0, 3).sort()).to.deep.equal(replicas);
@@ -74,7 +75,9 @@ describe("rolling restart with primary handoff (cluster, real servers)", functio
         expect(result.actions[0]).to.equal(
             `${address(servers[1])}: no replica to hand the primary role to: restarting it as primary (its slots are unavailable until it is back, and without persistence its data is lost)`,
         );
-        expect(result.actions[1]).to.match(new RegExp(`^${address(servers[1]).replace(/\./g, "\\.")}: restarted as primary in \\d+\\.\\d s \\(run_id \\w{8} -> \\w{8}\\)$`));
+        expect(result.actions[1]).to.match(
+            new RegExp(`^${address(servers[1]).replace(/\./g, "\\.")}: restarted as primary in \\d+\\.\\d s \\(run_id \\w{8} -> \\w{8}\\)$`),
+        );
     });
 });
 
@@ -86,7 +89,10 @@ describe("rolling restart with primary handoff (replication without Sentinel, re
         const servers = await startNodes(3);
         const converged = await converge({ topology: { kind: "replicated", replicas: 2 }, transport: direct(servers) });
         const primary = converged.layout.primaries[0].node;
-        await withClient(servers.find((s) => address(s) === primary)!, (c) => c.set("k", "v1"));
+        await withClient(
+            servers.find((s) => address(s) === primary)!,
+            (c) => c.set("k", "v1"),
+        );
         const result = await roll(servers, servers.map(address), "replicated");
         expect(result.order[2]).to.equal(primary);
         expect(result.handoffs).to.have.length(1);
@@ -110,7 +116,11 @@ describe("scale-in after roles swapped (real servers)", function () {
         const first = await converge({ topology: { kind: "cluster", masters: 4, replicasPerMaster: 1 }, transport: direct(servers) });
         await loadDataset(servers[0], KEYS, (i) => `v${i}`);
         // A rolling restart hands every primary role to its replica.
-        const rolled = await roll(servers, first.layout.primaries.map((p) => p.node), "cluster");
+        const rolled = await roll(
+            servers,
+            first.layout.primaries.map((p) => p.node),
+            "cluster",
+        );
         expect(rolled.handoffs).to.have.length(4);
         const lines: string[] = [];
         const down = { topology: { kind: "cluster" as const, masters: 3, replicasPerMaster: 1, surplus: "release" as const }, transport: direct(servers) };

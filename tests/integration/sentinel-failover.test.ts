@@ -134,7 +134,10 @@ describe("Sentinel failover (real processes on loopback)", function () {
             return cli(old.port, "PING").trim() === "PONG";
         });
         // Its first replication step is the start script's --replicaof, not a Sentinel's REPLICAOF.
-        const firstStep = fs.readFileSync(logFile, "utf8").slice(logBefore).match(/Connecting to PRIMARY \S+|REPLICAOF \S+ enabled/);
+        const firstStep = fs
+            .readFileSync(logFile, "utf8")
+            .slice(logBefore)
+            .match(/Connecting to PRIMARY \S+|REPLICAOF \S+ enabled/);
         expect(firstStep?.[0], failoverEvents()).to.equal(`Connecting to PRIMARY ${HOST}:${told!.port}`);
         expect(cli(old.port, "INFO", "replication")).to.match(/^role:slave\r?$/m);
         await until("the old primary is linked to the new one", () => cli(old.port, "INFO", "replication").includes("master_link_status:up"));
@@ -204,8 +207,15 @@ describe("Sentinel failover (real processes on loopback)", function () {
             await loop;
             for (const c of [...dataClients, ...sentinelClients]) c.close();
         }
-        console.log(`      rolling restart with SENTINEL FAILOVER: handoff ${result.handoffs[0]?.ms} ms; sentinel-aware client: ${writes} writes, ${errors} failed, longest stall ${stall} ms`);
-        expect(result.restarted.slice(0, 2).sort()).to.deep.equal(nodes.filter((n) => n !== primaryBefore).map(nameOf).sort());
+        console.log(
+            `      rolling restart with SENTINEL FAILOVER: handoff ${result.handoffs[0]?.ms} ms; sentinel-aware client: ${writes} writes, ${errors} failed, longest stall ${stall} ms`,
+        );
+        expect(result.restarted.slice(0, 2).sort()).to.deep.equal(
+            nodes
+                .filter((n) => n !== primaryBefore)
+                .map(nameOf)
+                .sort(),
+        );
         expect(result.restarted[2]).to.equal(nameOf(primaryBefore));
         expect(result.handoffs.map((h) => h.from)).to.deep.equal([nameOf(primaryBefore)]);
         const primaryAfter = currentPrimary()!;

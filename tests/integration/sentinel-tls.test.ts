@@ -48,7 +48,12 @@ describe("Sentinel plan with TLS only (real processes on loopback)", function ()
         }
         // A plaintext client gets nothing from a TLS port, data node or Sentinel.
         for (const port of [nodes[0].port, sentinelPorts[0]]) {
-            expect(await rawCommand(port, "PING").then((r) => `answered ${r}`, () => "no answer")).to.equal("no answer");
+            expect(
+                await rawCommand(port, "PING").then(
+                    (r) => `answered ${r}`,
+                    () => "no answer",
+                ),
+            ).to.equal("no answer");
         }
         for (const n of nodes.slice(1)) expect(cli(n.port, "INFO", "replication")).to.contain(`master_port:${nodes[0].port}`);
         // With no plaintext port, the Sentinels can only know this through TLS links.
@@ -136,10 +141,23 @@ describe("Sentinel plan with TLS only (real processes on loopback)", function ()
         await until("only the new primary is Ready", async () => (await Promise.all([primary, other].map(probe))).join() === "true,false");
 
         // A Sentinel-aware TLS client writes to the new primary.
-        await until("the Sentinel-aware client writes again", () => aware.set("after", "2").then(() => true, () => false));
+        await until("the Sentinel-aware client writes again", () =>
+            aware.set("after", "2").then(
+                () => true,
+                () => false,
+            ),
+        );
         expect(cli(primary.port, "GET", "after").trim()).to.equal("2");
         // A direct TLS client that verifies the chain (and the 127.0.0.1 SAN) reaches it too.
-        const direct = new Valkey({ host: HOST, port: primary.port, password, tls: { ca: ca() }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const direct = new Valkey({
+            host: HOST,
+            port: primary.port,
+            password,
+            tls: { ca: ca() },
+            lazyConnect: true,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
         clients.push(direct);
         await direct.connect();
         expect(await direct.get("before")).to.equal("1");

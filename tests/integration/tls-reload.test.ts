@@ -59,7 +59,12 @@ describe("TLS reload on a real server", function () {
         admin.close();
         console.log(`      reload + verifying handshake: ${Date.now() - started} ms`);
 
-        expect(status).to.deep.equal({ node: target(server).name, status: "Reloaded", fingerprint: certificateFingerprint(read(newCa.serverCert)), attempts: 1 });
+        expect(status).to.deep.equal({
+            node: target(server).name,
+            status: "Reloaded",
+            fingerprint: certificateFingerprint(read(newCa.serverCert)),
+            attempts: 1,
+        });
         expect(await call(server, trusting(newCa), ["PING"])).to.equal("PONG");
         expect(await runId(server, trusting(newCa))).to.equal(before);
         const old = await call(server, trusting(oldCa), ["PING"]).then(
@@ -88,7 +93,9 @@ describe("TLS reload on a real server", function () {
         admin.close();
         expect(status.status).to.equal("Error");
         expect(status.status === "Error" && status.message).to.match(
-            new RegExp(`^node ${target(server).name.replace(/\./g, "\\.")}: CONFIG SET tls-cert-file .* failed: ERR CONFIG SET failed \\(possibly related to argument 'tls-cert-file'\\) - Unable to update TLS configuration`),
+            new RegExp(
+                `^node ${target(server).name.replace(/\./g, "\\.")}: CONFIG SET tls-cert-file .* failed: ERR CONFIG SET failed \\(possibly related to argument 'tls-cert-file'\\) - Unable to update TLS configuration`,
+            ),
         );
         expect(await presentedFingerprint({ host: server.host, port: server.port })).to.equal(certificateFingerprint(read(oldCa.serverCert)));
     });

@@ -54,7 +54,9 @@ describe("expandVolumes through a (fake) Kubernetes API", function () {
         const server = await api(claims);
         const result = await expandVolumes({ ...where, kubeconfig: server.kubeconfig, replicas: 3 }, "2Gi");
         expect(result).to.deep.equal({ "data-cache-0": "2Gi", "data-cache-1": "2048Mi", "data-cache-2": "4Gi" });
-        expect(server.requests.filter((r) => r.startsWith("PATCH"))).to.deep.equal(["PATCH /api/v1/namespaces/apps/persistentvolumeclaims/data-cache-0?fieldManager=pulumi-valkey"]);
+        expect(server.requests.filter((r) => r.startsWith("PATCH"))).to.deep.equal([
+            "PATCH /api/v1/namespaces/apps/persistentvolumeclaims/data-cache-0?fieldManager=pulumi-valkey",
+        ]);
         expect(Object.values(claims).map((c) => c.request)).to.deep.equal(["2Gi", "2048Mi", "4Gi"]);
     });
 
@@ -85,7 +87,18 @@ describe("expandVolumes through a (fake) Kubernetes API", function () {
         expect(failed.message).to.equal(
             "PVC apps/data-cache-0 could not grow to 2Gi: requests 2Gi, capacity 1Gi, resize ControllerResizeFailed; see `kubectl describe pvc -n apps data-cache-0`",
         );
-        const slow = await failure(expandVolumes({ ...where, statefulSet: "other", kubeconfig: (await api({ "data-other-0": { request: "1Gi", capacity: "1Gi", resizer: "never" } })).kubeconfig, replicas: 1, timeoutMs: 1000 }, "2Gi"));
+        const slow = await failure(
+            expandVolumes(
+                {
+                    ...where,
+                    statefulSet: "other",
+                    kubeconfig: (await api({ "data-other-0": { request: "1Gi", capacity: "1Gi", resizer: "never" } })).kubeconfig,
+                    replicas: 1,
+                    timeoutMs: 1000,
+                },
+                "2Gi",
+            ),
+        );
         expect(slow.message).to.equal(
             "PVC apps/data-other-0 has not grown to 2Gi after 1 s (requests 2Gi, capacity 1Gi); the storage driver may still be resizing it: check `kubectl describe pvc -n apps data-other-0`, then run `pulumi up` again",
         );

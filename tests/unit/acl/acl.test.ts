@@ -25,7 +25,11 @@ import { parseSpec } from "../../../sdk/spec/validate";
 const SECRET_ONE_SHA256 = "ea77193cc4e6f18656f3130e296203880c4b9b3772afc855211b82fdd46e9185";
 
 describe("acl: users of a spec", () => {
-    const spec = parseSpec(aclSpecSchema, { exporter: { name: "metrics", passwords: ["exporter-pass"] }, users: [{ name: "app", rules: "+GET ~app:*" }] }, "acl");
+    const spec = parseSpec(
+        aclSpecSchema,
+        { exporter: { name: "metrics", passwords: ["exporter-pass"] }, users: [{ name: "app", rules: "+GET ~app:*" }] },
+        "acl",
+    );
 
     it("lists who needs a generated password", () => {
         expect(usersWithoutPasswords(spec)).to.deep.equal(["valkey-admin", "primary-replication-user", "app"]);
@@ -59,8 +63,20 @@ describe("acl: commands", () => {
 
     it("starts the rules from nothing and sets the passwords atomically in the same command", () => {
         expect(aclSetUserCommand(user)).to.deep.equal([
-            "ACL", "SETUSER", "app", "on", "resetkeys", "resetchannels", "-@all", "clearselectors", "+GET", "+SET", "~app:*",
-            "resetpass", ">secret-one", ">secret-two",
+            "ACL",
+            "SETUSER",
+            "app",
+            "on",
+            "resetkeys",
+            "resetchannels",
+            "-@all",
+            "clearselectors",
+            "+GET",
+            "+SET",
+            "~app:*",
+            "resetpass",
+            ">secret-one",
+            ">secret-two",
         ]);
     });
 
@@ -79,7 +95,12 @@ describe("acl: commands", () => {
         expect(defaultUserCommand("restricted")).to.deep.equal(["ACL", "SETUSER", "default", "resetkeys", "resetchannels", "-@all", "clearselectors", "+ping"]);
         expect(defaultUserCommand("off")).to.deep.equal(["ACL", "SETUSER", "default", "off"]);
         expect(replicationAuthCommand({ name: "repl", passwords: ["new-repl", "old-repl"], rules: REPLICATION_RULES })).to.deep.equal([
-            "CONFIG", "SET", "primaryuser", "repl", "primaryauth", "new-repl",
+            "CONFIG",
+            "SET",
+            "primaryuser",
+            "repl",
+            "primaryauth",
+            "new-repl",
         ]);
     });
 
@@ -120,8 +141,6 @@ describe("acl: password rotation plan", () => {
     });
 
     it("refuses a new password that is already current, without echoing it", () => {
-        expect(() => planPasswordRotation("app", ["same-pw"], "same-pw")).to.throw(
-            "rotating the password of app: the new password is one of the current ones",
-        );
+        expect(() => planPasswordRotation("app", ["same-pw"], "same-pw")).to.throw("rotating the password of app: the new password is one of the current ones");
     });
 });

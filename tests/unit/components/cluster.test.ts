@@ -38,7 +38,10 @@ const SEED_POC = {
     namespace: "valkey",
     labels: { myLabel: "myValue" },
     pvc: { storageSize: "30Gi", storageClassName: "my-storage-class" },
-    backup: { database: { enabled: true, save: "60 100" }, aof: { enabled: true, appendfsync: "everysec" as const, autoAofRewritePercentage: 100, autoAofRewriteMinSize: "64mb" } },
+    backup: {
+        database: { enabled: true, save: "60 100" },
+        aof: { enabled: true, appendfsync: "everysec" as const, autoAofRewritePercentage: 100, autoAofRewriteMinSize: "64mb" },
+    },
 };
 
 describe("ValkeyCluster component (mocks)", () => {
@@ -127,13 +130,24 @@ describe("ValkeyCluster component (mocks)", () => {
         await settle(cluster.serviceUri);
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "poc-topology").inputs;
         expect(topology.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
-        expect(topology.transport).to.deep.equal({ kind: "kubernetes", namespace: "valkey", statefulSet: "poc", replicas: 6, port: 6379, podTimeoutMs: 600000 });
+        expect(topology.transport).to.deep.equal({
+            kind: "kubernetes",
+            namespace: "valkey",
+            statefulSet: "poc",
+            replicas: 6,
+            port: 6379,
+            podTimeoutMs: 600000,
+        });
         expect(topology.username).to.equal("default");
         expect(secretValue(topology.password)).to.equal(MOCK_PASSWORD);
         // Neither ACL users nor a TLS reload without acl and tls.
         expect(Object.keys(topology).filter((k) => k === "acl" || k === "tlsReload" || k === "tls")).to.deep.equal([]);
         const guard = one("pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard", "poc-guard").inputs;
-        expect([guard.subject, guard.pvc, guard.ready]).to.deep.equal(['ValkeyCluster "poc"', { storageSize: "30Gi", storageClassName: "my-storage-class" }, "RUNNING"]);
+        expect([guard.subject, guard.pvc, guard.ready]).to.deep.equal([
+            'ValkeyCluster "poc"',
+            { storageSize: "30Gi", storageClassName: "my-storage-class" },
+            "RUNNING",
+        ]);
         // It grows data-poc-0 .. data-poc-5, with the ambient kubeconfig (none given).
         expect(guard.volumes).to.deep.equal({ namespace: "valkey", statefulSet: "poc", claimTemplate: "data", replicas: 6 });
         expect(guard.fields).to.equal(undefined);
@@ -219,7 +233,11 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(pod.volumes.map((v: { name: string }) => v.name)).to.include("tls");
         expect(pod.containers[1].env.find((e: { name: string }) => e.name === "REDIS_USER").value).to.equal("exporter-user");
         // The pods roll for the exporter's credentials only, never for the ACL users.
-        expect(Object.keys(sts.spec.template.metadata.annotations).sort()).to.deep.equal(["kubectl.kubernetes.io/default-container", "pulumi-valkey/config-hash", "pulumi-valkey/exporter-auth"]);
+        expect(Object.keys(sts.spec.template.metadata.annotations).sort()).to.deep.equal([
+            "kubectl.kubernetes.io/default-container",
+            "pulumi-valkey/config-hash",
+            "pulumi-valkey/exporter-auth",
+        ]);
         const conf: string = one("kubernetes:core/v1:ConfigMap", "sec-config").inputs.data["valkey.conf"];
         expect(conf.split("\n")).to.include.members(["port 0", "tls-port 6379", "tls-cluster yes", "tls-auth-clients yes"]);
     });
@@ -227,7 +245,11 @@ describe("ValkeyCluster component (mocks)", () => {
     describe("an ACL user-list change or a password rotation", () => {
         const secured = (acl: ValkeyClusterArgs["acl"]): ValkeyClusterArgs => ({ tls: {}, acl, exporter: { enabled: true } });
         const EXPORTER = { name: "metrics", passwords: ["exporter-pw-0123456789"] };
-        const BEFORE = { exporter: EXPORTER, admin: { passwords: ["admin-pw-0123456789"] }, users: [{ name: "app", passwords: ["app-pw-0123456789"], rules: "+GET ~app:*" }] };
+        const BEFORE = {
+            exporter: EXPORTER,
+            admin: { passwords: ["admin-pw-0123456789"] },
+            users: [{ name: "app", passwords: ["app-pw-0123456789"], rules: "+GET ~app:*" }],
+        };
 
         async function deploy(args: ValkeyClusterArgs): Promise<{ template: string; auth: string; acl: unknown }> {
             reset();
@@ -262,7 +284,9 @@ describe("ValkeyCluster component (mocks)", () => {
 
         it("rolls the pods when the exporter's own password changes (it reads it at start), through the annotation only", async () => {
             const before = await deploy(secured(BEFORE));
-            const after = await deploy(secured({ ...BEFORE, exporter: { name: "metrics", passwords: ["exporter-pw-new-0123456789", "exporter-pw-0123456789"] } }));
+            const after = await deploy(
+                secured({ ...BEFORE, exporter: { name: "metrics", passwords: ["exporter-pw-new-0123456789", "exporter-pw-0123456789"] } }),
+            );
             const annotations = (t: string) => JSON.parse(t).metadata.annotations;
             expect(annotations(after.template)["pulumi-valkey/exporter-auth"]).not.to.equal(annotations(before.template)["pulumi-valkey/exporter-auth"]);
             expect({ ...JSON.parse(after.template), metadata: undefined }).to.deep.equal({ ...JSON.parse(before.template), metadata: undefined });
@@ -275,7 +299,10 @@ describe("ValkeyCluster component (mocks)", () => {
 
         it("has no exporter-auth annotation without the exporter", async () => {
             const { template } = await deploy({ acl: BEFORE });
-            expect(Object.keys(JSON.parse(template).metadata.annotations).sort()).to.deep.equal(["kubectl.kubernetes.io/default-container", "pulumi-valkey/config-hash"]);
+            expect(Object.keys(JSON.parse(template).metadata.annotations).sort()).to.deep.equal([
+                "kubectl.kubernetes.io/default-container",
+                "pulumi-valkey/config-hash",
+            ]);
         });
     });
 
@@ -292,7 +319,12 @@ describe("ValkeyCluster component (mocks)", () => {
             };
             const cluster = new ValkeyCluster("bad", { acl: { users: [{ name: "app", rules: "+GET ~app:*" }] } });
             const conditions = await settle(cluster.conditions);
-            expect(conditions[2]).to.deep.equal({ type: "ACLSynced", status: "False", reason: "ApplyFailed", message: `node bad-1: ${refusal}; node bad-2: ${refusal}` });
+            expect(conditions[2]).to.deep.equal({
+                type: "ACLSynced",
+                status: "False",
+                reason: "ApplyFailed",
+                message: `node bad-1: ${refusal}; node bad-2: ${refusal}`,
+            });
             expect(conditions[0]).to.deep.equal({ type: "Ready", status: "True" });
             expect(warnings).to.deep.equal([
                 `ValkeyCluster "bad": ACL users not applied: node bad-1: ${refusal}; node bad-2: ${refusal}. Fix the rules: a pod that restarts reads them from bad-auth and does not start with a rule the server refuses`,
@@ -335,7 +367,9 @@ describe("ValkeyCluster component (mocks)", () => {
                 "kubernetes:core/v1:Secret ext-auth",
                 "kubernetes:core/v1:Secret ext-tls-external",
             ]);
-            expect(registered.filter((r) => r.id !== undefined).map((r) => `${r.type} ${r.name} ${r.id}`)).to.deep.equal(["kubernetes:core/v1:Secret ext-tls-external apps/ext-certs"]);
+            expect(registered.filter((r) => r.id !== undefined).map((r) => `${r.type} ${r.name} ${r.id}`)).to.deep.equal([
+                "kubernetes:core/v1:Secret ext-tls-external apps/ext-certs",
+            ]);
         });
 
         it("mounts the user's Secret at the pod contract's path, in the valkey and exporter containers", async () => {
@@ -348,7 +382,10 @@ describe("ValkeyCluster component (mocks)", () => {
                 { name: "tls", secret: { secretName: "ext-certs", defaultMode: 0o440 } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
             ]);
-            const tlsMounts = pod.containers.map((c: { name: string; volumeMounts: Array<{ name: string }> }) => [c.name, c.volumeMounts.filter((m) => m.name === "tls")]);
+            const tlsMounts = pod.containers.map((c: { name: string; volumeMounts: Array<{ name: string }> }) => [
+                c.name,
+                c.volumeMounts.filter((m) => m.name === "tls"),
+            ]);
             expect(tlsMounts).to.deep.equal([
                 ["valkey", [{ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true }]],
                 ["exporter", [{ name: "tls", mountPath: "/etc/valkey-tls", readOnly: true }]],
@@ -370,7 +407,10 @@ describe("ValkeyCluster component (mocks)", () => {
             const cluster = new ValkeyCluster("ext", { namespace: "apps", tls: { externalCerts: "ext-certs" } });
             await settle(cluster.serviceUri);
             // Nothing secret in it: the key stays out (the resource's tls output is secret anyway).
-            expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "ext-topology").inputs.tls).to.deep.equal({ ca: CA, serverName: "ext.apps.svc.cluster.local" });
+            expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "ext-topology").inputs.tls).to.deep.equal({
+                ca: CA,
+                serverName: "ext.apps.svc.cluster.local",
+            });
         });
 
         it("a renewed certificate in the Secret changes only the topology resource's tlsReload input, not the pods", async () => {
@@ -440,13 +480,22 @@ describe("examples/cluster (mocks)", () => {
         const example = await import("../../../examples/cluster");
         const uri = await settle(example.serviceUri);
         expect(uri).to.equal(`rediss://valkey-admin:${MOCK_PASSWORD}@valkey-poc.valkey-cluster.svc.cluster.local:6379`);
-        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "valkey-poc-topology").inputs.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "valkey-poc-topology").inputs.topology).to.deep.equal({
+            kind: "cluster",
+            masters: 3,
+            replicasPerMaster: 1,
+        });
         expect(one("kubernetes:apps/v1:StatefulSet", "valkey-poc").inputs.spec.replicas).to.equal(6);
     });
 });
 
 describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
-    const olds = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "30Gi", storageClassName: "fast" }, ready: "RUNNING", readySince: "2025-09-02T17:00:00.000Z" };
+    const olds = {
+        subject: 'ValkeyCluster "poc"',
+        pvc: { storageSize: "30Gi", storageClassName: "fast" },
+        ready: "RUNNING",
+        readySince: "2025-09-02T17:00:00.000Z",
+    };
 
     it("refuses a smaller storageSize and another storageClassName with the field, the old and the new value and the rule", async () => {
         const news = { subject: 'ValkeyCluster "poc"', pvc: { storageSize: "20Gi" }, ready: "RUNNING" };
@@ -470,12 +519,19 @@ describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
         for (const bigger of ["40Gi", "31Gi", "30721Mi", "1Ti", "32212254721"]) expect(guardFailures(olds, pvc(bigger)), bigger).to.deep.equal([]);
         for (const same of ["30Gi", "30720Mi", "32212254720"]) expect(guardFailures(olds, pvc(same)), same).to.deep.equal([]);
         for (const smaller of ["30719Mi", "32G", "32212254719"]) {
-            expect(guardFailures(olds, pvc(smaller)).map((f) => f.property), smaller).to.deep.equal(["pvc.storageSize"]);
+            expect(
+                guardFailures(olds, pvc(smaller)).map((f) => f.property),
+                smaller,
+            ).to.deep.equal(["pvc.storageSize"]);
         }
     });
 
     it("names the Valkey fields and refuses a PVC that would appear or disappear", () => {
-        const service = { subject: 'Valkey "cache"', pvc: { storageSize: "8Gi" }, fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" } };
+        const service = {
+            subject: 'Valkey "cache"',
+            pvc: { storageSize: "8Gi" },
+            fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
+        };
         expect(guardFailures(service, { ...service, pvc: { storageSize: "4Gi", storageClassName: "ssd" } })).to.deep.equal([
             {
                 property: "disk_space",
@@ -506,15 +562,35 @@ describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
         const withVolumes = { ...olds, volumes };
         expect(await guardProvider.diff!("id", olds, { ...olds })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
         expect(await guardProvider.diff!("id", olds, { ...olds, ready: "PENDING" })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(await guardProvider.diff!("id", olds, { ...olds, pvc: { ...olds.pvc, storageSize: "40Gi" } })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, replicas: 8 } })).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, kubeconfig: "b" } })).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await guardProvider.diff!("id", olds, { ...olds, pvc: { ...olds.pvc, storageSize: "40Gi" } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, replicas: 8 } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(await guardProvider.diff!("id", withVolumes, { ...olds, volumes: { ...volumes, kubeconfig: "b" } })).to.deep.equal({
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("records no kubeconfig in its outputs and expands nothing without volumes", async () => {
-        const created = await guardProvider.create!({ subject: 'Valkey "cache"', pvc: {}, volumes: { kubeconfig: "secret-kubeconfig", namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 } });
+        const created = await guardProvider.create!({
+            subject: 'Valkey "cache"',
+            pvc: {},
+            volumes: { kubeconfig: "secret-kubeconfig", namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 },
+        });
         // No readySince key at all without `ready`: the engine cannot encode an undefined value.
-        expect(created.outs).to.deep.equal({ subject: 'Valkey "cache"', pvc: {}, volumes: { namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 } });
+        expect(created.outs).to.deep.equal({
+            subject: 'Valkey "cache"',
+            pvc: {},
+            volumes: { namespace: "ns", statefulSet: "cache", claimTemplate: "data", replicas: 1 },
+        });
         // What Pulumi's dynamic-provider process does with the outputs.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { Struct } = require("google-protobuf/google/protobuf/struct_pb");

@@ -60,13 +60,22 @@ describe("day 2 wiring (mocks)", () => {
     it("ValkeyCluster: the backup settings change live, an image change rolls the pods inside its window", async () => {
         const build = async (args: Record<string, unknown>) => {
             reset();
-            const c = new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 1, maintenanceWindowDow: "tuesday", maintenanceWindowTime: "02:30:00", ...args });
+            const c = new ValkeyCluster("poc", {
+                masterCount: 3,
+                replicasPerMaster: 1,
+                maintenanceWindowDow: "tuesday",
+                maintenanceWindowTime: "02:30:00",
+                ...args,
+            });
             await settle(c.serviceUri);
             return one(TOPOLOGY, "poc-topology").inputs as unknown as Built;
         };
         const base = await build({ backup: { aof: { enabled: true, appendfsync: "everysec" } } });
         const live = await build({ backup: { aof: { enabled: true, appendfsync: "always" } } });
-        const image = await build({ backup: { aof: { enabled: true, appendfsync: "everysec" } }, valkeyImage: { name: "valkey/valkey", tag: "8.0.3-bookworm" } });
+        const image = await build({
+            backup: { aof: { enabled: true, appendfsync: "everysec" } },
+            valkeyImage: { name: "valkey/valkey", tag: "8.0.3-bookworm" },
+        });
         expect([base.config.appendfsync, live.config.appendfsync]).to.deep.equal(["everysec", "always"]);
         expect(live.rollout.revision).to.equal(base.rollout.revision);
         expect(image.rollout.revision).to.not.equal(base.rollout.revision);

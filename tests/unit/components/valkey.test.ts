@@ -190,10 +190,7 @@ describe("Valkey component (mocks)", () => {
         }
         expect(error).to.be.instanceOf(SpecError);
         expect((error as Error).message).to.equal(
-            [
-                'Valkey "bad" is invalid (1 problem):',
-                "  - userConfig.valkey_io_threads: must be at most 32 (got 64)",
-            ].join("\n"),
+            ['Valkey "bad" is invalid (1 problem):', "  - userConfig.valkey_io_threads: must be at most 32 (got 64)"].join("\n"),
         );
         expect(children()).to.deep.equal([]);
     });
@@ -410,7 +407,9 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         const probe: string = valkey.readinessProbe.exec.command[2];
         for (const script of [start, probe]) {
             expect(script.split("\n")[0]).to.equal('tls_dir="${VALKEY_HA_TLS_DIR:-/etc/valkey-tls}"');
-            expect(script).to.contain(`primary() { set -- $(${cli} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name tls-ha 2>/dev/null)`);
+            expect(script).to.contain(
+                `primary() { set -- $(${cli} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name tls-ha 2>/dev/null)`,
+            );
             expect(script).not.to.match(/valkey-cli -t/);
         }
         expect(probe).to.contain(`${cli} -t 1 -p "$port" INFO replication`);
@@ -441,7 +440,11 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         // Verified as replicated over TLS against the CA; the data nodes reload the certificate.
         const topology = one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "tls-ha-topology").inputs;
         expect(topology.topology).to.deep.equal({ kind: "replicated", replicas: 1 });
-        expect(topology.transport).to.deep.include({ port: 6379, replicas: 2, announceHostnames: { serviceName: "tls-ha-headless", clusterDomain: "cluster.local" } });
+        expect(topology.transport).to.deep.include({
+            port: 6379,
+            replicas: 2,
+            announceHostnames: { serviceName: "tls-ha-headless", clusterDomain: "cluster.local" },
+        });
         expect(topology.tls).to.deep.equal({ ca: tlsSecret["ca.crt"] });
         expect(topology.tlsReload).to.deep.equal({ certPem: tlsSecret["tls.crt"] });
     });

@@ -1,12 +1,5 @@
 import { expect } from "chai";
-import {
-    Directive,
-    RenderOptions,
-    maxmemoryMiB,
-    pubsubOutputBufferLimit,
-    saveRule,
-    valkeyDirectives,
-} from "../../../sdk/config/directives";
+import { Directive, RenderOptions, maxmemoryMiB, pubsubOutputBufferLimit, saveRule, valkeyDirectives } from "../../../sdk/config/directives";
 import { ServiceModel } from "../../../sdk/spec/model";
 import { PersistenceMode, Plan, getPlan, registerPlan, unregisterPlan } from "../../../sdk/spec/plans";
 import { redisModel, valkeyModel } from "./fixtures";
@@ -244,7 +237,9 @@ describe("config: valkeyDirectives", () => {
         });
 
         it("announceHostname announces it and makes redirects use it", () => {
-            expect(valkeyDirectives(valkeyModel("startup-4"), { cluster: { announceHostname: "cache-0.cache-headless.p.svc.cluster.local" }, dataDir: "/d/" })).to.deep.equal(
+            expect(
+                valkeyDirectives(valkeyModel("startup-4"), { cluster: { announceHostname: "cache-0.cache-headless.p.svc.cluster.local" }, dataDir: "/d/" }),
+            ).to.deep.equal(
                 defaultsPlus(
                     [
                         ...CLUSTER.map((d) => (d.name === "cluster-config-file" ? { name: d.name, value: "/d/nodes.conf" } : d)),
@@ -352,7 +347,14 @@ describe("config: valkeyDirectives", () => {
             expect(valueOf(on, "tls-cluster")).to.equal("yes");
             expect(valueOf(off, "tls-cluster")).to.equal("no");
             // Right after tls-replication.
-            expect(on.map((d) => d.name).slice(on.findIndex((d) => d.name === "tls-replication"), -1)).to.deep.equal([
+            expect(
+                on
+                    .map((d) => d.name)
+                    .slice(
+                        on.findIndex((d) => d.name === "tls-replication"),
+                        -1,
+                    ),
+            ).to.deep.equal([
                 "tls-replication",
                 "tls-cluster",
                 "tls-protocols",

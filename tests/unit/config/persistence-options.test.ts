@@ -12,7 +12,9 @@ const pick = (options: Parameters<typeof valkeyDirectives>[1]) =>
 
 describe("config: explicit persistence directives", () => {
     it("renders the given save, appendonly, appendfsync and auto-aof-rewrite settings", () => {
-        expect(pick({ persistence: { save: "60 100", appendonly: true, appendfsync: "always", autoAofRewritePercentage: 50, autoAofRewriteMinSize: "128mb" } })).to.deep.equal([
+        expect(
+            pick({ persistence: { save: "60 100", appendonly: true, appendfsync: "always", autoAofRewritePercentage: 50, autoAofRewriteMinSize: "128mb" } }),
+        ).to.deep.equal([
             "save 60 100",
             "appendonly yes",
             "appendfsync always",

@@ -38,7 +38,9 @@ describe("config: renderValkeyConf", () => {
 
     it("renders a TLS cluster node of a Redis service on the free plan", () => {
         const model = redisModel("free", { redis_ssl: true, redis_notify_keyspace_events: "Ex", redis_timeout: 0 }, "sessions");
-        expect(renderValkeyConf(model, { dataDir: "/var/lib/my data", authInclude: null, cluster: { announceHostname: "sessions-0.sessions-headless" } })).to.equal(
+        expect(
+            renderValkeyConf(model, { dataDir: "/var/lib/my data", authInclude: null, cluster: { announceHostname: "sessions-0.sessions-headless" } }),
+        ).to.equal(
             [
                 '# valkey.conf of redis service "sessions", plan free.',
                 "# Rendered by pulumi-valkey from the spec: change the spec, not this file.",

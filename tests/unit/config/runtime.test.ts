@@ -61,7 +61,13 @@ describe("config: classifyChanges", () => {
     });
 
     describe("between rendered configs", () => {
-        const rows: Array<{ what: string; from: [string, Record<string, unknown>]; to: [string, Record<string, unknown>]; live: Directive[]; restart: Directive[] }> = [
+        const rows: Array<{
+            what: string;
+            from: [string, Record<string, unknown>];
+            to: [string, Record<string, unknown>];
+            live: Directive[];
+            restart: Directive[];
+        }> = [
             {
                 what: "maxmemory policy and LFU tuning",
                 from: ["startup-4", {}],
@@ -93,7 +99,10 @@ describe("config: classifyChanges", () => {
             {
                 what: "pub/sub limit, notifications, channel default",
                 from: ["startup-4", {}],
-                to: ["startup-4", { valkey_pubsub_client_output_buffer_limit: 128, valkey_notify_keyspace_events: "Ex", valkey_acl_channels_default: "resetchannels" }],
+                to: [
+                    "startup-4",
+                    { valkey_pubsub_client_output_buffer_limit: 128, valkey_notify_keyspace_events: "Ex", valkey_acl_channels_default: "resetchannels" },
+                ],
                 live: [d("client-output-buffer-limit", "pubsub 128mb 32mb 60"), d("notify-keyspace-events", "Ex"), d("acl-pubsub-default", "resetchannels")],
                 restart: [],
             },
@@ -120,14 +129,31 @@ describe("config: classifyChanges", () => {
         }
 
         it("switching plans between persistence modes removes nothing", () => {
-            for (const [from, to] of [["free", "standard"], ["standard", "pro"], ["pro", "free"]]) {
+            for (const [from, to] of [
+                ["free", "standard"],
+                ["standard", "pro"],
+                ["pro", "free"],
+            ]) {
                 expect(classifyChanges(valkeyDirectives(valkeyModel(from)), valkeyDirectives(valkeyModel(to))).removed, `${from} -> ${to}`).to.deep.equal([]);
             }
         });
     });
 
     it("RUNTIME_SETTABLE leaves out what 8.0 refuses live and the listener ports", () => {
-        for (const name of ["io-threads", "databases", "daemonize", "dir", "cluster-enabled", "cluster-config-file", "aclfile", "appendfilename", "include", "port", "tls-port", "bind"]) {
+        for (const name of [
+            "io-threads",
+            "databases",
+            "daemonize",
+            "dir",
+            "cluster-enabled",
+            "cluster-config-file",
+            "aclfile",
+            "appendfilename",
+            "include",
+            "port",
+            "tls-port",
+            "bind",
+        ]) {
             expect(RUNTIME_SETTABLE.has(name), name).to.equal(false);
         }
     });

@@ -58,7 +58,20 @@ describe("dynamic provider: check and diff", () => {
         expect(diffInputs(outs, valid)).to.deep.equal({
             changes: false,
             replaces: [],
-            stables: ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
+            stables: [
+                "providerVersion",
+                "topology",
+                "username",
+                "password",
+                "tls",
+                "settings",
+                "acl",
+                "tlsReload",
+                "config",
+                "rollout",
+                "drainBeforeScaleIn",
+                "transport",
+            ],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, kubeconfig: "another" } }).changes).to.equal(false);
         expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
@@ -82,7 +95,9 @@ describe("dynamic provider: check and diff", () => {
             { name: "b", address: "10.0.0.2:6379", role: "replica", primary: "a", slots: "" },
         ]);
         expect(resourceId(valid as never)).to.equal("apps/cache");
-        expect(resourceId({ ...valid, transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:1", announce: "10.0.0.1:6379" }] } } as never)).to.equal("10.0.0.1:6379");
+        expect(resourceId({ ...valid, transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:1", announce: "10.0.0.1:6379" }] } } as never)).to.equal(
+            "10.0.0.1:6379",
+        );
         expect(settingsOf({ ...valid, settings: { clusterNodeTimeoutMs: 2000 } } as never)).to.deep.equal({ "cluster-node-timeout": 2000 });
     });
 
@@ -119,9 +134,14 @@ describe("checkInputs and diffInputs: config and rollout", () => {
     });
 
     it("refuses rolling restarts over the direct transport", () => {
-        expect(checkInputs({ ...base, transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:7000" }] }, topology: { kind: "standalone" }, rollout: { revision: "r1" } })).to.deep.equal([
-            { property: "rollout", reason: "needs the kubernetes transport: a node is restarted by deleting its pod" },
-        ]);
+        expect(
+            checkInputs({
+                ...base,
+                transport: { kind: "direct", nodes: [{ dial: "127.0.0.1:7000" }] },
+                topology: { kind: "standalone" },
+                rollout: { revision: "r1" },
+            }),
+        ).to.deep.equal([{ property: "rollout", reason: "needs the kubernetes transport: a node is restarted by deleting its pod" }]);
     });
 
     it("a pending restart makes the first diff inside the maintenance window an update, not one before", () => {
@@ -178,7 +198,10 @@ describe("checkChange and credential directives", () => {
 
     it("keeps credentials out of config (its values appear in lastActions)", () => {
         expect(checkInputs({ ...base, config: { requirepass: "x", timeout: "0" } })).to.deep.equal([
-            { property: "config.requirepass", reason: "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions" },
+            {
+                property: "config.requirepass",
+                reason: "carries a credential: set it through the auth include (and the password input), not config, whose values appear in lastActions",
+            },
         ]);
     });
 });

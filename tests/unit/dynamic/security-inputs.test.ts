@@ -35,7 +35,9 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
         expect(checkInputs({ ...base, acl: UNKNOWN, tlsReload: UNKNOWN })).to.deep.equal([]);
         expect(checkInputs({ ...base, acl: { users: UNKNOWN, defaultUser: UNKNOWN }, tls: UNKNOWN, tlsReload: { certPem: UNKNOWN } })).to.deep.equal([]);
         // An unknown role may be the admin's: not judged yet.
-        expect(checkInputs({ ...base, acl: { users: [{ name: "valkey-admin", passwords: [UNKNOWN], rules: UNKNOWN, role: UNKNOWN }], defaultUser: "off" } })).to.deep.equal([]);
+        expect(
+            checkInputs({ ...base, acl: { users: [{ name: "valkey-admin", passwords: [UNKNOWN], rules: UNKNOWN, role: UNKNOWN }], defaultUser: "off" } }),
+        ).to.deep.equal([]);
     });
 
     it("reports every acl problem with its path, never a password", () => {
@@ -81,13 +83,21 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
     });
 
     it("reports tlsReload problems with their paths", () => {
-        expect(checkInputs({ ...base, tls: { ca: certPem }, tlsReload: { certPem: "not a certificate", paths: { certFile: "", keyPath: "/x" }, timeoutSeconds: 0 } })).to.deep.equal([
+        expect(
+            checkInputs({
+                ...base,
+                tls: { ca: certPem },
+                tlsReload: { certPem: "not a certificate", paths: { certFile: "", keyPath: "/x" }, timeoutSeconds: 0 },
+            }),
+        ).to.deep.equal([
             { property: "tlsReload.certPem", reason: "must be a PEM certificate (the server certificate the nodes must present)" },
             { property: "tlsReload.paths.certFile", reason: "must be a file path" },
             { property: "tlsReload.paths.keyPath", reason: "is not one of certFile, keyFile, caFile" },
             { property: "tlsReload.timeoutSeconds", reason: "must be a number of seconds > 0" },
         ]);
-        expect(checkInputs({ ...base, tls: { ca: certPem }, tlsReload: "pem" })).to.deep.equal([{ property: "tlsReload", reason: "must be { certPem, paths?, timeoutSeconds? }" }]);
+        expect(checkInputs({ ...base, tls: { ca: certPem }, tlsReload: "pem" })).to.deep.equal([
+            { property: "tlsReload", reason: "must be { certPem, paths?, timeoutSeconds? }" },
+        ]);
         expect(checkInputs({ ...base, tlsReload: { certPem } })).to.deep.equal([
             { property: "tlsReload", reason: "needs tls: the nodes are verified over a TLS handshake on the port the provider dials" },
         ]);
@@ -95,20 +105,48 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
 
     it("a change of acl or of the certificate is an update, never a replace; unchanged ones are stable", () => {
         const outs = { ...base, acl, tlsReload: { certPem }, state: "RUNNING", nodes: [] };
-        const all = ["providerVersion", "topology", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"];
+        const all = [
+            "providerVersion",
+            "topology",
+            "username",
+            "password",
+            "tls",
+            "settings",
+            "acl",
+            "tlsReload",
+            "config",
+            "rollout",
+            "drainBeforeScaleIn",
+            "transport",
+        ];
         expect(diffInputs(outs, { ...base, acl, tlsReload: { certPem } })).to.deep.equal({ changes: false, replaces: [], stables: all });
         const rotated = { ...acl, users: [acl.users[0], { ...acl.users[1], passwords: ["app-pw-new-0123456", "app-pw-0123456789"] }] };
-        expect(diffInputs(outs, { ...base, acl: rotated, tlsReload: { certPem } })).to.deep.equal({ changes: true, replaces: [], stables: all.filter((k) => k !== "acl") });
-        expect(diffInputs(outs, { ...base, acl, tlsReload: { certPem: otherPem } })).to.deep.equal({ changes: true, replaces: [], stables: all.filter((k) => k !== "tlsReload") });
+        expect(diffInputs(outs, { ...base, acl: rotated, tlsReload: { certPem } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            stables: all.filter((k) => k !== "acl"),
+        });
+        expect(diffInputs(outs, { ...base, acl, tlsReload: { certPem: otherPem } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            stables: all.filter((k) => k !== "tlsReload"),
+        });
         expect(diffInputs(outs, { ...base, acl: { ...acl, defaultUser: "off" }, tlsReload: { certPem } }).replaces).to.deep.equal([]);
         // Unknown during preview: may change.
-        expect(diffInputs(outs, { ...base, acl: UNKNOWN, tlsReload: { certPem: UNKNOWN } })).to.deep.equal({ changes: true, replaces: [], stables: all.filter((k) => k !== "acl" && k !== "tlsReload") });
+        expect(diffInputs(outs, { ...base, acl: UNKNOWN, tlsReload: { certPem: UNKNOWN } })).to.deep.equal({
+            changes: true,
+            replaces: [],
+            stables: all.filter((k) => k !== "acl" && k !== "tlsReload"),
+        });
         // Adding acl to a resource that had none is an update.
         expect(diffInputs({ ...base }, { ...base, acl }).stables).to.deep.equal(all.filter((k) => k !== "acl"));
     });
 
     it("connects as the admin user with each of its passwords, then as given; reloads on create and on a new certificate only", () => {
-        const inputs = { ...base, acl: { ...acl, users: [{ ...acl.users[0], passwords: ["new-admin-pw-01", ADMIN_PW] }, acl.users[1]] } } as unknown as TopologyInputs;
+        const inputs = {
+            ...base,
+            acl: { ...acl, users: [{ ...acl.users[0], passwords: ["new-admin-pw-01", ADMIN_PW] }, acl.users[1]] },
+        } as unknown as TopologyInputs;
         expect(credentialCandidates(inputs)).to.deep.equal([
             { username: "valkey-admin", password: "new-admin-pw-01" },
             { username: "valkey-admin", password: ADMIN_PW },

@@ -21,7 +21,11 @@ const PASSWORD = "Passw0rdPassw0rdPassw0rdPassw0rd";
 describe("manifests: ValkeyCluster", () => {
     it("builds objects that all pass validateManifest, with TLS, ACL and the exporter on", () => {
         const m = model({ tls: {}, acl: {}, exporter: { enabled: true }, tolerations: [{ key: "infra", operator: "Exists", effect: "NoSchedule" }] });
-        const acl = resolveAclUsers(m.acl!, { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": ["e".repeat(32)] });
+        const acl = resolveAclUsers(m.acl!, {
+            "valkey-admin": ["a".repeat(32)],
+            "primary-replication-user": ["r".repeat(32)],
+            "exporter-user": ["e".repeat(32)],
+        });
         const objects = [
             buildConfigMap(m.service, renderClusterConf(m)),
             buildClusterAuthSecret(m, PASSWORD, acl),
@@ -44,17 +48,28 @@ describe("manifests: ValkeyCluster", () => {
     });
 
     it("uses the user's podAntiAffinity, podAffinity, nodeAffinity and tolerations instead of the default spreading", () => {
-        const required = { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "poc" } }, topologyKey: "kubernetes.io/hostname" }] };
-        const nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "disktype", operator: "In", values: ["ssd"] }] }] } };
-        const podAffinity = { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone" } }] };
+        const required = {
+            requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: "poc" } }, topologyKey: "kubernetes.io/hostname" }],
+        };
+        const nodeAffinity = {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "disktype", operator: "In", values: ["ssd"] }] }],
+            },
+        };
+        const podAffinity = {
+            preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone" } }],
+        };
         const tolerations = [{ key: "node-role.kubernetes.io/infra", operator: "Exists", effect: "NoSchedule" }];
-        const pod = buildClusterStatefulSet(model({ podAntiAffinity: required, nodeAffinity, podAffinity, tolerations }), { configHash: "h" }).spec!.template.spec!;
+        const pod = buildClusterStatefulSet(model({ podAntiAffinity: required, nodeAffinity, podAffinity, tolerations }), { configHash: "h" }).spec!.template
+            .spec!;
         expect(pod.affinity).to.deep.equal({ nodeAffinity, podAffinity, podAntiAffinity: required });
         expect(pod.tolerations).to.deep.equal(tolerations);
     });
 
     it("merges the user's securityContext over the restricted default, into the containers too", () => {
-        const sts = buildClusterStatefulSet(model({ securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, exporter: { enabled: true } }), { configHash: "h" });
+        const sts = buildClusterStatefulSet(model({ securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, exporter: { enabled: true } }), {
+            configHash: "h",
+        });
         const pod = sts.spec!.template.spec!;
         expect(pod.securityContext).to.deep.equal({
             runAsNonRoot: true,
@@ -96,8 +111,12 @@ describe("manifests: ValkeyCluster", () => {
     });
 
     it("mounts tls.externalCerts' Secret as the tls volume, and `<name>-tls` otherwise", () => {
-        const tlsVolume = (spec: Record<string, unknown>) => buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
-        expect(tlsVolume({ tls: { externalCerts: "cert-manager-certs" } })).to.deep.equal({ name: "tls", secret: { secretName: "cert-manager-certs", defaultMode: 0o440 } });
+        const tlsVolume = (spec: Record<string, unknown>) =>
+            buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
+        expect(tlsVolume({ tls: { externalCerts: "cert-manager-certs" } })).to.deep.equal({
+            name: "tls",
+            secret: { secretName: "cert-manager-certs", defaultMode: 0o440 },
+        });
         expect(tlsVolume({ tls: {} })).to.deep.equal({ name: "tls", secret: { secretName: "poc-tls", defaultMode: 0o440 } });
         expect(tlsVolume({})).to.equal(undefined);
     });
@@ -112,7 +131,8 @@ describe("manifests: ValkeyCluster", () => {
         expect(exporterAuthHash(plan(["e".repeat(32), "o".repeat(32)], ["q".repeat(32)]), PASSWORD)).to.equal(base);
         expect(exporterAuthHash(plan(["f".repeat(32)], ["p".repeat(32)]), PASSWORD)).not.to.equal(base);
         expect(exporterAuthHash(undefined, PASSWORD)).to.equal(undefined);
-        const annotations = (spec: Record<string, unknown>) => buildClusterStatefulSet(model(spec), { configHash: "h", exporterAuthHash: base! }).spec!.template.metadata!.annotations!;
+        const annotations = (spec: Record<string, unknown>) =>
+            buildClusterStatefulSet(model(spec), { configHash: "h", exporterAuthHash: base! }).spec!.template.metadata!.annotations!;
         expect(annotations({ exporter: { enabled: true } })["pulumi-valkey/exporter-auth"]).to.equal(base);
         expect(annotations({})["pulumi-valkey/exporter-auth"]).to.equal(undefined);
     });

@@ -25,14 +25,17 @@ describe("manifests/index", () => {
         ["seeds/000", () => valkeyModel(SEED_000_SPEC)],
         ["seeds/001 (Redis)", () => redisModel(SEED_001_SPEC)],
         ["free plan", () => valkeyModel({ ...MINIMAL_SPEC, plan: "free" })],
-        ["premium-8 with TLS, public and private access", () =>
-            valkeyModel({
-                ...MINIMAL_SPEC,
-                plan: "premium-8",
-                disk_space: "40G",
-                terminationProtection: true,
-                userConfig: { valkey_ssl: true, public_access: { valkey: true }, private_access: { valkey: true }, ip_filter: ["2001:db8::/32"] },
-            })],
+        [
+            "premium-8 with TLS, public and private access",
+            () =>
+                valkeyModel({
+                    ...MINIMAL_SPEC,
+                    plan: "premium-8",
+                    disk_space: "40G",
+                    terminationProtection: true,
+                    userConfig: { valkey_ssl: true, public_access: { valkey: true }, private_access: { valkey: true }, ip_filter: ["2001:db8::/32"] },
+                }),
+        ],
     ];
     for (const [what, model] of specs) {
         it(`validates every object for ${what}`, () => {

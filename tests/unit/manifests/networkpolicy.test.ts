@@ -20,10 +20,7 @@ describe("manifests/networkpolicy", () => {
         expect(policy.spec).to.deep.equal({
             podSelector: { matchLabels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "my-valkey" } },
             policyTypes: ["Ingress"],
-            ingress: [
-                { ports: [{ protocol: "TCP", port: 6379 }], from: [{ ipBlock: { cidr: "0.0.0.0/32" } }, { ipBlock: { cidr: "10.20.0.0/16" } }] },
-                PEERS,
-            ],
+            ingress: [{ ports: [{ protocol: "TCP", port: 6379 }], from: [{ ipBlock: { cidr: "0.0.0.0/32" } }, { ipBlock: { cidr: "10.20.0.0/16" } }] }, PEERS],
         });
     });
 

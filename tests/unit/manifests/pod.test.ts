@@ -21,7 +21,9 @@ describe("manifests/pod", () => {
     it("spreads the pods of a component over hosts only when there is more than one", () => {
         const model = valkeyModel(MINIMAL_SPEC);
         expect(affinity(model, "sentinel", 1)).to.equal(undefined);
-        expect(affinity(model, "sentinel", 3)!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0].podAffinityTerm.labelSelector).to.deep.equal({
+        expect(
+            affinity(model, "sentinel", 3)!.podAntiAffinity!.preferredDuringSchedulingIgnoredDuringExecution![0].podAffinityTerm.labelSelector,
+        ).to.deep.equal({
             matchLabels: { "app.kubernetes.io/name": "valkey-sentinel", "app.kubernetes.io/instance": "my-valkey" },
         });
     });

@@ -74,10 +74,12 @@ describe("manifests/secrets", () => {
                 }).trim();
             expect(ping(password)).to.equal("PONG");
             expect(ping("q")).to.equal("NOAUTH Authentication required.");
-            expect(execFileSync("valkey-cli", ["-p", String(server.port), "--user", "default", "--pass", password, "config", "get", "masterauth"], {
-                encoding: "utf8",
-                stdio: ["ignore", "pipe", "ignore"],
-            })).to.equal(`masterauth\n${password}\n`);
+            expect(
+                execFileSync("valkey-cli", ["-p", String(server.port), "--user", "default", "--pass", password, "config", "get", "masterauth"], {
+                    encoding: "utf8",
+                    stdio: ["ignore", "pipe", "ignore"],
+                }),
+            ).to.equal(`masterauth\n${password}\n`);
         });
     });
 
@@ -128,12 +130,24 @@ describe("manifests/secrets", () => {
             const valkey = buildConnectionSecret(valkeyModel(MINIMAL_SPEC), CONN)!;
             expect(valkey.metadata!.name).to.equal("my-valkey");
             expect(Object.keys(valkey.stringData!)).to.deep.equal([
-                "VALKEY_HOST", "VALKEY_PORT", "VALKEY_USER", "VALKEY_PASSWORD", "VALKEY_SSL", "VALKEY_URI", "REDIS_URL",
+                "VALKEY_HOST",
+                "VALKEY_PORT",
+                "VALKEY_USER",
+                "VALKEY_PASSWORD",
+                "VALKEY_SSL",
+                "VALKEY_URI",
+                "REDIS_URL",
             ]);
             const redis = buildConnectionSecret(redisModel(MINIMAL_SPEC), CONN)!;
             expect(redis.metadata!.name).to.equal("k8s-redis");
             expect(Object.keys(redis.stringData!)).to.deep.equal([
-                "REDIS_HOST", "REDIS_PORT", "REDIS_USER", "REDIS_PASSWORD", "REDIS_SSL", "REDIS_URI", "REDIS_URL",
+                "REDIS_HOST",
+                "REDIS_PORT",
+                "REDIS_USER",
+                "REDIS_PASSWORD",
+                "REDIS_SSL",
+                "REDIS_URI",
+                "REDIS_URL",
             ]);
         });
 

@@ -65,8 +65,13 @@ describe("manifests/sentinel", () => {
             "kubectl.kubernetes.io/default-container": "sentinel",
         });
         expect(TLS_CERT_HASH_ANNOTATION).to.equal("pulumi-valkey/tls-cert-hash");
-        expect(annotations({ configHash: "5e471" })).to.deep.equal({ [CONFIG_HASH_ANNOTATION]: "5e471", "kubectl.kubernetes.io/default-container": "sentinel" });
-        expect(buildSentinelManifests(model, { ...OPTIONS, tlsCertHash: "c3r7" })!.statefulSet.spec!.template.metadata!.annotations![TLS_CERT_HASH_ANNOTATION]).to.equal("c3r7");
+        expect(annotations({ configHash: "5e471" })).to.deep.equal({
+            [CONFIG_HASH_ANNOTATION]: "5e471",
+            "kubectl.kubernetes.io/default-container": "sentinel",
+        });
+        expect(
+            buildSentinelManifests(model, { ...OPTIONS, tlsCertHash: "c3r7" })!.statefulSet.spec!.template.metadata!.annotations![TLS_CERT_HASH_ANNOTATION],
+        ).to.equal("c3r7");
     });
 
     it("runs the pod contract's Sentinel container", () => {

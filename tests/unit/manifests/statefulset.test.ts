@@ -143,9 +143,7 @@ describe("manifests/statefulset", () => {
                         {
                             weight: 50,
                             preference: {
-                                matchExpressions: [
-                                    { key: "topology.kubernetes.io/region", operator: "In", values: ["google-europe-west1", "europe-west1"] },
-                                ],
+                                matchExpressions: [{ key: "topology.kubernetes.io/region", operator: "In", values: ["google-europe-west1", "europe-west1"] }],
                             },
                         },
                     ],

@@ -14,7 +14,12 @@ function errorOf(fn: () => void): ManifestError {
 describe("manifests/validate", () => {
     it("accepts a valid object", () => {
         expect(
-            validateManifest({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "my-valkey-config", labels: { a: "b" } }, data: { "valkey.conf": "" } } as never),
+            validateManifest({
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name: "my-valkey-config", labels: { a: "b" } },
+                data: { "valkey.conf": "" },
+            } as never),
         ).to.equal(undefined);
     });
 
@@ -66,6 +71,8 @@ describe("manifests/validate", () => {
 
     it("refuses a kind it has no schema for", () => {
         const error = errorOf(() => validateManifest({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }));
-        expect(error.message).to.match(/^Pod "p" is not a valid Kubernetes object:\n {2}- no schema for apiVersion "v1" kind "Pod"; known: apps\/v1\/StatefulSet, /);
+        expect(error.message).to.match(
+            /^Pod "p" is not a valid Kubernetes object:\n {2}- no schema for apiVersion "v1" kind "Pod"; known: apps\/v1\/StatefulSet, /,
+        );
     });
 });

@@ -13,7 +13,12 @@ function afterFirstRound(): SimNode[] {
     return freshNodes(6, (i) => ({ epoch: i + 1, ...(i < 3 ? { slots: split[i], delay: 0, nodeTimeout: 500 } : {}) }));
 }
 
-const set = (node: string, parameter: string, value: string, purpose: "bootstrap" | "steady" = value === "0" || value === "500" ? "bootstrap" : "steady"): Action => ({
+const set = (
+    node: string,
+    parameter: string,
+    value: string,
+    purpose: "bootstrap" | "steady" = value === "0" || value === "500" ? "bootstrap" : "steady",
+): Action => ({
     kind: "config-set",
     node,
     parameter,
@@ -179,7 +184,9 @@ describe("reconcile: planCluster", () => {
         });
         const plan = planCluster(observe(nodes), 3, 1);
         expect(plan.refusals).to.deep.equal([]);
-        const summary = plan.actions.map((a) => (a.kind === "meet" ? `${a.node} meets ${a.peer}` : a.kind === "replicate" ? `${a.node} follows ${a.primary}` : a.kind));
+        const summary = plan.actions.map((a) =>
+            a.kind === "meet" ? `${a.node} meets ${a.peer}` : a.kind === "replicate" ? `${a.node} follows ${a.primary}` : a.kind,
+        );
         expect(summary).to.deep.equal([
             ...["n0 meets n2", "n0 meets n4", "n0 meets n5", "n1 meets n2", "n1 meets n4", "n1 meets n5", "n2 meets n3", "n3 meets n4", "n3 meets n5"],
             // Replicas that already know their primary do not wait for the other MEETs.
@@ -386,7 +393,11 @@ describe("reconcile: planCluster", () => {
 });
 
 describe("reconcile: planCluster rescales a full cluster", () => {
-    const split = [{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }];
+    const split = [
+        { start: 0, end: 5460 },
+        { start: 5461, end: 10922 },
+        { start: 10923, end: 16383 },
+    ];
     const three = (extra: number, slots: (i: number) => SlotRange[] | undefined = (i) => (i < 3 ? [split[i]] : undefined)): SimNode[] =>
         allKnow(freshNodes(3 + extra, (i) => ({ epoch: i + 1, ...(slots(i) ? { slots: slots(i) } : {}) })));
 

@@ -5,7 +5,14 @@ describe("reconcile: commands and topology checks", () => {
     const cases: [Action, string][] = [
         [{ kind: "set-config-epoch", node: "n0", epoch: 3 }, "n0: CLUSTER SET-CONFIG-EPOCH 3 (config epoch 3)"],
         [
-            { kind: "add-slots", node: "n0", ranges: [{ start: 0, end: 10 }, { start: 12, end: 12 }] },
+            {
+                kind: "add-slots",
+                node: "n0",
+                ranges: [
+                    { start: 0, end: 10 },
+                    { start: 12, end: 12 },
+                ],
+            },
             "n0: CLUSTER ADDSLOTSRANGE 0 10 12 12 (serve slots 0-10,12)",
         ],
         [
@@ -16,10 +23,7 @@ describe("reconcile: commands and topology checks", () => {
             { kind: "config-set", node: "n0", parameter: "cluster-node-timeout", value: "2000", purpose: "steady" },
             "n0: CONFIG SET cluster-node-timeout 2000 (back to its steady value)",
         ],
-        [
-            { kind: "meet", node: "n0", peer: "n1", address: { host: "10.0.0.2", port: 6379 }, busPort: 16379 },
-            "n0: CLUSTER MEET 10.0.0.2 6379 16379 (meet n1)",
-        ],
+        [{ kind: "meet", node: "n0", peer: "n1", address: { host: "10.0.0.2", port: 6379 }, busPort: 16379 }, "n0: CLUSTER MEET 10.0.0.2 6379 16379 (meet n1)"],
         [{ kind: "replicate", node: "n3", primary: "n0", primaryId: "abc" }, "n3: CLUSTER REPLICATE abc (replica of n0)"],
         [{ kind: "forget", node: "n1", nodeId: "0123456789abcdef" }, "n1: CLUSTER FORGET 0123456789abcdef (forget the departed node 01234567)"],
         [{ kind: "replicaof", node: "n1", primary: "n0", address: { host: "10.0.0.1", port: 6379 } }, "n1: REPLICAOF 10.0.0.1 6379 (replica of n0)"],

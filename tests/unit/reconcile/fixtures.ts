@@ -73,7 +73,13 @@ export function observe(nodes: SimNode[]): ObservedNode[] {
         const replication = primary
             ? ["role:slave", "master_host:127.0.0.1", `master_port:${primary.port}`, `master_link_status:${n.linkUp ? "up" : "down"}`, "slave_repl_offset:100"]
             : n.replicaOfAddress
-              ? ["role:slave", `master_host:${n.replicaOfAddress.split(":")[0]}`, `master_port:${n.replicaOfAddress.split(":")[1]}`, "master_link_status:up", "slave_repl_offset:100"]
+              ? [
+                    "role:slave",
+                    `master_host:${n.replicaOfAddress.split(":")[0]}`,
+                    `master_port:${n.replicaOfAddress.split(":")[1]}`,
+                    "master_link_status:up",
+                    "slave_repl_offset:100",
+                ]
               : ["role:master", "connected_slaves:0", "master_repl_offset:100"];
         const info = [
             "# Replication",

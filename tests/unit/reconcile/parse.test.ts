@@ -31,9 +31,7 @@ describe("reconcile: parse", () => {
     });
 
     it("reads slot ranges, single slots and open slots", () => {
-        const entry = parseClusterNodeLine(
-            "aaaa 127.0.0.1:7000@17000 master,fail - 0 0 3 connected 0-100 200 300-400 [93->-bbbb] [77-<-cccc]",
-        );
+        const entry = parseClusterNodeLine("aaaa 127.0.0.1:7000@17000 master,fail - 0 0 3 connected 0-100 200 300-400 [93->-bbbb] [77-<-cccc]");
         expect(entry.failing).to.equal("fail");
         expect(entry.slots).to.deep.equal([
             { start: 0, end: 100 },
@@ -50,7 +48,12 @@ describe("reconcile: parse", () => {
         expect(parseClusterNodeLine("1111 127.0.0.1:7001@17001 handshake - 0 0 0 disconnected")).to.include({ handshake: true, primary: false });
         expect(parseClusterNodeLine("2222 :0@0 master,noaddr - 0 0 0 disconnected")).to.include({ noaddr: true, host: "", port: 0 });
         expect(parseNodeAddress("::1:7000@17000")).to.deep.equal({ host: "::1", port: 7000, busPort: 17000 });
-        expect(parseNodeAddress("10.1.2.3:6379@16379,,tls-port=0,shard-id=abc")).to.deep.equal({ host: "10.1.2.3", port: 6379, busPort: 16379, shardId: "abc" });
+        expect(parseNodeAddress("10.1.2.3:6379@16379,,tls-port=0,shard-id=abc")).to.deep.equal({
+            host: "10.1.2.3",
+            port: 6379,
+            busPort: 16379,
+            shardId: "abc",
+        });
         expect(() => parseNodeAddress("nonsense")).to.throw('cannot parse the node address "nonsense"');
     });
 
@@ -68,7 +71,12 @@ describe("reconcile: parse", () => {
     it("builds a node observation; cluster replies are ignored when cluster mode is off", () => {
         const node = observedNode(
             { name: "a", announce: { host: "127.0.0.1", port: 1 }, placement: {} },
-            { info: "role:master\r\nmaster_repl_offset:0\r\nloading:1\r\ncluster_enabled:0\r\n", clusterInfo: "cluster_state:ok", clusterNodes: "", config: { "repl-diskless-sync-delay": "5", "cluster-node-timeout": "x" } },
+            {
+                info: "role:master\r\nmaster_repl_offset:0\r\nloading:1\r\ncluster_enabled:0\r\n",
+                clusterInfo: "cluster_state:ok",
+                clusterNodes: "",
+                config: { "repl-diskless-sync-delay": "5", "cluster-node-timeout": "x" },
+            },
         );
         expect(node).to.deep.equal({
             name: "a",

@@ -10,9 +10,17 @@ describe("reconcile: planRebalance", () => {
     it("moves nothing when every primary is within 2 % of 16384/P", () => {
         expect(planRebalance(three, ["n0", "n1", "n2"])).to.deep.equal([]);
         // 5461 + 110 is 3.0 % above 5461.3; 5461 + 100 is 1.8 %.
-        const skewed = [{ node: "a", slots: [{ start: 0, end: 5560 }] }, { node: "b", slots: [{ start: 5561, end: 10922 }] }, { node: "c", slots: [{ start: 10923, end: 16383 }] }];
+        const skewed = [
+            { node: "a", slots: [{ start: 0, end: 5560 }] },
+            { node: "b", slots: [{ start: 5561, end: 10922 }] },
+            { node: "c", slots: [{ start: 10923, end: 16383 }] },
+        ];
         expect(planRebalance(skewed, ["a", "b", "c"])).to.deep.equal([]);
-        const more = [{ node: "a", slots: [{ start: 0, end: 5570 }] }, { node: "b", slots: [{ start: 5571, end: 10922 }] }, { node: "c", slots: [{ start: 10923, end: 16383 }] }];
+        const more = [
+            { node: "a", slots: [{ start: 0, end: 5570 }] },
+            { node: "b", slots: [{ start: 5571, end: 10922 }] },
+            { node: "c", slots: [{ start: 10923, end: 16383 }] },
+        ];
         expect(describe_(planRebalance(more, ["a", "b", "c"]))).to.deep.equal(["a->b 0-108"]);
     });
 
@@ -57,7 +65,9 @@ describe("reconcile: planRebalance", () => {
 
 describe("reconcile: planSlotRepair (valkey-cli fix semantics)", () => {
     it("finishes a move that is open on both sides", () => {
-        expect(planSlotRepair({ slot: 7, owner: "a", migrating: [{ node: "a", to: "b" }], importing: [{ node: "b", from: "a" }], keys: { a: 3, b: 2 } })).to.deep.equal({
+        expect(
+            planSlotRepair({ slot: 7, owner: "a", migrating: [{ node: "a", to: "b" }], importing: [{ node: "b", from: "a" }], keys: { a: 3, b: 2 } }),
+        ).to.deep.equal({
             kind: "finish",
             slot: 7,
             from: "a",
@@ -67,7 +77,13 @@ describe("reconcile: planSlotRepair (valkey-cli fix semantics)", () => {
     });
 
     it("finishes when the target already serves the slot (stopped between the two SETSLOT NODE)", () => {
-        expect(planSlotRepair({ slot: 7, owner: "b", migrating: [{ node: "a", to: "b" }], importing: [], keys: {} })).to.deep.equal({ kind: "finish", slot: 7, from: "a", to: "b", close: [] });
+        expect(planSlotRepair({ slot: 7, owner: "b", migrating: [{ node: "a", to: "b" }], importing: [], keys: {} })).to.deep.equal({
+            kind: "finish",
+            slot: 7,
+            from: "a",
+            to: "b",
+            close: [],
+        });
     });
 
     it("migrating alone: closes it when the source has no key left of the slot, else finishes", () => {
@@ -82,7 +98,18 @@ describe("reconcile: planSlotRepair (valkey-cli fix semantics)", () => {
     });
 
     it("importing alone: the keys go back to the owner and the slot is closed", () => {
-        expect(planSlotRepair({ slot: 9, owner: "a", migrating: [], importing: [{ node: "b", from: "a" }, { node: "c", from: "a" }], keys: { b: 5, c: 0 } })).to.deep.equal({
+        expect(
+            planSlotRepair({
+                slot: 9,
+                owner: "a",
+                migrating: [],
+                importing: [
+                    { node: "b", from: "a" },
+                    { node: "c", from: "a" },
+                ],
+                keys: { b: 5, c: 0 },
+            }),
+        ).to.deep.equal({
             kind: "undo",
             slot: 9,
             owner: "a",
@@ -92,11 +119,26 @@ describe("reconcile: planSlotRepair (valkey-cli fix semantics)", () => {
     });
 
     it("refuses what valkey-cli refuses: several migrating nodes, or no owner", () => {
-        expect(planSlotRepair({ slot: 1, owner: "a", migrating: [{ node: "a", to: "b" }, { node: "c", to: "b" }], importing: [], keys: {} })).to.deep.equal({
+        expect(
+            planSlotRepair({
+                slot: 1,
+                owner: "a",
+                migrating: [
+                    { node: "a", to: "b" },
+                    { node: "c", to: "b" },
+                ],
+                importing: [],
+                keys: {},
+            }),
+        ).to.deep.equal({
             kind: "refuse",
             slot: 1,
             reason: "slot 1 is migrating on several nodes (a, c)",
         });
-        expect(planSlotRepair({ slot: 1, migrating: [], importing: [{ node: "b", from: "a" }], keys: {} })).to.deep.equal({ kind: "refuse", slot: 1, reason: "slot 1 is open but no node serves it" });
+        expect(planSlotRepair({ slot: 1, migrating: [], importing: [{ node: "b", from: "a" }], keys: {} })).to.deep.equal({
+            kind: "refuse",
+            slot: 1,
+            reason: "slot 1 is open but no node serves it",
+        });
     });
 });

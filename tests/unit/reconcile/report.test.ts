@@ -10,7 +10,12 @@ describe("reconcile: node reports and health", () => {
     });
 
     it("reports replicas of non-cluster nodes by the name of the given primary, else its address", () => {
-        const nodes = observe(freshNodes(3, (i) => ({ clusterEnabled: false, ...(i === 1 ? { replicaOf: "n0", linkUp: true } : i === 2 ? { replicaOfAddress: "10.0.0.9:6379" } : {}) })));
+        const nodes = observe(
+            freshNodes(3, (i) => ({
+                clusterEnabled: false,
+                ...(i === 1 ? { replicaOf: "n0", linkUp: true } : i === 2 ? { replicaOfAddress: "10.0.0.9:6379" } : {}),
+            })),
+        );
         expect(reportNodes(nodes).map((n) => [n.name, n.role, n.primary ?? "-"])).to.deep.equal([
             ["n0", "primary", "-"],
             ["n1", "replica", "n0"],

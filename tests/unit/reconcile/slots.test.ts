@@ -64,7 +64,12 @@ describe("reconcile: slots", () => {
             { start: 10, end: 12 },
         ]);
         expect(countSlots(ranges)).to.equal(28);
-        expect(formatRanges([{ start: 7, end: 7 }, { start: 9, end: 16383 }])).to.equal("7,9-16383");
+        expect(
+            formatRanges([
+                { start: 7, end: 7 },
+                { start: 9, end: 16383 },
+            ]),
+        ).to.equal("7,9-16383");
         expect(formatRanges([])).to.equal("none");
     });
 });

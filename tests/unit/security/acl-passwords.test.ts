@@ -21,11 +21,12 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
         const spec = parseSpec(aclSpecSchema, { admin: { passwords: ["given-admin-pw"] }, users: [{ name: "app", rules: "+GET ~app:*" }] }, "acl");
         const users = createAclUsers("cache", new Holder("cache"), spec);
         const resolved = await settle(users);
-        expect(registered.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name).sort()).to.deep.equal([
-            "cache-acl-app-password",
-            "cache-acl-exporter-user-password",
-            "cache-acl-primary-replication-user-password",
-        ]);
+        expect(
+            registered
+                .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+                .map((r) => r.name)
+                .sort(),
+        ).to.deep.equal(["cache-acl-app-password", "cache-acl-exporter-user-password", "cache-acl-primary-replication-user-password"]);
         expect(resolved.users.map((u) => [u.name, u.passwords])).to.deep.equal([
             ["valkey-admin", ["given-admin-pw"]],
             ["primary-replication-user", [MOCK_PASSWORD]],

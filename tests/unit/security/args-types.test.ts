@@ -8,7 +8,6 @@ import { aclSpecSchema, tlsSpecSchema } from "../../../sdk/spec/security";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "../../../sdk/spec/security-args";
 import { Equal, Expect, Plain } from "../../helpers/type-equality";
 
-
 export type Checks = [
     Expect<Equal<Plain<pulumi.Unwrap<ValkeyClusterTlsArgs>>, Plain<z.input<typeof tlsSpecSchema>>>>,
     Expect<Equal<Plain<pulumi.Unwrap<ValkeyClusterAclArgs>>, Plain<z.input<typeof aclSpecSchema>>>>,

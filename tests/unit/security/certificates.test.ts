@@ -34,7 +34,13 @@ async function build(now: number, options: { clientCerts?: boolean } = {}) {
         ...options,
     });
     await settle(certs.server.certPem);
-    return { certs, resources: registered.filter((r) => r.type.startsWith("tls:")).map((r) => `${r.type} ${r.name}`).sort() };
+    return {
+        certs,
+        resources: registered
+            .filter((r) => r.type.startsWith("tls:"))
+            .map((r) => `${r.type} ${r.name}`)
+            .sort(),
+    };
 }
 
 const csrSubject = () => one("tls:index/certRequest:CertRequest", "cache-server-csr").inputs.subject;
@@ -108,7 +114,11 @@ describe("certificates: @pulumi/tls resources (mocks)", () => {
             "tls:index/selfSignedCert:SelfSignedCert cache-ca",
         ]);
         expect(one("tls:index/privateKey:PrivateKey", "cache-ca-key").inputs).to.deep.equal({ algorithm: "ECDSA", ecdsaCurve: "P256" });
-        expect(caInputs()).to.deep.include({ isCaCertificate: true, validityPeriodHours: 87600, subject: { commonName: "cache CA", organization: "pulumi-valkey" } });
+        expect(caInputs()).to.deep.include({
+            isCaCertificate: true,
+            validityPeriodHours: 87600,
+            subject: { commonName: "cache CA", organization: "pulumi-valkey" },
+        });
         const csr = one("tls:index/certRequest:CertRequest", "cache-server-csr").inputs;
         expect(csr.dnsNames).to.deep.equal(serverDnsNames("cache", "apps", "cluster.local"));
         expect(csr.ipAddresses).to.deep.equal(["127.0.0.1", "::1"]);
@@ -134,7 +144,10 @@ describe("certificates: @pulumi/tls resources (mocks)", () => {
             "tls:index/privateKey:PrivateKey cache-client-key",
         ]);
         const signed = one("tls:index/locallySignedCert:LocallySignedCert", "cache-client-cert").inputs;
-        expect([signed.caCertPem, signed.allowedUses]).to.deep.equal([mockPem("CERTIFICATE", "cache-ca"), ["digital_signature", "key_encipherment", "client_auth"]]);
+        expect([signed.caCertPem, signed.allowedUses]).to.deep.equal([
+            mockPem("CERTIFICATE", "cache-ca"),
+            ["digital_signature", "key_encipherment", "client_auth"],
+        ]);
         expect(await pulumi.isSecret(certs.client!.privateKeyPem)).to.equal(true);
     });
 

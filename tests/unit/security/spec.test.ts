@@ -1,14 +1,6 @@
 // Table tests of the TLS and ACL contract: durations, bounds, conflicts, and the exact messages.
 import { expect } from "chai";
-import {
-    aclRuleProblem,
-    aclSpecSchema,
-    certificatePolicy,
-    durationHours,
-    parseDurationMs,
-    tlsRenderOptions,
-    tlsSpecSchema,
-} from "../../../sdk/spec/security";
+import { aclRuleProblem, aclSpecSchema, certificatePolicy, durationHours, parseDurationMs, tlsRenderOptions, tlsSpecSchema } from "../../../sdk/spec/security";
 import { parseSpec, SpecError } from "../../../sdk/spec/validate";
 import { z } from "zod";
 
@@ -100,7 +92,11 @@ describe("security spec: tls", () => {
             { externalCerts: "x", internalCerts: {} },
             ["internalCerts: externalCerts and internalCerts are mutually exclusive: certificates come from one place. Choose a single approach."],
         ],
-        ["an external Secret name with capitals", { externalCerts: "My-Certs" }, ['externalCerts: must be a Kubernetes Secret name (lowercase DNS subdomain) (got "My-Certs")']],
+        [
+            "an external Secret name with capitals",
+            { externalCerts: "My-Certs" },
+            ['externalCerts: must be a Kubernetes Secret name (lowercase DNS subdomain) (got "My-Certs")'],
+        ],
         [
             "both listeners on one port",
             { disableNonTlsPort: false },
@@ -111,7 +107,11 @@ describe("security spec: tls", () => {
             { tlsReplication: false },
             ["tlsReplication: must be true when disableNonTlsPort is true: replicas could not reach their primary without a plaintext port"],
         ],
-        ["an unknown protocol", { tlsProtocols: "TLSv1.2 SSLv3" }, ['tlsProtocols: must be space-separated protocols among TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (got "TLSv1.2 SSLv3")']],
+        [
+            "an unknown protocol",
+            { tlsProtocols: "TLSv1.2 SSLv3" },
+            ['tlsProtocols: must be space-separated protocols among TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (got "TLSv1.2 SSLv3")'],
+        ],
         ["port 0", { tlsPort: 0 }, ["tlsPort: must be at least 1 (got 0)"]],
         ["an unknown field", { tlsRefreshRestartWindow: "0 4 * * 6,0" }, ["tlsRefreshRestartWindow: unknown field"]],
     ];
@@ -167,7 +167,7 @@ describe("security spec: acl", () => {
             'users[1].name: must not be "default": the default user is governed by acl.defaultUser',
             'users[2].name: must be 1-128 characters of [A-Za-z0-9._@-], starting alphanumeric (got "x y")',
             "users[2].passwords: must not repeat a password",
-            "defaultUser: must be one of restricted, off (got \"on\")",
+            'defaultUser: must be one of restricted, off (got "on")',
         ]);
         expect(issues.join("\n")).not.to.include("samesame1");
     });

@@ -9,12 +9,25 @@ import { makeCertificates } from "../../helpers/tls";
 describe("TLS reload command", () => {
     it("sets the three files in one CONFIG SET, at the pod contract's paths unless told otherwise", () => {
         expect(tlsReloadCommand()).to.deep.equal([
-            "CONFIG", "SET",
-            "tls-cert-file", "/etc/valkey-tls/tls.crt",
-            "tls-key-file", "/etc/valkey-tls/tls.key",
-            "tls-ca-cert-file", "/etc/valkey-tls/ca.crt",
+            "CONFIG",
+            "SET",
+            "tls-cert-file",
+            "/etc/valkey-tls/tls.crt",
+            "tls-key-file",
+            "/etc/valkey-tls/tls.key",
+            "tls-ca-cert-file",
+            "/etc/valkey-tls/ca.crt",
         ]);
-        expect(tlsReloadCommand({ certFile: "/c", keyFile: "/k", caFile: "/a" })).to.deep.equal(["CONFIG", "SET", "tls-cert-file", "/c", "tls-key-file", "/k", "tls-ca-cert-file", "/a"]);
+        expect(tlsReloadCommand({ certFile: "/c", keyFile: "/k", caFile: "/a" })).to.deep.equal([
+            "CONFIG",
+            "SET",
+            "tls-cert-file",
+            "/c",
+            "tls-key-file",
+            "/k",
+            "tls-ca-cert-file",
+            "/a",
+        ]);
     });
 
     it("fingerprints a PEM certificate as openssl does (SHA-256)", () => {
@@ -41,11 +54,22 @@ describe("ACL phase", () => {
         };
         const applied = (user: string) => ({ user, status: "Applied" as const });
         const refused = (user: string) => ({ user, status: "Error" as const, message: "ERR unknown" });
-        const node = (message: string, users: Array<{ user: string; status: "Applied" | "Error"; message?: string }>) => ({ node: "n", status: "Error" as const, message, users });
+        const node = (message: string, users: Array<{ user: string; status: "Applied" | "Error"; message?: string }>) => ({
+            node: "n",
+            status: "Error" as const,
+            message,
+            users,
+        });
         expect([
             onlyUsersRefused(node("user app: ERR unknown", [applied("valkey-admin"), refused("app")]), input),
             // The admin user refused: `default` was left as it is.
-            onlyUsersRefused(node("user valkey-admin: ERR unknown; the default user was left as it is: the admin user could not be applied", [refused("valkey-admin"), applied("app")]), input),
+            onlyUsersRefused(
+                node("user valkey-admin: ERR unknown; the default user was left as it is: the admin user could not be applied", [
+                    refused("valkey-admin"),
+                    applied("app"),
+                ]),
+                input,
+            ),
             // The connection was lost after the users: the restriction may not be in place.
             onlyUsersRefused(node("Connection is closed.", [applied("valkey-admin"), refused("app")]), input),
             // The run ended before every user was tried.

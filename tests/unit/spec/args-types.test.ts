@@ -8,7 +8,6 @@ import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
 import { RedisArgs, ValkeyArgs } from "../../../sdk/spec/args";
 import { Equal, Expect, Plain } from "../../helpers/type-equality";
 
-
 type ValkeyFromArgs = Plain<pulumi.Unwrap<ValkeyArgs>>;
 type ValkeyFromSchema = Plain<z.input<typeof valkeySpecSchema>>;
 type RedisFromArgs = Plain<pulumi.Unwrap<RedisArgs>>;

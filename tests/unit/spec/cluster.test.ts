@@ -21,7 +21,12 @@ type Row = { name: string; valid: Record<string, unknown>; invalid: Record<strin
 const ROWS: Row[] = [
     { name: "masterCount >= 3", valid: { masterCount: 3 }, invalid: { masterCount: 2 }, issues: ["masterCount: must be at least 3 (got 2)"] },
     { name: "masterCount integer", valid: { masterCount: 4 }, invalid: { masterCount: 3.5 }, issues: ["masterCount: must be an integer (got 3.5)"] },
-    { name: "replicasPerMaster >= 0", valid: { replicasPerMaster: 0 }, invalid: { replicasPerMaster: -1 }, issues: ["replicasPerMaster: must be at least 0 (got -1)"] },
+    {
+        name: "replicasPerMaster >= 0",
+        valid: { replicasPerMaster: 0 },
+        invalid: { replicasPerMaster: -1 },
+        issues: ["replicasPerMaster: must be at least 0 (got -1)"],
+    },
     {
         name: "replicasPerMaster integer",
         valid: { replicasPerMaster: 2 },
@@ -46,7 +51,12 @@ const ROWS: Row[] = [
         invalid: { pvc: { storageSize: "30GB" } },
         issues: ['pvc.storageSize: must be a Kubernetes quantity like 30Gi or 500M (got "30GB")'],
     },
-    { name: "pvc.storageSize > 0", valid: { pvc: { storageSize: "1Gi" } }, invalid: { pvc: { storageSize: "0Gi" } }, issues: ['pvc.storageSize: must be more than zero (got "0Gi")'] },
+    {
+        name: "pvc.storageSize > 0",
+        valid: { pvc: { storageSize: "1Gi" } },
+        invalid: { pvc: { storageSize: "0Gi" } },
+        issues: ['pvc.storageSize: must be more than zero (got "0Gi")'],
+    },
     {
         name: "pvc.storageClassName is a name",
         valid: { pvc: { storageClassName: "my-storage-class" } },
@@ -61,7 +71,12 @@ const ROWS: Row[] = [
             'backup.database.save: must be pairs of positive integers "<seconds> <changes>" separated by single spaces, e.g. "60 100" or "3600 1 300 100", or "" for no snapshots (got "60")',
         ],
     },
-    { name: "backup.database.save empty", valid: { backup: { database: { save: "" } } }, invalid: { backup: { database: { save: 60 } } }, issues: ["backup.database.save: must be a string (got 60)"] },
+    {
+        name: "backup.database.save empty",
+        valid: { backup: { database: { save: "" } } },
+        invalid: { backup: { database: { save: 60 } } },
+        issues: ["backup.database.save: must be a string (got 60)"],
+    },
     {
         name: "save with database disabled",
         valid: { backup: { database: { enabled: false } } },
@@ -134,9 +149,16 @@ const ROWS: Row[] = [
         name: "labels are Kubernetes labels",
         valid: { labels: { myLabel: "myValue" } },
         invalid: { labels: { myLabel: "my value" } },
-        issues: ['labels.myLabel: is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got "my value")'],
+        issues: [
+            'labels.myLabel: is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got "my value")',
+        ],
     },
-    { name: "exporter.enabled boolean", valid: { exporter: { enabled: true } }, invalid: { exporter: { enabled: "yes" } }, issues: ['exporter.enabled: must be a boolean (got "yes")'] },
+    {
+        name: "exporter.enabled boolean",
+        valid: { exporter: { enabled: true } },
+        invalid: { exporter: { enabled: "yes" } },
+        issues: ['exporter.enabled: must be a boolean (got "yes")'],
+    },
     {
         name: "namespace is a DNS label",
         valid: { namespace: "valkey-poc" },
@@ -223,7 +245,10 @@ describe("spec: ValkeyCluster model", () => {
             replicasPerMaster: 2,
             resources: { requests: { memory: "2Gi", cpu: "500m" }, limits: { memory: "3Gi", cpu: "1" } },
             pvc: { storageSize: "30Gi", storageClassName: "my-storage-class" },
-            backup: { database: { enabled: false }, aof: { enabled: true, appendfsync: "always", autoAofRewritePercentage: 50, autoAofRewriteMinSize: "128mb" } },
+            backup: {
+                database: { enabled: false },
+                aof: { enabled: true, appendfsync: "always", autoAofRewritePercentage: 50, autoAofRewriteMinSize: "128mb" },
+            },
         });
         expect(m.nodes).to.equal(12);
         expect([m.service.image, m.service.imagePullSecrets, m.service.plan.memoryMiB, m.service.storageClassName]).to.deep.equal([
@@ -232,7 +257,13 @@ describe("spec: ValkeyCluster model", () => {
             3072,
             "my-storage-class",
         ]);
-        expect(m.persistence).to.deep.equal({ save: "", appendonly: true, appendfsync: "always", autoAofRewritePercentage: 50, autoAofRewriteMinSize: "128mb" });
+        expect(m.persistence).to.deep.equal({
+            save: "",
+            appendonly: true,
+            appendfsync: "always",
+            autoAofRewritePercentage: 50,
+            autoAofRewriteMinSize: "128mb",
+        });
     });
 
     it("refuses a resource name that cannot name Kubernetes objects", () => {

@@ -34,7 +34,11 @@ describe("service model", () => {
         const model = buildModel(
             "redis",
             "k8s-redis",
-            parseSpec(redisSpecSchema, { project: "p", plan: "startup-4", userConfig: { redis_maxmemory_policy: "allkeys-random", redis_timeout: 0, redis_version: "7.0" } }, "t"),
+            parseSpec(
+                redisSpecSchema,
+                { project: "p", plan: "startup-4", userConfig: { redis_maxmemory_policy: "allkeys-random", redis_timeout: 0, redis_version: "7.0" } },
+                "t",
+            ),
         );
         expect(model.options.maxmemoryPolicy).to.equal("allkeys-random");
         expect(model.options.timeout).to.equal(0);

@@ -18,9 +18,7 @@ describe("plan catalog", () => {
     });
 
     it("lists every valid plan when the name is unknown", () => {
-        expect(() => getPlan("startup-5")).to.throw(
-            `unknown plan "startup-5"; valid plans: ${planNames().join(", ")}`,
-        );
+        expect(() => getPlan("startup-5")).to.throw(`unknown plan "startup-5"; valid plans: ${planNames().join(", ")}`);
         expect(planNames().slice(0, 3)).to.deep.equal(["hobbyist", "startup-1", "startup-4"]);
         expect(planNames()).to.include.members(["free", "standard", "pro", "business-4", "premium-200"]);
         expect(planNames()).to.have.length(1 + 3 * 9 + 3);
@@ -50,12 +48,23 @@ describe("plan catalog", () => {
     });
 
     it("refuses inconsistent or out-of-range plan definitions with the field and the rule", () => {
-        const base = { name: "team-cache", nodes: 1, memoryMiB: 256, cpuMillis: 100, diskGiB: 1, persistence: "rdb" as const, topology: "standalone" as const, description: "" };
+        const base = {
+            name: "team-cache",
+            nodes: 1,
+            memoryMiB: 256,
+            cpuMillis: 100,
+            diskGiB: 1,
+            persistence: "rdb" as const,
+            topology: "standalone" as const,
+            description: "",
+        };
         expect(() => registerPlan({ ...base, nodes: 2 })).to.throw('plan "team-cache": a standalone plan has exactly 1 node (got 2)');
         expect(() => registerPlan({ ...base, topology: "sentinel" })).to.throw('plan "team-cache": a sentinel plan needs at least 2 nodes (got 1)');
         expect(() => registerPlan({ ...base, nodes: 6, topology: "cluster", shards: 4 })).to.throw(
             'plan "team-cache": a cluster plan needs shards >= 3 dividing nodes evenly (got 6 nodes, 4 shards)',
         );
-        expect(() => registerPlan({ ...base, memoryMiB: 16 })).to.throw('plan "team-cache" is invalid (1 problem):\n  - memoryMiB: must be at least 32 (got 16)');
+        expect(() => registerPlan({ ...base, memoryMiB: 16 })).to.throw(
+            'plan "team-cache" is invalid (1 problem):\n  - memoryMiB: must be at least 32 (got 16)',
+        );
     });
 });
