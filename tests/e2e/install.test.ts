@@ -12,7 +12,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, pulumiOfflineEnv, repoRoot } from "./harness";
 
-function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { status: number; out: string } {
+function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { status: number; out: string; stdout: string } {
     const r = spawnSync(cmd, args, {
         cwd: opts.cwd,
         env: opts.env ?? process.env,
@@ -20,7 +20,7 @@ function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proce
         timeout: opts.timeoutMs ?? 10 * 60 * 1000,
         maxBuffer: 64 * 1024 * 1024,
     });
-    return { status: r.status ?? 1, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+    return { status: r.status ?? 1, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
 }
 
 const PROGRAM = `"use strict";
@@ -73,7 +73,8 @@ describe("installed from an npm pack tarball into a fresh project", function () 
         const dir = work!;
         const pack = sh("npm", ["pack", "--pack-destination", dir, "--json"], { cwd: repoRoot });
         expect(pack.status, pack.out).to.equal(0);
-        const tarball = path.join(dir, JSON.parse(pack.out.slice(pack.out.indexOf("["))).at(0).filename as string);
+        // stdout holds the prepare script's output, then the JSON; npm's warnings go to stderr.
+        const tarball = path.join(dir, JSON.parse(pack.stdout.slice(pack.stdout.indexOf("\n[") + 1)).at(0).filename as string);
         // What the tarball holds: the compiled package, not the tests or the sources.
         const listing = sh("tar", ["-tzf", tarball], { cwd: dir }).out.split("\n");
         expect(listing).to.include.members([
