@@ -2,6 +2,7 @@
 // pulumi.dynamic.ResourceProvider) only forwards to these after require()-ing this package inside
 // each method, so the closure Pulumi serializes into the state stays a few lines long.
 import { defaultUserCommand, describeCommand } from "../../sdk/acl/commands";
+import { sentinelPassword } from "../../sdk/credentials/sentinel-password";
 import { converge, ConvergeResult } from "../converge/converge";
 import { AuthenticationError, redact, ValkeyProviderError, VerificationError } from "../errors";
 import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
@@ -222,10 +223,14 @@ async function rollOut(
                 announceHostnames: undefined,
             }),
         );
+    // The Sentinels take commands only with their own password, derived from the default user's.
+    const sentinelConnect = {
+        ...(inputs.password !== undefined ? { credentials: { password: sentinelPassword(inputs.password) } } : {}),
+        ...(connect.tls ? { tls: connect.tls } : {}),
+    };
     const opened: NodeClient[][] = [];
     try {
-        for (const t of transports)
-            opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : connect.tls ? { tls: connect.tls } : {})));
+        for (const t of transports) opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : sentinelConnect)));
         const handoff: HandoffKind =
             inputs.topology.kind === "cluster"
                 ? { kind: "cluster" }

@@ -33,6 +33,12 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     /** Sentinel plans: the group name Sentinel-aware clients ask for (the resource name); undefined otherwise. */
     public readonly sentinelMasterName!: pulumi.Output<string | undefined>;
     /**
+     * Sentinel plans: the password the Sentinels require (secret): Sentinel-aware clients
+     * authenticate to the Sentinels with it (e.g. iovalkey's `sentinelPassword`) and to the
+     * primary with servicePassword. Undefined otherwise.
+     */
+    public readonly sentinelPassword!: pulumi.Output<string | undefined>;
+    /**
      * Pods still to restart for a change that needs it (image, io-threads, databases, resources),
      * waiting for the maintenance window (maintenanceWindowDow/Time, UTC): revision, nodes, reason,
      * notBefore (ISO time). Undefined when none; `kubernetes.applyDisruptiveChangesNow` skips the wait.

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { renderValkeyConf, valkeyDirectives } from "../config";
 import { renderSentinelConf } from "../config/sentinel";
 import { createPassword } from "../credentials/password";
+import { sentinelPassword } from "../credentials/sentinel-password";
 import { Certificates, createCertificates, sentinelDnsNames, serverDnsNames } from "../credentials/tls";
 import {
     buildAuthSecret,
@@ -71,6 +72,8 @@ export interface ServiceResult {
     readonly sentinelHosts: pulumi.Output<string[] | undefined>;
     /** Sentinel plans: the group Sentinel-aware clients ask for (the resource name); undefined otherwise. */
     readonly sentinelMasterName: pulumi.Output<string | undefined>;
+    /** Sentinel plans: the Sentinels' own password (secret); undefined otherwise. */
+    readonly sentinelPassword: pulumi.Output<string | undefined>;
     /** Restarts waiting for the maintenance window (revision, nodes, reason, notBefore); undefined when none. */
     readonly pendingRestart: pulumi.Output<PendingRestartOutput | undefined>;
 }
@@ -316,6 +319,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         caCertificate: certificates ? certificates.issued.caCertPem : pulumi.output(undefined),
         sentinelHosts: sentinel ? model.apply(sentinelHosts) : pulumi.output(undefined),
         sentinelMasterName: sentinel ? model.apply(sentinelGroup) : pulumi.output(undefined),
+        sentinelPassword: sentinel ? pulumi.secret(password.result.apply(sentinelPassword)) : pulumi.output(undefined),
         pendingRestart: topology.pendingRestart,
     };
 }

@@ -84,8 +84,8 @@ export function sentinelDirectives(model: ServiceModel, options: SentinelRenderO
     const add = (name: string, value: string | number) => d.push({ name, value: String(value) });
     const sentinel = (...words: Array<string | number>) => add("sentinel", words.join(" "));
 
-    // As for the data pods: reached through Services; clients of Sentinel do not authenticate,
-    // the NetworkPolicy decides who reaches it.
+    // As for the data pods: reached through Services; every client authenticates (requirepass in
+    // the include), and the NetworkPolicy decides who reaches it.
     add("bind", "* -::*");
     add("protected-mode", "no");
     add("port", tls?.disablePlain ? 0 : port);
@@ -118,12 +118,22 @@ export function renderSentinelConf(model: ServiceModel, options: SentinelRenderO
 }
 
 /**
- * The included file with the primary's password (a secret: put it in the auth Secret, not the
- * ConfigMap). `group` must be the group of sentinel.conf (default: the service name).
+ * The included file with the secrets (put it in the auth Secret, not the ConfigMap): the primary's
+ * password (`auth-pass`, for the links to the data nodes) and, given `sentinelPassword`, the
+ * Sentinel's own: `requirepass` (no command without AUTH, from clients or probes) and
+ * `sentinel sentinel-pass` (what each Sentinel presents to its peers). `group` must be the group of
+ * sentinel.conf (default: the service name).
  */
-export function renderSentinelAuthConf(group: string, password: string): string {
+export function renderSentinelAuthConf(group: string, password: string, sentinelPassword?: string): string {
     if (password.length === 0) {
         throw new Error(`Sentinel group ${JSON.stringify(group)}: the password must not be empty`);
     }
-    return `sentinel auth-pass ${quoteConfigValue(group)} ${quoteConfigValue(password)}\n`;
+    if (sentinelPassword !== undefined && sentinelPassword.length === 0) {
+        throw new Error(`Sentinel group ${JSON.stringify(group)}: the Sentinel password must not be empty (it would disable authentication)`);
+    }
+    const lines = [`sentinel auth-pass ${quoteConfigValue(group)} ${quoteConfigValue(password)}`];
+    if (sentinelPassword !== undefined) {
+        lines.push(`requirepass ${quoteConfigValue(sentinelPassword)}`, `sentinel sentinel-pass ${quoteConfigValue(sentinelPassword)}`);
+    }
+    return lines.join("\n") + "\n";
 }

@@ -59,6 +59,8 @@ export const HA_ENV = {
     sentinelPort: "VALKEY_HA_SENTINEL_PORT",
     /** @default /etc/valkey-auth/password */
     passwordFile: "VALKEY_HA_PASSWORD_FILE",
+    /** The Sentinels' own password. @default /etc/valkey-auth/sentinel-password */
+    sentinelPasswordFile: "VALKEY_HA_SENTINEL_PASSWORD_FILE",
     /** @default /etc/valkey/valkey.conf */
     conf: "VALKEY_HA_CONF",
     /** @default START_SENTINEL_ATTEMPTS */
@@ -122,8 +124,9 @@ function prelude(model: ServiceModel): string {
         `seed_port="\${${e.seedPort}:-${VALKEY_PORT}}"`,
         `sentinel="\${${e.sentinel}:-${sentinelServiceHost(model)}}"`,
         `sentinel_port="\${${e.sentinelPort}:-${SENTINEL_PORT}}"`,
-        // Prints "host port" of the primary the Sentinels name; fails when none answers.
-        `primary() { set -- $(${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name ${sentinelGroup(model)} 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }`,
+        // Prints "host port" of the primary the Sentinels name; fails when none answers. The
+        // Sentinels take no command without their own password.
+        `primary() { set -- $(REDISCLI_AUTH="$(cat "\${${e.sentinelPasswordFile}:-${PATHS.auth}/sentinel-password}")" ${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name ${sentinelGroup(model)} 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }`,
     ].join("\n");
 }
 

@@ -34,19 +34,22 @@ export function shortHash(text: string): string {
 /** Pod template annotation holding the hash of the rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = `${ANNOTATION_PREFIX}/config-hash`;
 
-function cli(model: ServiceModel, port: number): string {
+/** The auth Secret key a probe reads its password from: the default user's, or the Sentinels' own. */
+export type ProbePassword = "password" | "sentinel-password";
+
+function cli(model: ServiceModel, port: number, passwordKey: ProbePassword): string {
     const tls = model.tls ? ` --tls --cacert ${PATHS.tls}/ca.crt --cert ${PATHS.tls}/tls.crt --key ${PATHS.tls}/tls.key` : "";
-    return `REDISCLI_AUTH="$(cat ${PATHS.auth}/password)" valkey-cli${tls} -p ${port} ping`;
+    return `REDISCLI_AUTH="$(cat ${PATHS.auth}/${passwordKey})" valkey-cli${tls} -p ${port} ping`;
 }
 
 /**
- * The readiness probe: ready only when an authenticated PING on `port` answers PONG. valkey-cli
- * exits 0 even on an error reply, so the output is compared, not the exit code. (A Sentinel
- * without requirepass refuses the AUTH on stderr and still answers the PING.)
+ * The readiness probe: ready only when a PING on `port`, authenticated with the password under
+ * `passwordKey` in the auth Secret, answers PONG. valkey-cli exits 0 even on an error reply, so
+ * the output is compared, not the exit code.
  */
-export function readinessProbe(model: ServiceModel, port: number): IProbe {
+export function readinessProbe(model: ServiceModel, port: number, passwordKey: ProbePassword = "password"): IProbe {
     return {
-        exec: { command: ["sh", "-c", `[ "$(${cli(model, port)})" = "PONG" ]`] },
+        exec: { command: ["sh", "-c", `[ "$(${cli(model, port, passwordKey)})" = "PONG" ]`] },
         initialDelaySeconds: 5,
         periodSeconds: 5,
         timeoutSeconds: 3,
@@ -65,10 +68,10 @@ const ALIVE_REPLIES = ["PONG", "LOADING*", "MASTERDOWN*", "BUSY*", "NOAUTH*", "W
  * The liveness probe: fails only when the server on `port` gives no answer at all (refused or
  * timed out), and only after a minute of that, so a slow start is not killed.
  */
-export function livenessProbe(model: ServiceModel, port: number): IProbe {
+export function livenessProbe(model: ServiceModel, port: number, passwordKey: ProbePassword = "password"): IProbe {
     return {
         exec: {
-            command: ["sh", "-c", `r="$(${cli(model, port)} 2>&1)"; case "$r" in ${ALIVE_REPLIES.join("|")}) exit 0;; esac; echo "$r"; exit 1`],
+            command: ["sh", "-c", `r="$(${cli(model, port, passwordKey)} 2>&1)"; case "$r" in ${ALIVE_REPLIES.join("|")}) exit 0;; esac; echo "$r"; exit 1`],
         },
         initialDelaySeconds: 20,
         periodSeconds: 10,

@@ -4,6 +4,7 @@
 // secret Output; they never log them and never put them in an error message.
 import { ISecret } from "kubernetes-models/v1/Secret";
 import { renderSentinelAuthConf } from "../config/sentinel";
+import { sentinelPassword } from "../credentials/sentinel-password";
 import { ServiceModel } from "../spec/model";
 import { sentinelGroup, sentinelHosts } from "./ha";
 import { commonAnnotations, commonLabels, objectMeta } from "./labels";
@@ -48,7 +49,9 @@ function quoteConfigString(value: string): string {
  * The Secret `<name>-auth` mounted at /etc/valkey-auth: `password` (the default user's password,
  * read by the probes) and `auth.conf` (`requirepass` and `masterauth`, included by valkey.conf, so
  * replicas authenticate to their primary with the same password), and for Sentinel plans
- * `sentinel-auth.conf` (`sentinel auth-pass <group> <password>`, see renderSentinelAuthConf).
+ * `sentinel-auth.conf` (`sentinel auth-pass <group> <password>`, and the Sentinels' own
+ * `requirepass` and `sentinel sentinel-pass`, see renderSentinelAuthConf) with
+ * `sentinel-password` (that password, derived by sentinelPassword, read by the probes and scripts).
  * Throws when `password` is empty,
  * because `requirepass ""` would turn authentication off.
  */
@@ -66,8 +69,14 @@ export function buildAuthSecret(model: ServiceModel, password: string): ISecret 
         stringData: {
             password,
             "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n`,
-            // Included by the Sentinels' sentinel.conf, so they can authenticate to the data nodes.
-            ...(model.plan.topology === "sentinel" ? { "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password) } : {}),
+            // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to
+            // each other, and require their own password from every client.
+            ...(model.plan.topology === "sentinel"
+                ? {
+                      "sentinel-password": sentinelPassword(password),
+                      "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, sentinelPassword(password)),
+                  }
+                : {}),
         },
     };
 }
@@ -78,7 +87,8 @@ export function buildAuthSecret(model: ServiceModel, password: string): ISecret 
  * name); keys `<prefix>HOST`, `<prefix>PORT`, `<prefix>USER`, `<prefix>PASSWORD`, `<prefix>SSL`
  * ("true"/"false"), `<prefix>URI` and `REDIS_URL` (both from connectionUri), for Sentinel plans
  * `<prefix>SENTINEL_HOSTS` (comma-separated `host:port`, see sentinelHosts) and
- * `<prefix>SENTINEL_MASTER` (the group, see sentinelGroup); prefix
+ * `<prefix>SENTINEL_MASTER` (the group, see sentinelGroup) and `<prefix>SENTINEL_PASSWORD` (what
+ * Sentinel-aware clients authenticate to the Sentinels with, see sentinelPassword); prefix
  * `model.connInfo.prefix` (default "VALKEY_" / "REDIS_"). The target's labels come after the tags
  * (ours still win, see commonLabels); its annotations after ours.
  */
@@ -104,7 +114,11 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo)
             [`${p}URI`]: connectionUri(conn),
             [REDIS_URL_KEY]: connectionUri(conn),
             ...(model.plan.topology === "sentinel"
-                ? { [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","), [`${p}SENTINEL_MASTER`]: sentinelGroup(model) }
+                ? {
+                      [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","),
+                      [`${p}SENTINEL_MASTER`]: sentinelGroup(model),
+                      [`${p}SENTINEL_PASSWORD`]: sentinelPassword(conn.password),
+                  }
                 : {}),
         },
     };

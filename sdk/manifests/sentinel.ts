@@ -64,8 +64,9 @@ function sentinelContainer(model: ServiceModel): IContainer {
         ],
         resources: { requests: { ...SENTINEL_RESOURCES.requests }, limits: { ...SENTINEL_RESOURCES.limits } },
         securityContext: containerSecurityContext(),
-        readinessProbe: readinessProbe(model, SENTINEL_PORT),
-        livenessProbe: livenessProbe(model, SENTINEL_PORT),
+        // The Sentinels require their own password (sentinel-auth.conf), not the data nodes'.
+        readinessProbe: readinessProbe(model, SENTINEL_PORT, "sentinel-password"),
+        livenessProbe: livenessProbe(model, SENTINEL_PORT, "sentinel-password"),
     };
 }
 

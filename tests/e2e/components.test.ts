@@ -27,8 +27,11 @@ function podIPs(cp: ControlPlane, namespace: string, selector: string): string[]
     return kubectl(cp, "-n", namespace, "get", "pods", "-l", selector, "-o", "jsonpath={.items[*].status.podIP}").out.trim().split(/\s+/);
 }
 
-function cli(args: string[]): string {
-    return spawnSync("valkey-cli", ["--no-auth-warning", ...args], { encoding: "utf8", timeout: 15000 }).stdout.trim();
+/** valkey-cli; `auth`, when given, goes through the environment (REDISCLI_AUTH), never argv. */
+function cli(args: string[], auth?: string): string {
+    const env = { ...process.env, ...(auth !== undefined ? { REDISCLI_AUTH: auth } : {}) };
+    const r = spawnSync("valkey-cli", ["--no-auth-warning", ...args], { encoding: "utf8", timeout: 15000, env });
+    return r.stdout.trim();
 }
 
 async function waitGone(cp: ControlPlane, ...what: string[]): Promise<string> {
@@ -185,6 +188,7 @@ describe("components with the real Pulumi engine on the local control plane", fu
                 ca: cache.caCertificate,
                 sentinelHosts: cache.sentinelHosts,
                 sentinelMasterName: cache.sentinelMasterName,
+                sentinelPassword: cache.sentinelPassword,
             };
         });
         const up = await stack.up({ onOutput: () => undefined });
@@ -233,10 +237,14 @@ describe("components with the real Pulumi engine on the local control plane", fu
 
         const sentinelIps = podIPs(cp!, "e2e-ha", "app.kubernetes.io/instance=ha,app.kubernetes.io/name=valkey-sentinel");
         expect(sentinelIps).to.have.length(3);
+        const sentinelPassword = up.outputs.sentinelPassword.value as string;
+        expect(up.outputs.sentinelPassword.secret).to.equal(true);
         for (const ip of sentinelIps) {
+            // No command without the Sentinels' own password (issue 11, finding 1).
+            expect(cli([...tls, "-h", ip, "-p", "26379", "SENTINEL", "REMOVE", "ha"])).to.equal("NOAUTH Authentication required.");
             let answer = "";
             for (let i = 0; i < 60 && answer !== "ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379"; i++) {
-                answer = cli([...tls, "-h", ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "ha"]);
+                answer = cli([...tls, "-h", ip, "-p", "26379", "SENTINEL", "get-master-addr-by-name", "ha"], sentinelPassword);
                 if (answer !== "ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379") await new Promise((r) => setTimeout(r, 1000));
             }
             expect(answer, `Sentinel ${ip}`).to.equal("ha-0.ha-headless.e2e-ha.svc.cluster.local\n6379");
@@ -244,6 +252,7 @@ describe("components with the real Pulumi engine on the local control plane", fu
 
         const exported = exportedState(stack);
         expect(exported).to.not.contain(password);
+        expect(exported).to.not.contain(sentinelPassword);
         expect(exported).to.not.contain("PRIVATE KEY");
 
         await destroyLeavesNothing(stack, "e2e-ha");

@@ -55,6 +55,8 @@ export interface SentinelPlan {
     readonly group: string;
     /** The default user's password (a test secret; only ever passed through the environment). */
     readonly password: string;
+    /** The Sentinels' own password (from the rendered auth Secret). */
+    readonly sentinelPassword: string;
     readonly nodes: HaNode[];
     readonly sentinelPorts: number[];
     /** With `tls`: the directory holding tls.crt, tls.key and ca.crt, as the pods' `tls` volume. */
@@ -65,7 +67,7 @@ export interface SentinelPlan {
     probe(node: HaNode): Promise<boolean>;
     /** valkey-cli against a data node, authenticated through the environment (never argv). */
     cli(port: number, ...args: string[]): string;
-    /** valkey-cli against a Sentinel. */
+    /** valkey-cli against a Sentinel, authenticated with the Sentinels' password through the environment. */
     sentinel(port: number, ...args: string[]): string;
     /** The Sentinels' failover events (no secrets), to explain a failure. */
     failoverEvents(): string;
@@ -104,6 +106,7 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
         [HA_ENV.sentinel]: HOST,
         [HA_ENV.sentinelPort]: String(sentinelPorts[0]),
         [HA_ENV.passwordFile]: path.join(authDir, "password"),
+        [HA_ENV.sentinelPasswordFile]: path.join(authDir, "sentinel-password"),
         [HA_ENV.conf]: path.join(node.dir, "valkey.conf"),
         [HA_ENV.attempts]: "3",
         ...(tlsDir ? { [HA_ENV.tlsDir]: tlsDir } : {}),
@@ -115,6 +118,7 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
     fs.writeFileSync(path.join(authDir, "password"), auth.password);
     fs.writeFileSync(path.join(authDir, "auth.conf"), auth["auth.conf"]);
     fs.writeFileSync(path.join(authDir, "sentinel-auth.conf"), auth["sentinel-auth.conf"]);
+    fs.writeFileSync(path.join(authDir, "sentinel-password"), auth["sentinel-password"]);
     for (let i = 0; i < 3; i++) {
         const dir = tempDir();
         const port = await freePort();
@@ -129,6 +133,7 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
     const plan: SentinelPlan = {
         group,
         password,
+        sentinelPassword: auth["sentinel-password"],
         nodes,
         sentinelPorts,
         ...(tlsFiles ? { tlsFiles } : {}),
@@ -156,7 +161,13 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
             return r.stdout ?? "";
         },
         sentinel(port, ...args) {
-            return spawnSync("valkey-cli", [...cliTls, "-h", HOST, "-p", String(port), ...args], { encoding: "utf8", timeout: 2000 }).stdout ?? "";
+            return (
+                spawnSync("valkey-cli", [...cliTls, "-h", HOST, "-p", String(port), ...args], {
+                    encoding: "utf8",
+                    timeout: 2000,
+                    env: { ...process.env, REDISCLI_AUTH: auth["sentinel-password"] },
+                }).stdout ?? ""
+            );
         },
         failoverEvents() {
             const events = sentinelDirs.flatMap((dir) =>

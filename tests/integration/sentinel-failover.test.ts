@@ -23,6 +23,7 @@ function sentinelAware(plan: SentinelPlan): Valkey {
         sentinels: plan.sentinelPorts.map((port) => ({ host: HOST, port })),
         name: plan.group,
         password: plan.password,
+        sentinelPassword: plan.sentinelPassword,
         commandTimeout: 500,
         maxRetriesPerRequest: 1,
         retryStrategy: () => 100,
@@ -161,7 +162,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
         const nameOf = (n: HaNode) => `node-${n.port}`;
         const target = (name: string, port: number) => ({ name, dial: { host: HOST, port }, announce: { host: HOST, port }, placement: {} });
         const dataClients = nodes.map((n) => new NodeClient(target(nameOf(n), n.port), { credentials: { password } }));
-        const sentinelClients = sentinelPorts.map((p) => new NodeClient(target(`sentinel-${p}`, p)));
+        const sentinelClients = sentinelPorts.map((p) => new NodeClient(target(`sentinel-${p}`, p), { credentials: { password: plan.sentinelPassword } }));
         // A restart is what the kubelet does with a deleted pod: stop it, run the start script again
         // (which asks the Sentinels whom to follow).
         const restarter = {

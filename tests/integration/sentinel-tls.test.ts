@@ -109,11 +109,12 @@ describe("Sentinel plan with TLS only (real processes on loopback)", function ()
     });
 
     it("fails over when the primary is killed, and TLS clients reach the new primary", async () => {
-        const { nodes, sentinelPorts, group, password, cli, probe, failoverEvents, currentPrimary } = plan;
+        const { nodes, sentinelPorts, group, password, sentinelPassword, cli, probe, failoverEvents, currentPrimary } = plan;
         const aware = new Valkey({
             sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
             name: group,
             password,
+            sentinelPassword,
             enableTLSForSentinelMode: true,
             sentinelTLS: { ca: ca() },
             tls: { ca: ca() },

@@ -295,7 +295,12 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         expect(conf).to.match(/^include \/etc\/valkey-auth\/sentinel-auth\.conf$/m);
         expect(conf).not.to.contain(MOCK_PASSWORD);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "my-valkey-auth").inputs.stringData);
-        expect(auth["sentinel-auth.conf"]).to.equal(`sentinel auth-pass my-valkey ${MOCK_PASSWORD}\n`);
+        // echo -n "pulumi-valkey sentinel password v1" | openssl dgst -sha256 -hmac "$MOCK_PASSWORD", first 32 characters
+        const sentinelPassword = "4237d99420675ae1cf897ed9ad6ee8d9";
+        expect(auth["sentinel-auth.conf"]).to.equal(
+            `sentinel auth-pass my-valkey ${MOCK_PASSWORD}\nrequirepass ${sentinelPassword}\nsentinel sentinel-pass ${sentinelPassword}\n`,
+        );
+        expect(auth["sentinel-password"]).to.equal(sentinelPassword);
         // Only the primary is ever Ready: Pulumi would wait forever for the replicas' endpoints.
         expect(one("kubernetes:core/v1:Service", "my-valkey").inputs.metadata.annotations["pulumi.com/skipAwait"]).to.equal("true");
         expect(one("kubernetes:core/v1:Service", "my-valkey-sentinel").inputs.spec.ports).to.deep.equal([
@@ -408,7 +413,7 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         for (const script of [start, probe]) {
             expect(script.split("\n")[0]).to.equal('tls_dir="${VALKEY_HA_TLS_DIR:-/etc/valkey-tls}"');
             expect(script).to.contain(
-                `primary() { set -- $(${cli} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name tls-ha 2>/dev/null)`,
+                `primary() { set -- $(REDISCLI_AUTH="$(cat "\${VALKEY_HA_SENTINEL_PASSWORD_FILE:-/etc/valkey-auth/sentinel-password}")" ${cli} -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name tls-ha 2>/dev/null)`,
             );
             expect(script).not.to.match(/valkey-cli -t/);
         }

@@ -80,7 +80,7 @@ describe("manifests/ha", () => {
             'seed_port="${VALKEY_HA_SEED_PORT:-6379}"',
             'sentinel="${VALKEY_HA_SENTINEL:-my-valkey-sentinel.my-aiven-project.svc.cluster.local}"',
             'sentinel_port="${VALKEY_HA_SENTINEL_PORT:-26379}"',
-            'primary() { set -- $(valkey-cli -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name my-valkey 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }',
+            'primary() { set -- $(REDISCLI_AUTH="$(cat "${VALKEY_HA_SENTINEL_PASSWORD_FILE:-/etc/valkey-auth/sentinel-password}")" valkey-cli -t 1 -h "$sentinel" -p "$sentinel_port" SENTINEL get-master-addr-by-name my-valkey 2>/dev/null); [ -n "$2" ] && echo "$1 $2"; }',
             '[ "$(primary)" = "$self $port" ] || exit 1',
             `REDISCLI_AUTH="$(cat "\${VALKEY_HA_PASSWORD_FILE:-/etc/valkey-auth/password}")" valkey-cli -t 1 -p "$port" INFO replication | grep -q '^role:master'`,
         ]);
@@ -141,13 +141,17 @@ describe("manifests/ha", () => {
         });
     });
 
-    it("adds sentinel-auth.conf to the auth Secret of Sentinel plans only", () => {
+    it("adds sentinel-auth.conf and the Sentinels' own password to the auth Secret of Sentinel plans only", () => {
         const secret = buildAuthSecret(business, "p w");
         validateManifest(secret);
+        // HMAC-SHA256 of the context under the default password, cut to 32 hex characters:
+        // echo -n "pulumi-valkey sentinel password v1" | openssl dgst -sha256 -hmac "p w"
+        const sentinelPassword = "4daf6b9dc18e8d109a061f80953911fe";
         expect(secret.stringData).to.deep.equal({
             password: "p w",
             "auth.conf": 'requirepass "p w"\nmasterauth "p w"\n',
-            "sentinel-auth.conf": 'sentinel auth-pass my-valkey "p w"\n',
+            "sentinel-password": sentinelPassword,
+            "sentinel-auth.conf": `sentinel auth-pass my-valkey "p w"\nrequirepass ${sentinelPassword}\nsentinel sentinel-pass ${sentinelPassword}\n`,
         });
         expect(Object.keys(buildAuthSecret(single, "pw").stringData!)).to.deep.equal(["password", "auth.conf"]);
     });
@@ -157,6 +161,8 @@ describe("manifests/ha", () => {
         const data = buildConnectionSecret(business, conn)!.stringData!;
         expect(data.VALKEY_SENTINEL_HOSTS).to.equal("my-valkey-sentinel.my-aiven-project.svc.cluster.local:26379");
         expect(data.VALKEY_SENTINEL_MASTER).to.equal("my-valkey");
+        // echo -n "pulumi-valkey sentinel password v1" | openssl dgst -sha256 -hmac pw
+        expect(data.VALKEY_SENTINEL_PASSWORD).to.equal("a8f696209a26888dff7ac19c566a7add");
         expect(Object.keys(buildConnectionSecret(single, conn)!.stringData!).filter((k) => k.includes("SENTINEL"))).to.deep.equal([]);
         expect(buildConnectionSecret(valkeyModel({ ...MINIMAL_SPEC, plan: "pro" }), conn)!.stringData!.VALKEY_SENTINEL_MASTER).to.equal("my-valkey");
     });
