@@ -176,6 +176,72 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
         await client(primary.name).call(["FAILOVER", "TO", target.host, String(target.port), "TIMEOUT", String(timeoutMs)]);
         command = `${primary.name}: FAILOVER TO ${target.host} ${target.port} TIMEOUT ${timeoutMs}`;
     } else {
+        return await sentinelHandOff(request, client, primary, to, started, timeoutMs, h);
+    }
+    const limit: Deadline = { ...request.deadline, at: Math.min(request.deadline.at, started + timeoutMs), seconds: timeoutMs / 1000 };
+    try {
+        await waitFor(client(primary.name), cluster, limit, "to become a replica after the handoff", (s) => s.role === "replica");
+        await waitFor(client(to.name), cluster, limit, "to report the primary role after the handoff", (s) => s.role === "primary");
+    } catch (e) {
+        if (e instanceof TimeoutError) {
+            throw new VerificationError(
+                primary.name,
+                `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); ${primary.name} was not restarted`,
+            );
+        }
+        throw e;
+    }
+    return { from: primary.name, to: to.name, ms: Date.now() - started };
+}
+
+/**
+ * A Sentinel plan's handoff. `SENTINEL FAILOVER` alone is not coordinated with the primary:
+ * clients still connected to it (through the Service, which follows readiness) had writes
+ * acknowledged for seconds after the command, until Sentinel made it a replica, and those writes
+ * were then discarded by its resync (issue 11, finding 3). So, as FAILOVER and CLUSTER FAILOVER
+ * do: writes are paused on the primary first (CLIENT PAUSE WRITE: they wait, they are not
+ * refused), every linked replica is waited for until it has the primary's offset, and only then
+ * is a Sentinel asked to fail over. Once the promoted replica reports the primary role, the old
+ * primary is pointed at it (REPLICAOF, what Sentinel would do a few seconds later), every Sentinel
+ * is waited for until it names the new primary, and the old one is unpaused:
+ * the writes that waited then get READONLY or a closed connection, never an acknowledgement that
+ * is lost. If anything fails, the pause is lifted, so a failed handoff costs a stall, not an outage.
+ */
+async function sentinelHandOff(
+    request: RolloutRequest,
+    client: (n: string) => NodeClient,
+    primary: NodeState,
+    to: NodeState,
+    started: number,
+    timeoutMs: number,
+    h: { readonly sentinels: readonly NodeClient[]; readonly group: string },
+): Promise<Handoff> {
+    const limit: Deadline = { ...request.deadline, at: Math.min(request.deadline.at, started + timeoutMs), seconds: timeoutMs / 1000 };
+    const old = client(primary.name);
+    const command = `CLIENT PAUSE WRITE on ${primary.name}, SENTINEL FAILOVER ${h.group}`;
+    // Before pausing anything: wait until a Sentinel deems a replica good to promote (after a
+    // replica's restart it answers NOGOODSLAVE until it has pinged and refreshed it), so the pause
+    // below lasts the failover, not that wait.
+    for (;;) {
+        checkDeadline(limit, `a Sentinel to see a replica of ${primary.name} it can promote`);
+        const views = await Promise.all(h.sentinels.map((s) => s.call(["SENTINEL", "REPLICAS", h.group]).catch(() => undefined)));
+        if (views.some((v) => promotableReplicas(v) > 0)) break;
+        await sleep(SENTINEL_RETRY_MS);
+    }
+    await old.call(["CLIENT", "PAUSE", String(timeoutMs), "WRITE"]);
+    let promoted = to.name;
+    try {
+        const pausedAt = await readState(old, false);
+        if (pausedAt.role !== "primary")
+            throw new VerificationError(primary.name, "is no longer the primary: another failover is under way; it was not restarted");
+        // Every linked replica, since the Sentinel picks the one it prefers: with writes paused
+        // the offsets stop moving and the replicas reach it in a few milliseconds.
+        const linked = (await Promise.all(request.clients.filter((c) => c !== old).map((c) => readState(c, false).catch(() => undefined)))).filter(
+            (s): s is NodeState => s !== undefined && s.role === "replica" && s.linkUp,
+        );
+        for (const r of linked) {
+            await waitFor(client(r.name), false, limit, `to reach the paused primary's offset ${pausedAt.offset}`, (s) => s.offset >= pausedAt.offset);
+        }
         // A Sentinel promotes only replicas it has seen healthy lately (NOGOODSLAVE until it has
         // refreshed a replica that just restarted): ask again until the handoff deadline.
         let lastError: Error | undefined;
@@ -196,19 +262,28 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
             }
             await sleep(SENTINEL_RETRY_MS);
         }
-        command = `SENTINEL FAILOVER ${h.group}`;
-    }
-    const limit: Deadline = { ...request.deadline, at: Math.min(request.deadline.at, started + timeoutMs), seconds: timeoutMs / 1000 };
-    // Sentinel picks the replica itself: wait for the old primary to become a replica of anyone.
-    let promoted = to.name;
-    try {
-        await waitFor(client(primary.name), cluster, limit, "to become a replica after the handoff", (s) => s.role === "replica");
-        if (h.kind === "sentinel") {
-            const states = await Promise.all(request.clients.map((c) => readState(c, cluster).catch(() => undefined)));
-            promoted = states.find((s) => s !== undefined && s.role === "primary" && s.name !== primary.name)?.name ?? to.name;
+        // Sentinel picks the replica itself: find the one that reports the primary role.
+        const elected = await waitForAny(
+            request.clients.filter((c) => c !== old),
+            limit,
+            "a replica to report the primary role after SENTINEL FAILOVER",
+            (s) => s.role === "primary",
+        );
+        promoted = elected.name;
+        const at = client(promoted).target.announce;
+        await old.call(["REPLICAOF", at.host, String(at.port)]);
+        await waitFor(old, false, limit, "to become a replica after the handoff", (s) => s.role === "replica");
+        // Only once every Sentinel names the new primary may the old one restart: its start script
+        // asks them whom to follow, and a Sentinel still in the middle of its failover would name
+        // the old primary itself, which would come back as a second primary.
+        for (;;) {
+            checkDeadline(limit, `every Sentinel to name ${promoted} as the primary of ${h.group}`);
+            const named = await Promise.all(h.sentinels.map((s) => s.call(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", h.group]).catch(() => undefined)));
+            if (named.every((n) => Array.isArray(n) && String(n[0]) === at.host && String(n[1]) === String(at.port))) break;
+            await sleep(Math.max(request.deadline.pollMs, 20));
         }
-        await waitFor(client(promoted), cluster, limit, "to report the primary role after the handoff", (s) => s.role === "primary");
     } catch (e) {
+        await old.call(["CLIENT", "UNPAUSE"]).catch(() => undefined);
         if (e instanceof TimeoutError) {
             throw new VerificationError(
                 primary.name,
@@ -217,7 +292,42 @@ async function handOff(request: RolloutRequest, client: (n: string) => NodeClien
         }
         throw e;
     }
+    await old.call(["CLIENT", "UNPAUSE"]).catch(() => undefined);
     return { from: primary.name, to: promoted, ms: Date.now() - started };
+}
+
+/**
+ * The replicas in a `SENTINEL REPLICAS <group>` reply (flat field/value arrays) that the Sentinel
+ * would promote: flagged only "slave", linked to the primary, answering pings and recently
+ * refreshed (Sentinel's own selection rules, with margins).
+ */
+export function promotableReplicas(reply: unknown): number {
+    if (!Array.isArray(reply)) return 0;
+    return reply.filter((entry) => {
+        if (!Array.isArray(entry)) return false;
+        const field = (key: string) => {
+            const i = entry.findIndex((v, j) => j % 2 === 0 && String(v) === key);
+            return i >= 0 ? String(entry[i + 1]) : undefined;
+        };
+        return (
+            field("flags") === "slave" &&
+            field("master-link-status") === "ok" &&
+            Number(field("last-ok-ping-reply") ?? Infinity) < 2000 &&
+            Number(field("info-refresh") ?? Infinity) < 10000 &&
+            field("slave-priority") !== "0"
+        );
+    }).length;
+}
+
+/** Polls every client until one reports a state `ready` accepts. */
+async function waitForAny(clients: readonly NodeClient[], deadline: Deadline, what: string, ready: (s: NodeState) => boolean): Promise<NodeState> {
+    for (;;) {
+        checkDeadline(deadline, what);
+        const states = await Promise.all(clients.map((c) => readState(c, false).catch(() => undefined)));
+        const found = states.find((s) => s !== undefined && ready(s));
+        if (found !== undefined) return found;
+        await sleep(Math.max(deadline.pollMs, 20));
+    }
 }
 
 /**

@@ -174,26 +174,35 @@ describe("Sentinel failover (real processes on loopback)", function () {
                 start(node);
             },
         };
+        // Two writers, each SET of its own key counted as acknowledged only on OK: a Sentinel-aware
+        // client, and one with an open connection to the first primary, as a client of the
+        // Service has (issue 11, finding 3: those acknowledgements were lost on SENTINEL FAILOVER).
         const aware = sentinelAware(plan);
-        clients.push(aware);
+        const direct = new Valkey({ host: HOST, port: primaryBefore.port, password, commandTimeout: 500, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+        direct.on("error", () => undefined);
+        clients.push(aware, direct);
         let stopped = false;
-        let errors = 0;
-        let writes = 0;
-        let last = Date.now();
-        let stall = 0;
-        const loop = (async () => {
-            for (let i = 0; !stopped; i++) {
-                try {
-                    await aware.set("rolling", String(i));
-                    writes++;
-                    stall = Math.max(stall, Date.now() - last);
-                    last = Date.now();
-                } catch {
-                    errors++;
-                    await sleep(20);
+        const writer = (name: string, c: Valkey) => {
+            const acked: string[] = [];
+            let errors = 0;
+            let stall = 0;
+            const done = (async () => {
+                let last = Date.now();
+                for (let i = 0; !stopped; i++) {
+                    const key = `${name}:${i}`;
+                    try {
+                        if ((await c.set(key, String(i))) === "OK") acked.push(key);
+                        stall = Math.max(stall, Date.now() - last);
+                        last = Date.now();
+                    } catch {
+                        errors++;
+                        await sleep(20);
+                    }
                 }
-            }
-        })();
+            })();
+            return { acked, done, errors: () => errors, stall: () => stall };
+        };
+        const writers = [writer("aware", aware), writer("service", direct)];
         let result;
         try {
             result = await rollingRestart({
@@ -205,12 +214,40 @@ describe("Sentinel failover (real processes on loopback)", function () {
             });
         } finally {
             stopped = true;
-            await loop;
+            await Promise.all(writers.map((w) => w.done));
             for (const c of [...dataClients, ...sentinelClients]) c.close();
         }
+        const primaryNow = currentPrimary()!;
+        // Every acknowledged key, looked for on the primary afterwards (MGET in chunks).
+        const check = new Valkey({ host: HOST, port: primaryNow.port, password, maxRetriesPerRequest: 3 });
+        const lost: string[][] = [];
+        try {
+            for (const w of writers) {
+                const missing: string[] = [];
+                for (let i = 0; i < w.acked.length; i += 1000) {
+                    const keys = w.acked.slice(i, i + 1000);
+                    const values = await check.mget(...keys);
+                    keys.forEach((key, j) => {
+                        if (values[j] !== key.split(":")[1]) missing.push(key);
+                    });
+                }
+                lost.push(missing);
+            }
+        } finally {
+            check.disconnect();
+        }
         console.log(
-            `      rolling restart with SENTINEL FAILOVER: handoff ${result.handoffs[0]?.ms} ms; sentinel-aware client: ${writes} writes, ${errors} failed, longest stall ${stall} ms`,
+            `      rolling restart with SENTINEL FAILOVER: handoff ${result.handoffs[0]?.ms} ms; ` +
+                writers
+                    .map(
+                        (w, i) =>
+                            `${["sentinel-aware", "open connection to the old primary"][i]}: ${w.acked.length} acknowledged, ${lost[i].length} lost, ${w.errors()} failed, longest stall ${w.stall()} ms`,
+                    )
+                    .join("; "),
         );
+        expect(lost.map((l) => l.slice(0, 5))).to.deep.equal([[], []]);
+        expect(writers[0].acked.length).to.be.greaterThan(10);
+        expect(writers[1].acked.length).to.be.greaterThan(10);
         expect(result.restarted.slice(0, 2).sort()).to.deep.equal(
             nodes
                 .filter((n) => n !== primaryBefore)
@@ -227,6 +264,5 @@ describe("Sentinel failover (real processes on loopback)", function () {
                 return info.includes(`master_port:${primaryAfter.port}`) && info.includes("master_link_status:up");
             });
         }
-        expect(writes).to.be.greaterThan(10);
     });
 });
