@@ -229,7 +229,7 @@ async function sentinelHandOff(
         await sleep(SENTINEL_RETRY_MS);
     }
     await old.call(["CLIENT", "PAUSE", String(timeoutMs), "WRITE"]);
-    let promoted = to.name;
+    let promoted: string;
     try {
         const pausedAt = await readState(old, false);
         if (pausedAt.role !== "primary")
