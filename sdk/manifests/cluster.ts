@@ -133,7 +133,14 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
         ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
         env: [
             { name: "REDIS_ADDR", value: `${tls ? "rediss" : "redis"}://localhost:${VALKEY_PORT}` },
-            ...(exporterUser !== undefined ? [{ name: "REDIS_USER", value: exporterUser }] : []),
+            ...(exporterUser !== undefined
+                ? [
+                      { name: "REDIS_USER", value: exporterUser },
+                      // The exporter user may not run CONFIG (CONFIG GET returns masterauth), so
+                      // redis_exporter skips its config metrics instead of a refused command each scrape.
+                      { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+                  ]
+                : []),
             {
                 name: "REDIS_PASSWORD",
                 valueFrom: { secretKeyRef: { name: names.authSecret, key: exporterUser !== undefined ? EXPORTER_PASSWORD_KEY : "password" } },

@@ -310,7 +310,7 @@ export const aclSpecSchema = z
         admin: systemUserSchema.optional(),
         /** The user replicas authenticate as (`primaryuser`): PSYNC, SYNC, REPLCONF, PING only. */
         replication: systemUserSchema.optional(),
-        /** The metrics exporter's user: the read-only commands redis_exporter needs. */
+        /** The metrics exporter's user: only what a redis_exporter scrape sends (sdk/acl EXPORTER_RULES); no CONFIG, no keys. */
         exporter: systemUserSchema.optional(),
         /** Application users. @default none */
         users: z.array(aclUserSchema).max(256).optional(),

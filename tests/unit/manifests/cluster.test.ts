@@ -110,6 +110,17 @@ describe("manifests: ValkeyCluster", () => {
         expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
     });
 
+    it("with ACL, runs the exporter as the exporter user with its own password and without CONFIG (the user may not run it)", () => {
+        const m = model({ acl: {}, exporter: { enabled: true } });
+        const pod = buildClusterStatefulSet(m, { configHash: "h", exporterUser: "exporter-user" }).spec!.template.spec!;
+        expect(pod.containers[1].env).to.deep.equal([
+            { name: "REDIS_ADDR", value: "redis://localhost:6379" },
+            { name: "REDIS_USER", value: "exporter-user" },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "poc-auth", key: "exporter-password" } } },
+        ]);
+    });
+
     it("mounts tls.externalCerts' Secret as the tls volume, and `<name>-tls` otherwise", () => {
         const tlsVolume = (spec: Record<string, unknown>) =>
             buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
