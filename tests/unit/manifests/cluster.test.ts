@@ -123,10 +123,10 @@ describe("manifests: ValkeyCluster", () => {
 
     it("admits on the exporter's 9121 exactly the sources of the client port 6379: the allow-list's CIDRs, or every source without one", () => {
         const open = model({ exporter: { enabled: true } });
-        const restricted: ClusterModel = {
-            ...open,
-            service: { ...open.service, ipFilter: [{ network: "10.20.0.0/16" }, { network: "192.168.7.1/24" }, { network: "2001:DB8::/48" }] },
-        };
+        const restricted = model({
+            exporter: { enabled: true },
+            ipFilter: ["10.20.0.0/16", "192.168.7.1/24", { network: "2001:DB8::/48", description: "v6" }],
+        });
         const policy = buildClusterNetworkPolicy(restricted);
         validateManifest(policy);
         const cidrs = [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "192.168.7.0/24" } }, { ipBlock: { cidr: "2001:db8::/48" } }];
