@@ -3,6 +3,7 @@
 // copy of the user, swapped in only when every rule is valid): a user never passes through a state
 // with no password or no rules, so clients authenticated as it keep working.
 import { createHash } from "crypto";
+import { quoteConfigValue } from "../config/render";
 import { AclPlanInput, AclUser, RESTRICTED_DEFAULT_RULES } from "./users";
 
 /** SHA-256 hex of a password: how ACL GETUSER and ACL LIST show passwords, and `#<hash>` sets one. */
@@ -87,17 +88,20 @@ export function describeCommand(args: readonly string[]): string {
 /**
  * The users as valkey.conf `user` lines (for the secret include the pods read at start), so a
  * restarted node comes back with the same users before the provider runs again. Passwords appear
- * only as `#<sha256>`. Lines are not quoted: names and rule tokens hold no spaces (the schema
- * checks), and a hash is hex.
+ * only as `#<sha256>`. valkey splits a config line like a shell (sdssplitargs: a `"` or `'`
+ * anywhere in a bare word opens a quoted part), while ACL SETUSER gets each rule token as it is:
+ * every word is written with quoteConfigValue, so the file yields exactly the tokens sent live
+ * (a bare `~app"` made valkey-server refuse to start, and `~a" +@all ~"` became one key pattern).
  */
 export function aclConfigLines(input: AclPlanInput, defaultPassword: string): string[] {
+    const line = (words: readonly string[]) => words.map(quoteConfigValue).join(" ");
     const lines = input.users.map((u) =>
-        ["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)].join(" "),
+        line(["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)]),
     );
     // A `user default` line replaces what requirepass set, so it carries the password itself.
     const defaultLine =
         input.defaultUser === "off"
             ? ["user", "default", "off", "resetkeys", "resetchannels", "-@all", `#${passwordHash(defaultPassword)}`]
             : ["user", "default", "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(RESTRICTED_DEFAULT_RULES), `#${passwordHash(defaultPassword)}`];
-    return [...lines, defaultLine.join(" ")];
+    return [...lines, line(defaultLine)];
 }

@@ -10,9 +10,16 @@ import { AclSpec, DEFAULT_ADMIN_USER, DEFAULT_DEFAULT_USER, DEFAULT_EXPORTER_USE
 export const ADMIN_RULES = "~* &* +@all";
 /** What a replica sends its primary: PSYNC/SYNC, REPLCONF and PING; no keys. */
 export const REPLICATION_RULES = "-@all +psync +sync +replconf +ping";
-/** redis_exporter's documented minimum (reference/valkey-operations.md), read-only, no keys. */
-export const EXPORTER_RULES =
-    "-@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking";
+/**
+ * What the exporter sidecar's redis_exporter (the pinned image, default flags) sends each scrape,
+ * and nothing else: PING, INFO, CLIENT SETNAME, CLUSTER INFO, LATENCY LATEST/HISTOGRAM, SLOWLOG
+ * LEN/GET; no keys, no channels. Narrower than redis_exporter's documented user on purpose (issue
+ * 11): `+config|get` returned `masterauth` and `requirepass` (the container skips CONFIG with
+ * REDIS_EXPORTER_CONFIG_COMMAND=-), `+client` and `+latency` allowed CLIENT PAUSE/KILL and LATENCY
+ * RESET, and the key commands (GET, SCAN, EVAL, ...) serve only check-keys options the sidecar
+ * does not set, while anyone reaching port 9121 can ask for them in a /scrape query.
+ */
+export const EXPORTER_RULES = "-@all +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len +slowlog|get";
 /**
  * The `default` user when restricted: PING only. It keeps its password (requirepass), because the
  * pods' probes authenticate as it (docs/pod-contract.md); AUTH and HELLO are always allowed.

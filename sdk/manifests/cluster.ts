@@ -16,7 +16,7 @@ import { quoteConfigValue, renderValkeyConf } from "../config/render";
 import { ClusterModel } from "../spec/cluster-model";
 import { tlsRenderOptions } from "../spec/security";
 import { selectorLabels } from "./labels";
-import { buildNetworkPolicy } from "./networkpolicy";
+import { buildNetworkPolicy, clientSources } from "./networkpolicy";
 import { CLUSTER_BUS_PORT, VALKEY_PORT, objectNames } from "./names";
 import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, podSecurityContext } from "./pod";
 import { buildAuthSecret } from "./secrets";
@@ -133,7 +133,14 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
         ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
         env: [
             { name: "REDIS_ADDR", value: `${tls ? "rediss" : "redis"}://localhost:${VALKEY_PORT}` },
-            ...(exporterUser !== undefined ? [{ name: "REDIS_USER", value: exporterUser }] : []),
+            ...(exporterUser !== undefined
+                ? [
+                      { name: "REDIS_USER", value: exporterUser },
+                      // The exporter user may not run CONFIG (CONFIG GET returns masterauth), so
+                      // redis_exporter skips its config metrics instead of a refused command each scrape.
+                      { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+                  ]
+                : []),
             {
                 name: "REDIS_PASSWORD",
                 valueFrom: { secretKeyRef: { name: names.authSecret, key: exporterUser !== undefined ? EXPORTER_PASSWORD_KEY : "password" } },
@@ -238,18 +245,22 @@ export function buildClusterHeadlessService(cm: ClusterModel): IService {
 }
 
 /**
- * The NetworkPolicy `<name>`: clients on 6379 (from anywhere: a cluster has no ip_filter), the
- * cluster's own pods on 6379 and the cluster bus 16379, and with the exporter, scrapers on 9121.
+ * The NetworkPolicy `<name>`: clients on 6379, the cluster's own pods on 6379 and the cluster bus
+ * 16379, and with the exporter, scrapers on 9121 from exactly the sources of 6379 (clientSources):
+ * its /scrape endpoint connects wherever a caller asks and authenticates there as the exporter
+ * user, so it is no more open than the data port.
  */
 export function buildClusterNetworkPolicy(cm: ClusterModel): INetworkPolicy {
     const base = buildNetworkPolicy(cm.service);
     const [clients, own] = base.spec!.ingress!;
     const tcp = (port: number) => ({ protocol: "TCP" as const, port });
+    const from = clientSources(cm.service);
+    const metrics = { ports: [tcp(METRICS_PORT)], ...(from !== undefined ? { from } : {}) };
     return {
         ...base,
         spec: {
             ...base.spec!,
-            ingress: [clients, { ...own, ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT)] }, ...(cm.exporter.enabled ? [{ ports: [tcp(METRICS_PORT)] }] : [])],
+            ingress: [clients, { ...own, ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT)] }, ...(cm.exporter.enabled ? [metrics] : [])],
         },
     };
 }

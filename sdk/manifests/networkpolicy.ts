@@ -1,10 +1,21 @@
 // userConfig.ip_filter as a NetworkPolicy on the data pods, and on the Sentinel pods (DESIGN.md).
 import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
 import { ServiceModel } from "../spec/model";
 import { canonicalCidrs } from "./cidr";
 import { MANAGED_BY, PodComponent, objectMeta, selectorLabels } from "./labels";
 import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
+
+/**
+ * Who may reach a client-facing port (6379, Sentinel's 26379, the exporter's 9121): exactly the
+ * ip_filter CIDRs, or undefined (no `from`: every source) without an ip_filter. One rule for
+ * every such port, so no port is more open than the data port (issue 11: 9121 admitted everyone).
+ */
+export function clientSources(model: ServiceModel): INetworkPolicyPeer[] | undefined {
+    const cidrs = canonicalCidrs(model.ipFilter.map((e) => e.network));
+    return cidrs.length > 0 ? cidrs.map((cidr) => ({ ipBlock: { cidr } })) : undefined;
+}
 
 /**
  * The NetworkPolicy isolating the data pods, `<name>`, or for `component` "sentinel" the Sentinel
@@ -26,7 +37,7 @@ import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./nam
 export function buildNetworkPolicy(model: ServiceModel, component: PodComponent = "server"): INetworkPolicy {
     const names = objectNames(model);
     const clientPort = component === "sentinel" ? SENTINEL_PORT : VALKEY_PORT;
-    const cidrs = canonicalCidrs(model.ipFilter.map((e) => e.network));
+    const from = clientSources(model);
     const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
     return {
         apiVersion: "networking.k8s.io/v1",
@@ -38,7 +49,7 @@ export function buildNetworkPolicy(model: ServiceModel, component: PodComponent 
             ingress: [
                 {
                     ports: [tcp(clientPort)],
-                    ...(cidrs.length > 0 ? { from: cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
+                    ...(from !== undefined ? { from } : {}),
                 },
                 {
                     ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT), tcp(SENTINEL_PORT)],

@@ -9,7 +9,7 @@ import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IToleration } from "kubernetes-models/v1/Toleration";
-import { DayOfWeek } from "./args";
+import { DayOfWeek, IpFilterArgs } from "./args";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
 
 type Input<T> = pulumi.Input<T>;
@@ -99,6 +99,12 @@ export interface ValkeyClusterArgs {
     backup?: Input<ClusterBackupArgs>;
     /** Metrics exporter sidecar. @default none */
     exporter?: Input<ClusterExporterArgs>;
+    /**
+     * CIDRs (or `{ network, description }`, as Aiven's ip_filter) the NetworkPolicy admits on the
+     * client port 6379 and the exporter's 9121. In-cluster clients and scrapers are admitted only
+     * when their pod addresses are inside them. @default every source
+     */
+    ipFilter?: Input<Input<string | IpFilterArgs>[]>;
     /** Namespace of every object (must exist). @default "default" */
     namespace?: Input<string>;
     /**

@@ -19,7 +19,7 @@ import {
     DEFAULT_STORAGE_SIZE,
     ValkeyClusterSpec,
 } from "./cluster";
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel } from "./model";
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, normalizeIpFilter } from "./model";
 import { quantityValue } from "./quantity";
 import { AclSpec, TlsSpec } from "./security";
 import { SpecError } from "./validate";
@@ -120,7 +120,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
         options: {},
         persistence: aof?.enabled === true ? "rdb_aof" : "rdb",
         diskGiB: Math.max(1, Math.ceil(quantityBytes(storageSize)! / 2 ** 30)),
-        ipFilter: [],
+        ipFilter: normalizeIpFilter(spec.ipFilter),
         publicAccess: false,
         privateAccess: false,
         tls: spec.tls !== undefined,

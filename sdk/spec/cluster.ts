@@ -11,7 +11,7 @@ import { IPodAffinity, PodAffinity } from "kubernetes-models/v1/PodAffinity";
 import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import { labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
+import { ipFilterEntrySchema, labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
 import { aclSpecSchema, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
@@ -221,6 +221,12 @@ export const valkeyClusterSpecSchema = z
         pvc: pvcSchema.optional(),
         backup: backupSchema.optional(),
         exporter: exporterSchema.optional(),
+        /**
+         * The sources (CIDRs, entries as in Aiven's ip_filter) the NetworkPolicy admits on the
+         * client port 6379 and the exporter's 9121; the cluster's own pods always reach each other.
+         * @default every source
+         */
+        ipFilter: z.array(ipFilterEntrySchema).max(1024).optional(),
         /** Namespace of every object (must exist). @default DEFAULT_NAMESPACE ("default") */
         namespace: matching(DNS_LABEL, "a Kubernetes namespace name (lowercase DNS label, at most 63 characters)", 63).optional(),
         /** Kubeconfig contents (secret). @default the ambient kubeconfig */

@@ -120,7 +120,8 @@ function redact(value: unknown): unknown {
     return value;
 }
 
-function normalizeIpFilter(entries: readonly IpFilterEntry[] | undefined) {
+/** ip_filter entries (CIDR strings or objects) as the model's `{ network, description? }` list. */
+export function normalizeIpFilter(entries: readonly IpFilterEntry[] | undefined): ServiceModel["ipFilter"] {
     return (entries ?? []).map((e) => (typeof e === "string" ? { network: e } : { ...e }));
 }
 

@@ -270,6 +270,12 @@ export function aclRuleProblem(rules: string): string | undefined {
             // The token is not echoed: it may be a password.
             return "must not set passwords or switch the user on/off (>, <, #, !, nopass, resetpass, reset, on, off): passwords go in `passwords`, and users are always on";
         }
+        // Valkey refuses NUL in key and channel patterns (ACLStringHasSpaces), and reads a command
+        // name or selector only up to it (`+get\0x` is +get): never what the rule says. Every other
+        // character round-trips, since auth.conf quotes it (sdk/acl aclConfigLines).
+        if (token.includes("\u0000")) {
+            return `has ${JSON.stringify(token)}, which holds a NUL character: valkey refuses it in patterns and ignores what follows it in command names and selectors`;
+        }
         if (!RULE_TOKEN.test(token)) {
             return `has ${JSON.stringify(token)}, which is not an ACL rule (+cmd, -cmd, +@category, ~pattern, %R~pattern, &channel, allkeys, allchannels, allcommands, nocommands, resetkeys, resetchannels)`;
         }
@@ -304,7 +310,7 @@ export const aclSpecSchema = z
         admin: systemUserSchema.optional(),
         /** The user replicas authenticate as (`primaryuser`): PSYNC, SYNC, REPLCONF, PING only. */
         replication: systemUserSchema.optional(),
-        /** The metrics exporter's user: the read-only commands redis_exporter needs. */
+        /** The metrics exporter's user: only what a redis_exporter scrape sends (sdk/acl EXPORTER_RULES); no CONFIG, no keys. */
         exporter: systemUserSchema.optional(),
         /** Application users. @default none */
         users: z.array(aclUserSchema).max(256).optional(),

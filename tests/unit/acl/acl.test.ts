@@ -123,6 +123,13 @@ describe("acl: commands", () => {
         ]);
         expect(lines.join("\n")).not.to.match(/secret-one|secret-two|default-pw/);
     });
+
+    it("quotes the rule words a config line would misread (sdssplitargs), and leaves the others bare", () => {
+        const quoted = { name: "app", passwords: ["secret-one"], rules: `+get ~a" +@all ~" ~it's ~back\\slash ~d\u0001 ~clé:*` };
+        expect(aclConfigLines({ users: [quoted], defaultUser: "off" }, "default-pw")[0]).to.equal(
+            `user app on resetkeys resetchannels -@all +get "~a\\"" +@all "~\\"" "~it's" "~back\\\\slash" "~d\\x01" ~clé:* #${passwordHash("secret-one")}`,
+        );
+    });
 });
 
 describe("acl: password rotation plan", () => {

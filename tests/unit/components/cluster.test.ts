@@ -105,6 +105,15 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(one("kubernetes:policy/v1:PodDisruptionBudget", "poc").inputs.spec.maxUnavailable).to.equal(1);
     });
 
+    it("admits ipFilter (also as an Output) on 6379 and on the exporter's 9121 in the NetworkPolicy", async () => {
+        const cluster = new ValkeyCluster("poc", { ...SEED_POC, exporter: { enabled: true }, ipFilter: pulumi.output(["10.20.0.0/16"]) });
+        await settle(cluster.serviceUri);
+        const policy = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "poc").inputs;
+        const from = [{ ipBlock: { cidr: "10.20.0.0/16" } }];
+        expect(policy.spec.ingress[0]).to.deep.equal({ ports: [{ protocol: "TCP", port: 6379 }], from });
+        expect(policy.spec.ingress[2]).to.deep.equal({ ports: [{ protocol: "TCP", port: 9121 }], from });
+    });
+
     it("renders cluster mode and the backup directives into valkey.conf", async () => {
         const cluster = new ValkeyCluster("poc", SEED_POC);
         await settle(cluster.serviceUri);

@@ -110,6 +110,48 @@ describe("manifests: ValkeyCluster", () => {
         expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
     });
 
+    it("with ACL, runs the exporter as the exporter user with its own password and without CONFIG (the user may not run it)", () => {
+        const m = model({ acl: {}, exporter: { enabled: true } });
+        const pod = buildClusterStatefulSet(m, { configHash: "h", exporterUser: "exporter-user" }).spec!.template.spec!;
+        expect(pod.containers[1].env).to.deep.equal([
+            { name: "REDIS_ADDR", value: "redis://localhost:6379" },
+            { name: "REDIS_USER", value: "exporter-user" },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
+            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "poc-auth", key: "exporter-password" } } },
+        ]);
+    });
+
+    it("admits on the exporter's 9121 exactly the sources of the client port 6379: the allow-list's CIDRs, or every source without one", () => {
+        const open = model({ exporter: { enabled: true } });
+        const restricted = model({
+            exporter: { enabled: true },
+            ipFilter: ["10.20.0.0/16", "192.168.7.1/24", { network: "2001:DB8::/48", description: "v6" }],
+        });
+        const policy = buildClusterNetworkPolicy(restricted);
+        validateManifest(policy);
+        const cidrs = [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "192.168.7.0/24" } }, { ipBlock: { cidr: "2001:db8::/48" } }];
+        const own = [{ podSelector: { matchLabels: { "app.kubernetes.io/instance": "poc", "app.kubernetes.io/managed-by": "pulumi-valkey" } } }];
+        expect(policy.spec!.ingress).to.deep.equal([
+            { ports: [{ protocol: "TCP", port: 6379 }], from: cidrs },
+            {
+                ports: [
+                    { protocol: "TCP", port: 6379 },
+                    { protocol: "TCP", port: 16379 },
+                ],
+                from: own,
+            },
+            { ports: [{ protocol: "TCP", port: 9121 }], from: cidrs },
+        ]);
+        // No allow-list: both open to every source (no `from`), as 6379 always was.
+        expect(
+            buildClusterNetworkPolicy(open)
+                .spec!.ingress!.filter((r) => r.from === undefined)
+                .map((r) => r.ports),
+        ).to.deep.equal([[{ protocol: "TCP", port: 6379 }], [{ protocol: "TCP", port: 9121 }]]);
+        // Without the exporter, no 9121 at all.
+        expect(buildClusterNetworkPolicy({ ...restricted, exporter: { ...restricted.exporter, enabled: false } }).spec!.ingress!.length).to.equal(2);
+    });
+
     it("mounts tls.externalCerts' Secret as the tls volume, and `<name>-tls` otherwise", () => {
         const tlsVolume = (spec: Record<string, unknown>) =>
             buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");

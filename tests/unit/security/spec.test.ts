@@ -141,6 +141,11 @@ describe("security spec: acl", () => {
             "nopass +@all",
             "must not set passwords or switch the user on/off (>, <, #, !, nopass, resetpass, reset, on, off): passwords go in `passwords`, and users are always on",
         ],
+        ["+get ~a\" ~it's ~back\\slash", undefined],
+        [
+            "+get ~a\u0000b",
+            'has "~a\\u0000b", which holds a NUL character: valkey refuses it in patterns and ignores what follows it in command names and selectors',
+        ],
         [
             "GET",
             'has "GET", which is not an ACL rule (+cmd, -cmd, +@category, ~pattern, %R~pattern, &channel, allkeys, allchannels, allcommands, nocommands, resetkeys, resetchannels)',

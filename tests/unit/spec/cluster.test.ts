@@ -194,6 +194,12 @@ const ROWS: Row[] = [
         invalid: { acl: { users: [{ name: "default", rules: "+GET" }] } },
         issues: ['acl.users[0].name: must not be "default": the default user is governed by acl.defaultUser'],
     },
+    {
+        name: "ipFilter: CIDRs or {network, description}, as Aiven's ip_filter",
+        valid: { ipFilter: ["10.20.0.0/16", { network: "2001:db8::/48", description: "monitoring" }] },
+        invalid: { ipFilter: ["10.20.0.0", { description: "no network" }] },
+        issues: ['ipFilter[0]: must be a CIDR block like 10.20.0.0/16 (got "10.20.0.0")', "ipFilter[1].network: is required"],
+    },
     { name: "unknown fields are named", valid: {}, invalid: { sidecarImage: { name: "x", tag: "y" } }, issues: ["sidecarImage: unknown field"] },
 ];
 

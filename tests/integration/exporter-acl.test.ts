@@ -1,0 +1,220 @@
+// Issue 11, finding 2: the exporter user may do what the redis_exporter sidecar does on a scrape
+// and nothing else. As the user of seeds/002's rules it read the replication password
+// (`CONFIG GET masterauth`) and could stop every client (`CLIENT PAUSE 1000 WRITE`). Checked on
+// real cluster-mode servers in both ways a node gets its users: started from the rendered
+// auth.conf (a restarted pod) and applied live by the provider (applyAcl).
+import { expect } from "chai";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import Redis from "iovalkey";
+import { NodeClient } from "../../provider/nodes/client";
+import { NodeTarget } from "../../provider/nodes/transport";
+import { applyAclEverywhere } from "../../provider/security/acl-apply";
+import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
+import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manifests/cluster";
+import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
+import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
+import { parseSpec } from "../../sdk/spec/validate";
+import { freePort, startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+
+// Test-only passwords.
+const DEFAULT_PW = "default-pw-0123456789";
+const PW = { admin: "admin-pw-0123456789", repl: "repl-pw-0123456789", exporter: "exporter-pw-0123456789" };
+const EXPORTER = "exporter-user";
+
+/**
+ * What redis_exporter v1.67.0 (DEFAULT_EXPORTER_IMAGE) sends on each scrape with the sidecar's
+ * settings (exporter/exporter.go scrapeRedisHost: no check-keys, no client list, CONFIG skipped):
+ * CLIENT SETNAME, INFO ALL, CLUSTER INFO on a cluster node, LATENCY LATEST and HISTOGRAM, SLOWLOG
+ * LEN and GET 1. PING is its ping-on-connect option.
+ */
+const SCRAPE: readonly string[][] = [
+    ["PING"],
+    ["CLIENT", "SETNAME", "redis_exporter"],
+    ["INFO", "ALL"],
+    ["INFO"],
+    ["CLUSTER", "INFO"],
+    ["LATENCY", "LATEST"],
+    ["LATENCY", "HISTOGRAM"],
+    ["SLOWLOG", "LEN"],
+    ["SLOWLOG", "GET", "1"],
+];
+
+/** Secrets, replication, pausing or killing clients, keys, resets: each with the command name valkey reports. */
+const REFUSED: readonly [string[], string][] = [
+    [["CONFIG", "GET", "masterauth"], "config|get"],
+    [["CONFIG", "GET", "requirepass"], "config|get"],
+    [["CONFIG", "GET", "*"], "config|get"],
+    [["CONFIG", "SET", "maxmemory", "1"], "config|set"],
+    [["CLIENT", "PAUSE", "1000", "WRITE"], "client|pause"],
+    [["CLIENT", "KILL", "ID", "1"], "client|kill"],
+    [["CLIENT", "LIST"], "client|list"],
+    [["SYNC"], "sync"],
+    [["PSYNC", "?", "-1"], "psync"],
+    [["REPLCONF", "listening-port", "6380"], "replconf"],
+    [["GET", "k"], "get"],
+    [["SCAN", "0"], "scan"],
+    [["KEYS", "*"], "keys"],
+    [["EVAL", "return redis.call('get','k')", "0"], "eval"],
+    [["MEMORY", "USAGE", "k"], "memory|usage"],
+    [["SELECT", "1"], "select"],
+    [["LATENCY", "RESET"], "latency|reset"],
+    [["SLOWLOG", "RESET"], "slowlog|reset"],
+    [["ACL", "GETUSER", "valkey-admin"], "acl|getuser"],
+    [["CLUSTER", "NODES"], "cluster|nodes"],
+];
+
+const target = (s: ValkeyProcess): NodeTarget => {
+    const endpoint = { host: s.host, port: s.port };
+    return { name: `${s.host}:${s.port}`, dial: endpoint, announce: endpoint, placement: { host: s.host } };
+};
+
+function connectAs(server: ValkeyProcess, username: string, password: string): Promise<Redis> {
+    const client = new Redis({
+        host: server.host,
+        port: server.port,
+        username,
+        password,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 2000,
+    });
+    client.on("error", () => undefined);
+    return client.connect().then(() => client);
+}
+
+/** The reply, or the error message. */
+const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
+
+/** redis_exporter to run for the end-to-end check: $REDIS_EXPORTER_BIN, else redis_exporter on PATH. */
+function exporterBinary(): string | undefined {
+    const candidates = [process.env.REDIS_EXPORTER_BIN, ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "redis_exporter"))];
+    return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
+}
+
+function httpGet(url: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        http.get(url, (res) => {
+            let body = "";
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve(body));
+        }).on("error", reject);
+    });
+}
+
+describe("the exporter user on real servers: what a scrape needs, no secrets, no keys, no pausing clients", function () {
+    this.timeout(30000);
+    let cm: ClusterModel;
+    let input: AclPlanInput;
+    const servers: Record<"started from auth.conf" | "applied live", ValkeyProcess | undefined> = {
+        "started from auth.conf": undefined,
+        "applied live": undefined,
+    };
+
+    before(async () => {
+        cm = buildClusterModel(
+            "poc",
+            parseSpec(
+                valkeyClusterSpecSchema,
+                {
+                    exporter: { enabled: true },
+                    acl: { admin: { passwords: [PW.admin] }, replication: { passwords: [PW.repl] }, exporter: { passwords: [PW.exporter] } },
+                },
+                "ValkeyCluster",
+            ),
+        );
+        input = resolveAclUsers(cm.acl!);
+        const authConf = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
+        servers["started from auth.conf"] = await startValkey({ config: authConf, password: DEFAULT_PW, cluster: true });
+
+        const live = await startValkey({ password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW], cluster: true });
+        const client = new NodeClient(target(live), { credentials: { password: DEFAULT_PW } });
+        const statuses = await applyAclEverywhere([client], input);
+        client.close();
+        expect(statuses.map((s) => s.status)).to.deep.equal(["Applied"]);
+        servers["applied live"] = live;
+    });
+    after(stopAllValkeys);
+
+    for (const kind of ["started from auth.conf", "applied live"] as const) {
+        it(`${kind}: every command of a scrape succeeds as ${EXPORTER}, and the node logs no refused command`, async () => {
+            const server = servers[kind]!;
+            const admin = await connectAs(server, "valkey-admin", PW.admin);
+            const exporter = await connectAs(server, EXPORTER, PW.exporter);
+            try {
+                await admin.call("ACL", "LOG", "RESET");
+                for (const [command, ...args] of SCRAPE) {
+                    const reply = await outcome(exporter.call(command, ...args) as Promise<unknown>);
+                    expect(reply, `${command} ${args.join(" ")}`).not.to.match(/^(NOPERM|ERR)/);
+                }
+                expect(await outcome(exporter.call("INFO", "replication") as Promise<unknown>)).to.match(/^# Replication\r\nrole:master/);
+                expect(await outcome(exporter.call("CLUSTER", "INFO") as Promise<unknown>)).to.match(/^cluster_state:/);
+                expect(await admin.call("ACL", "LOG")).to.deep.equal([]);
+            } finally {
+                admin.disconnect();
+                exporter.disconnect();
+            }
+        });
+
+        it(`${kind}: CONFIG GET masterauth, CLIENT PAUSE, SYNC, GET and the other commands outside a scrape are refused with NOPERM`, async () => {
+            const server = servers[kind]!;
+            const exporter = await connectAs(server, EXPORTER, PW.exporter);
+            try {
+                const replies: string[] = [];
+                for (const [[command, ...args]] of REFUSED) replies.push(await outcome(exporter.call(command, ...args) as Promise<unknown>));
+                expect(replies).to.deep.equal(REFUSED.map(([, name]) => `NOPERM User ${EXPORTER} has no permissions to run the '${name}' command`));
+                // Still connected and not paused: the refusals did nothing.
+                expect(await exporter.ping()).to.equal("PONG");
+            } finally {
+                exporter.disconnect();
+            }
+        });
+    }
+
+    it("the real redis_exporter with the rendered sidecar's environment scrapes redis_up 1, and the node logs no refused command", async function () {
+        const binary = exporterBinary();
+        // Only where a redis_exporter binary is at hand; the command list above runs everywhere.
+        if (binary === undefined) this.skip();
+        const server = servers["started from auth.conf"]!;
+        const secret = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!;
+        const sts = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef", exporterUser: EXPORTER });
+        const container = sts.spec!.template.spec!.containers.find((c) => c.name === "exporter")!;
+        const env: Record<string, string> = {};
+        for (const e of container.env ?? []) env[e.name] = e.valueFrom?.secretKeyRef ? secret[e.valueFrom.secretKeyRef.key] : e.value!;
+        expect(env.REDIS_ADDR).to.equal("redis://localhost:6379");
+        const metricsPort = await freePort();
+        const admin = await connectAs(server, "valkey-admin", PW.admin);
+        let child: ChildProcess | undefined;
+        try {
+            await admin.call("ACL", "LOG", "RESET");
+            child = spawn(binary!, [], {
+                stdio: "ignore",
+                env: {
+                    ...env,
+                    REDIS_ADDR: `redis://${server.host}:${server.port}`,
+                    REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${metricsPort}`,
+                },
+            });
+            let metrics = "";
+            for (let attempt = 0; attempt < 100 && metrics === ""; attempt++) {
+                metrics = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => "");
+                if (metrics === "") await new Promise((r) => setTimeout(r, 50));
+            }
+            expect(metrics).to.match(/^redis_up 1$/m);
+            expect(metrics).to.match(/^redis_cluster_state 1$|^redis_cluster_state 0$/m);
+            expect(metrics).to.match(/^redis_slowlog_length 0$/m);
+            expect(await admin.call("ACL", "LOG")).to.deep.equal([]);
+        } finally {
+            if (child !== undefined && child.exitCode === null) {
+                const exited = new Promise((r) => child!.once("exit", r));
+                child.kill("SIGTERM");
+                await exited;
+            }
+            admin.disconnect();
+        }
+    });
+});
