@@ -5,7 +5,10 @@
 // A 3 x 1 cluster on loopback with the cluster-node-timeout our pods run (2000 ms); one writer
 // sends SET to keys of the shard concerned, back to back, and retries 10 ms after an error. The
 // stall is the longest gap between two successful writes from the event until the end of the
-// round; errors are counted. BENCH_ROUNDS rounds (default 3) of each; medians are printed.
+// round; errors are counted. Every write goes to a key of its own, and every acknowledged one is
+// looked for afterwards: "lost" counts acknowledged writes missing from the cluster (a handoff must
+// lose none; a kill -9 may lose the last ones before the failover, replication being
+// asynchronous). BENCH_ROUNDS rounds (default 3) of each; medians are printed.
 // Run with `npm run bench:handoff` (on demand only).
 import { Cluster } from "iovalkey";
 import { converge } from "../provider/converge/converge";
@@ -23,6 +26,8 @@ interface Writer {
     /** Longest gap between two successful writes since `mark()`, and errors since then. */
     stop(): Promise<{ stallMs: number; errors: number; writes: number }>;
     mark(): void;
+    /** The keys of every acknowledged write, each with the value written. */
+    readonly acked: Map<string, string>;
 }
 
 function startWriter(client: Cluster, tag: string): Writer {
@@ -32,10 +37,12 @@ function startWriter(client: Cluster, tag: string): Writer {
     let stall = 0;
     let errors = 0;
     let writes = 0;
+    const acked = new Map<string, string>();
     const loop = (async () => {
         for (let n = 0; !stopped; n++) {
             try {
-                await client.set(`{${tag}}:k${n % 1000}`, String(n));
+                const key = `{${tag}}:k${n}`;
+                if ((await client.set(key, String(n))) === "OK") acked.set(key, String(n));
                 const now = Date.now();
                 if (marked) {
                     stall = Math.max(stall, now - last);
@@ -49,6 +56,7 @@ function startWriter(client: Cluster, tag: string): Writer {
         }
     })();
     return {
+        acked,
         mark() {
             marked = true;
             last = Date.now();
@@ -87,6 +95,21 @@ async function waitLinked(servers: readonly ValkeyProcess[]): Promise<void> {
     }
 }
 
+/** Acknowledged writes whose key is missing or holds another value now; the keys are deleted after. */
+async function lostWrites(client: Cluster, acked: Map<string, string>): Promise<number> {
+    const keys = [...acked.keys()];
+    let lost = 0;
+    for (let i = 0; i < keys.length; i += 500) {
+        const chunk = keys.slice(i, i + 500);
+        const values = await client.mget(...chunk);
+        chunk.forEach((k, j) => {
+            if (values[j] !== acked.get(k)) lost++;
+        });
+        await client.del(...chunk);
+    }
+    return lost;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -97,8 +120,8 @@ async function main(): Promise<void> {
         settings: { "cluster-node-timeout": CLUSTER_NODE_TIMEOUT_MS },
     });
     const restarter = processRestarter(servers);
-    const handoff: { stallMs: number; errors: number }[] = [];
-    const kill: { stallMs: number; errors: number }[] = [];
+    const handoff: { stallMs: number; errors: number; acked: number; lost: number }[] = [];
+    const kill: { stallMs: number; errors: number; acked: number; lost: number }[] = [];
     const client = clusterClient(servers);
     try {
         for (let round = 0; round < ROUNDS; round++) {
@@ -122,8 +145,9 @@ async function main(): Promise<void> {
                 for (const c of clients) c.close();
             }
             await sleep(300);
-            handoff.push(await writer.stop());
+            handoff.push({ ...(await writer.stop()), acked: writer.acked.size, lost: 0 });
             await waitLinked(servers);
+            handoff[round].lost = await lostWrites(client, writer.acked);
 
             // Kill: SIGKILL of a primary, automatic failover, then it restarts and rejoins as a replica.
             primary = (await primaryOf(servers))[1];
@@ -148,11 +172,13 @@ async function main(): Promise<void> {
                 await sleep(10);
             }
             await sleep(1000);
-            kill.push(await writer.stop());
+            kill.push({ ...(await writer.stop()), acked: writer.acked.size, lost: 0 });
             servers[i] = await primary.restart();
             await waitLinked(servers);
+            kill[round].lost = await lostWrites(client, writer.acked);
             console.log(
-                `round ${round + 1}: handoff stall ${handoff[round].stallMs} ms (${handoff[round].errors} errors); kill stall ${kill[round].stallMs} ms (${kill[round].errors} errors)`,
+                `round ${round + 1}: handoff stall ${handoff[round].stallMs} ms (${handoff[round].errors} errors, ${handoff[round].lost} of ${handoff[round].acked} acknowledged writes lost); ` +
+                    `kill stall ${kill[round].stallMs} ms (${kill[round].errors} errors, ${kill[round].lost} of ${kill[round].acked} acknowledged writes lost)`,
             );
         }
     } finally {
@@ -161,7 +187,8 @@ async function main(): Promise<void> {
     const h = median(handoff.map((x) => x.stallMs));
     const k = median(kill.map((x) => x.stallMs));
     console.log(
-        `write stall, median of ${ROUNDS}: handoff ${h} ms (errors ${handoff.map((x) => x.errors).join("/")}), kill -9 + automatic failover ${k} ms (errors ${kill.map((x) => x.errors).join("/")}), ratio ${(h / k).toFixed(3)}`,
+        `write stall, median of ${ROUNDS}: handoff ${h} ms (errors ${handoff.map((x) => x.errors).join("/")}, acknowledged writes lost ${handoff.map((x) => x.lost).join("/")}), ` +
+            `kill -9 + automatic failover ${k} ms (errors ${kill.map((x) => x.errors).join("/")}, acknowledged writes lost ${kill.map((x) => x.lost).join("/")}), ratio ${(h / k).toFixed(3)}`,
     );
 }
 
