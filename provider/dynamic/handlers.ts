@@ -43,17 +43,30 @@ function transportOf(inputs: TopologyInputs): Transport {
  * The credentials to try, in order. With `acl`, the admin user first (with each password it may
  * still have on the nodes: the current one, then those a rotation keeps), then the given ones (the
  * first run of nodes started without the ACL users: `default` with its requirepass). Without `acl`,
- * the given ones only.
+ * the given ones only. With the `previous` run's state, its admin user comes after this run's and
+ * its given credentials last:
+ * after an update that changed the admin password in one step or renamed the admin user, or one
+ * that failed half way, the nodes still hold those (issue 11, finding 8), and the provider must
+ * get in to apply the new ones.
  */
-export function credentialCandidates(inputs: TopologyInputs): Credentials[] {
-    const given: Credentials = {
-        ...(inputs.username !== undefined ? { username: inputs.username } : {}),
-        ...(inputs.password !== undefined ? { password: inputs.password } : {}),
-    };
-    const admin = inputs.acl?.users.find((u) => u.role === "admin");
-    const candidates: Credentials[] = admin ? admin.passwords.map((password) => ({ username: admin.name, password })) : [];
+export function credentialCandidates(inputs: TopologyInputs, previous?: Pick<TopologyInputs, "acl" | "username" | "password">): Credentials[] {
     const same = (a: Credentials, b: Credentials) => (a.username ?? "default") === (b.username ?? "default") && a.password === b.password;
-    if (!candidates.some((c) => same(c, given))) candidates.push(given);
+    const candidates: Credentials[] = [];
+    const add = (c: Credentials) => {
+        if (!candidates.some((x) => same(x, c))) candidates.push(c);
+    };
+    const sources = previous !== undefined ? [inputs, previous] : [inputs];
+    // Every admin user first: a restricted `default` accepts its password but may only PING.
+    for (const source of sources) {
+        const admin = source.acl?.users.find((u) => u.role === "admin");
+        for (const password of admin?.passwords ?? []) add({ username: admin!.name, password });
+    }
+    for (const source of sources) {
+        add({
+            ...(source.username !== undefined ? { username: source.username } : {}),
+            ...(source.password !== undefined ? { password: source.password } : {}),
+        });
+    }
     return candidates;
 }
 
@@ -297,7 +310,7 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
     const config = changedDirectives(inputs.config, previous?.config, previous === undefined);
     const reloadTls = tlsReloadDue(inputs, previous);
     const tls = connectionTls(inputs, previous);
-    const candidates = credentialCandidates(inputs);
+    const candidates = credentialCandidates(inputs, previous);
     let result: ConvergeResult | undefined;
     let security: SecurityResult = { actions: [] };
     let credentials: Credentials = {};

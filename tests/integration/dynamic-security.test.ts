@@ -217,6 +217,30 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             }
             expect(await runIds$()).to.deep.equal(runIds);
             expectNoPassword(JSON.stringify({ ...one.outs, acl: undefined, password: undefined }));
+            outs = one.outs;
+        });
+
+        it("update changing the admin password in one step, then renaming the admin user: gets in with the previous state's credentials and converges (issue 11, finding 8)", async () => {
+            // One step: the nodes know only PW.admin2, the inputs only the new password.
+            const admin3 = "dynsec-admin-pw-THIRD-890";
+            const stepped = await topologyHandlers.update(outs.nodes[0].name, outs, clusterInputs(servers, { acl: acl({ admin: [admin3], app: [PW.app2] }) }));
+            expect(stepped.outs.aclPhase).to.equal("Applied");
+            for (const server of servers) {
+                expect(await authenticates(server, "valkey-admin", admin3)).to.equal("OK");
+                expect(await authenticates(server, "valkey-admin", PW.admin2)).to.equal("WRONGPASS invalid username-password pair or user is disabled.");
+            }
+            // Renamed: the nodes have no user "ops-admin" yet; the previous state's valkey-admin gets in.
+            const renamed = acl({ admin: [admin3], app: [PW.app2] });
+            const renamedAcl = { ...renamed, users: renamed.users.map((u) => (u.role === "admin" ? { ...u, name: "ops-admin" } : u)) };
+            const moved = await topologyHandlers.update(outs.nodes[0].name, stepped.outs, clusterInputs(servers, { acl: renamedAcl }));
+            expect(moved.outs.aclPhase).to.equal("Applied");
+            for (const server of servers) expect(await authenticates(server, "ops-admin", admin3)).to.equal("OK");
+            // And the next run connects as the new admin user first.
+            const again = await topologyHandlers.update(outs.nodes[0].name, moved.outs, clusterInputs(servers, { acl: renamedAcl }));
+            expect(again.outs.aclPhase).to.equal("Applied");
+            expectNoPassword(JSON.stringify({ ...again.outs, acl: undefined, password: undefined }).replace(admin3, ""));
+            expect(JSON.stringify({ ...again.outs, acl: undefined, password: undefined })).not.to.contain(admin3);
+            outs = again.outs;
         });
 
         it("when no credentials are accepted: names the node and the users tried, never a password", async () => {
@@ -224,7 +248,8 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
                 password: "dynsec-not-the-default-pw",
                 acl: acl({ admin: ["dynsec-not-admin-1", "dynsec-not-admin-2"], app: [PW.app2] }),
             });
-            const error = await topologyHandlers.update(outs.nodes[0].name, outs, wrong).then(
+            // The previous state's credentials are tried too: make them wrong as well.
+            const error = await topologyHandlers.update(outs.nodes[0].name, { ...outs, password: wrong.password, acl: wrong.acl }, wrong).then(
                 () => undefined,
                 (e: Error) => e,
             );

@@ -158,6 +158,18 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
             { username: "valkey-admin", password: ADMIN_PW },
         ]);
         expect(credentialCandidates({ ...base } as unknown as TopologyInputs)).to.deep.equal([{ password: "default-pw-0123" }]);
+        // With the previous state: its admin user after this run's, its given credentials last.
+        const renamed = {
+            ...inputs,
+            acl: { ...acl, users: [{ ...acl.users[0], name: "ops-admin", passwords: ["third-admin-pw"] }, acl.users[1]] },
+        } as unknown as TopologyInputs;
+        expect(credentialCandidates(renamed, { ...inputs, password: "old-default-pw" })).to.deep.equal([
+            { username: "ops-admin", password: "third-admin-pw" },
+            { username: "valkey-admin", password: "new-admin-pw-01" },
+            { username: "valkey-admin", password: ADMIN_PW },
+            { password: "default-pw-0123" },
+            { password: "old-default-pw" },
+        ]);
 
         const withCert = { ...base, tlsReload: { certPem } } as unknown as TopologyInputs;
         const previous = (pem?: string) => ({ ...base, ...(pem !== undefined ? { tlsReload: { certPem: pem } } : {}) }) as unknown as TopologyOutputs;
