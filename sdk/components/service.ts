@@ -161,7 +161,16 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     const k8sProvider = hasKubeconfig
         ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) }, { parent })
         : undefined;
-    const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
+    // Refuses a change of an immutable field (project, the namespace, the connection Secret's
+    // name, the fork fields) at preview, with the old and the new value. Every Kubernetes object
+    // depends on it, so nothing moves when it refuses, also without a preview (Automation API).
+    const immutable = new ValkeyGuard(
+        "ValkeyServiceGuard",
+        `${name}-immutable`,
+        { subject, immutable: model.apply((m) => ({ subject, fields: m.immutable })) },
+        { parent },
+    );
+    const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
     const protect = structure.terminationProtection;
 
     const password = createPassword(name, parent);

@@ -2,6 +2,8 @@
 // what the config renderer and the manifest builders need. Aiven naming ends here: downstream
 // code never sees `valkey_*` / `redis_*` keys.
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
+import type { ImmutableField } from "./changes";
+import { serviceImmutables } from "./immutable";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
 import { SpecError, SpecIssue } from "./validate";
 
@@ -79,6 +81,8 @@ export interface ServiceModel {
     /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
     readonly kubeconfig?: string;
     readonly unmapped: readonly UnmappedField[];
+    /** The fields that cannot change after creation, by spec path, with the values in effect (sdk/spec/immutable.ts). */
+    readonly immutable: Readonly<Record<string, ImmutableField>>;
 }
 
 /** A pinned Valkey 8 image (the engine the tests run against is 8.0). */
@@ -242,5 +246,6 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         kubeconfig: spec.kubernetes?.kubeconfig,
         unmapped,
+        immutable: serviceImmutables(name, spec, namespace),
     };
 }
