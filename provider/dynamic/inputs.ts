@@ -336,7 +336,9 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
  * follows converge), which it cannot over the other protocol: refused at preview instead.
  */
 export function checkChange(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[] {
-    if (olds.state === undefined || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
+    // Pulumi passes the recorded *inputs* as `olds` (no `state`, an output): `{}` on create.
+    const created = olds.providerVersion !== undefined || olds.state !== undefined;
+    if (!created || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
     if ((olds.tls === undefined) === (news.tls === undefined)) {
         // Internal certificates name localhost; external ones are verified under the Service name.
         const serverName = (t: unknown) => (isObject(t) ? t.serverName : undefined);
