@@ -70,8 +70,11 @@ export interface ServiceModel {
     readonly tags: Readonly<Record<string, string>>;
     readonly technicalEmails: readonly string[];
     readonly connInfo: ConnInfoTarget;
-    /** When restarts may run (UTC); `force`: at once regardless. */
-    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean };
+    /**
+     * When restarts may run (UTC); `force`: at once regardless; `allowDataLoss`: also pods without a
+     * disk (kubernetes.allowDataLossOnRestart).
+     */
+    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean; readonly allowDataLoss?: boolean };
     readonly terminationProtection: boolean;
     readonly image: string;
     readonly imagePullSecrets: readonly string[];
@@ -237,6 +240,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             dow: spec.maintenanceWindowDow,
             time: spec.maintenanceWindowTime,
             ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
+            ...(spec.kubernetes?.allowDataLossOnRestart === true ? { allowDataLoss: true } : {}),
         },
         terminationProtection: spec.terminationProtection ?? false,
         image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
