@@ -9,6 +9,7 @@ import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
 import { currentReplicas, kubernetesRestarter, kubernetesTransport } from "../nodes/kubernetes";
 import { nodesNeeded } from "../reconcile/topology";
 import { applyConfigEverywhere, changedDirectives, describeConfigSet } from "../rollout/config";
+import { memoryOnlyRefusal } from "../rollout/memory-only";
 import { HandoffKind, rollingRestart } from "../rollout/rollout";
 import { decideDisruptive } from "../schedule/window";
 import { directTransport, Transport } from "../nodes/transport";
@@ -211,6 +212,7 @@ async function rollOut(
     const restarter = kubernetesRestarter(target);
     const outdated = await restarter.outdated();
     if (outdated.length === 0) return { restarted: false };
+    blocked ??= memoryOnlyRefusal(r);
     if (blocked !== undefined) {
         actions.push(`${outdated.join(", ")}: restart pending, ${blocked}`);
         return { pending: { revision: r.revision, nodes: outdated, reason: blocked, notBefore: new Date().toISOString() }, restarted: false };

@@ -121,6 +121,14 @@ export interface RolloutInput {
     readonly sentinels?: { readonly statefulSet: string; readonly replicas: number; readonly port: number; readonly group: string };
     /** How long one handoff may take. @default 15, with Sentinel 45 */
     readonly handoffTimeoutSeconds?: number;
+    /**
+     * The pods have no disk (their keys are in memory only): a restart empties a pod, so the
+     * provider restarts them only with `allowDataLoss` (provider/rollout/memory-only.ts); else the
+     * restart stays pending with the reason. @default false
+     */
+    readonly memoryOnly?: boolean;
+    /** With `memoryOnly`: restart them anyway (the user accepts the loss). @default false */
+    readonly allowDataLoss?: boolean;
 }
 
 /** Restarts that wait for the maintenance window. */
@@ -327,7 +335,9 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
             }
         }
     }
-    if (rollout.force !== undefined && !isUnknown(rollout.force) && typeof rollout.force !== "boolean") fail("rollout.force", "must be true or false");
+    for (const key of ["force", "memoryOnly", "allowDataLoss"]) {
+        if (rollout[key] !== undefined && !isUnknown(rollout[key]) && typeof rollout[key] !== "boolean") fail(`rollout.${key}`, "must be true or false");
+    }
 }
 
 /**
@@ -336,7 +346,9 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
  * follows converge), which it cannot over the other protocol: refused at preview instead.
  */
 export function checkChange(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[] {
-    if (olds.state === undefined || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
+    // Pulumi passes the recorded *inputs* as `olds` (no `state`, an output): `{}` on create.
+    const created = olds.providerVersion !== undefined || olds.state !== undefined;
+    if (!created || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
     if ((olds.tls === undefined) === (news.tls === undefined)) {
         // Internal certificates name localhost; external ones are verified under the Service name.
         const serverName = (t: unknown) => (isObject(t) ? t.serverName : undefined);

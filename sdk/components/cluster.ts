@@ -162,7 +162,15 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const namespace = model.apply((m) => m.service.namespace);
 
     const k8sProvider = kubeconfig !== undefined ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig) }, { parent }) : undefined;
-    const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
+    // Refuses a change of the namespace at preview, with the old and the new value. Every
+    // Kubernetes object depends on it, so nothing moves when it refuses, also without a preview.
+    const immutable = new ValkeyGuard(
+        "ValkeyClusterGuard",
+        `${name}-immutable`,
+        { subject, immutable: model.apply((m) => ({ subject, fields: m.service.immutable })) },
+        { parent },
+    );
+    const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
 
     // Credentials: the default user's password (the probes authenticate with it), the ACL users.
     const password = createPassword(name, parent);

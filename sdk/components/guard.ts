@@ -10,11 +10,17 @@
 //    which the stale claim template creates at the first size.
 // 3. For ValkeyCluster, it records since when the cluster is Ready (the `lastTransitionTime` of the
 //    Ready condition), kept across deployments as long as the cluster stays ready.
+// 4. With `immutable` (the component's `<name>-immutable` guard, on which every Kubernetes object of
+//    the component depends), its `check` refuses a change of an immutable field (project, the
+//    namespace, the connection Secret's name, ...; sdk/spec/changes.ts) with the field, the old and
+//    the new value. That guard runs before anything else of the component, so the refusal also
+//    stops `pulumi up --skip-preview` and the Automation API's `up` before an object moves.
 // Pulumi serializes the provider below into the state and runs it in another process. `check` and
-// `diff` use nothing outside this file and sdk/spec/quantity.ts (no imports at run time); the
+// `diff` use nothing outside this file, sdk/spec/quantity.ts and sdk/spec/changes.ts (no imports at run time); the
 // expansion require()s `pulumi-valkey/provider` by name when it runs, as ValkeyTopology does.
 // `diff` never asks for a replacement.
 import * as pulumi from "@pulumi/pulumi";
+import { ImmutableInput, immutableFailures, sameValue } from "../spec/changes";
 import { compareQuantities } from "../spec/quantity";
 
 /** What Pulumi passes for a value not known yet (during preview). */
@@ -39,13 +45,16 @@ export interface GuardVolumes {
 export interface GuardInputs {
     /** Who the messages name, e.g. `ValkeyCluster "poc"`. */
     readonly subject: string;
-    readonly pvc: GuardPvc;
+    /** The data volumes' values. @default none: no PVC rule applies */
+    readonly pvc?: GuardPvc;
     /** The user's field of each pvc value, for the messages. @default `pvc.storageSize`, `pvc.storageClassName` */
     readonly fields?: { readonly storageSize: string; readonly storageClassName: string };
     /** The PVCs to expand. @default none is expanded */
     readonly volumes?: GuardVolumes;
     /** The topology resource's state ("RUNNING" once verified); ValkeyCluster only. */
     readonly ready?: string;
+    /** The fields that cannot change after creation, with their values. @default none is checked */
+    readonly immutable?: ImmutableInput;
 }
 
 export interface GuardOutputs extends GuardInputs {
@@ -123,7 +132,7 @@ async function expand(news: Record<string, unknown>): Promise<void> {
 
 export const guardProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds, news) {
-        return { inputs: news, failures: guardFailures(olds, news) };
+        return { inputs: news, failures: [...immutableFailures(olds, news), ...guardFailures(olds, news)] };
     },
     async diff(_id, olds, news) {
         const where = (v: unknown) => {
@@ -131,8 +140,8 @@ export const guardProvider: pulumi.dynamic.ResourceProvider = {
             return rest;
         };
         const changes =
-            ["subject", "pvc", "fields", "ready"].some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])) ||
-            JSON.stringify(where(olds.volumes)) !== JSON.stringify(where(news.volumes));
+            ["subject", "pvc", "fields", "ready", "immutable"].some((k) => !sameValue(olds[k], news[k])) ||
+            !sameValue(where(olds.volumes), where(news.volumes));
         return { changes, replaces: [], deleteBeforeReplace: false };
     },
     async create(inputs) {
@@ -153,7 +162,7 @@ type Args = Inputs<Omit<GuardInputs, "volumes">> & { volumes?: pulumi.Input<Inpu
  * for ValkeyCluster, ValkeyServiceGuard for Valkey and Redis.
  */
 export class ValkeyGuard extends pulumi.dynamic.Resource {
-    public readonly pvc!: pulumi.Output<GuardPvc>;
+    public readonly pvc!: pulumi.Output<GuardPvc | undefined>;
     public readonly ready!: pulumi.Output<string | undefined>;
     public readonly readySince!: pulumi.Output<string | undefined>;
 

@@ -32,10 +32,22 @@ export interface RolloutArgs {
     readonly window?: { dow?: DayOfWeek; time?: string };
     readonly force?: boolean;
     readonly sentinels?: { statefulSet: string; replicas: number; port: number; group: string };
+    /** The pods have no disk: the provider restarts them only with allowDataLoss. */
+    readonly memoryOnly?: boolean;
+    readonly allowDataLoss?: boolean;
 }
 
-/** The topology resource's `rollout` input: the pod template's revision and when restarts may run. */
-export function rolloutArgs(statefulSet: IStatefulSet, maintenance: ServiceModel["maintenance"], sentinels?: RolloutArgs["sentinels"]): RolloutArgs {
+/**
+ * The topology resource's `rollout` input: the pod template's revision and when restarts may run.
+ * `memoryOnly`: the pods have no disk (sdk/spec/persistence.ts), so they restart only when the user
+ * allowed the loss (maintenance.allowDataLoss).
+ */
+export function rolloutArgs(
+    statefulSet: IStatefulSet,
+    maintenance: ServiceModel["maintenance"],
+    sentinels?: RolloutArgs["sentinels"],
+    memoryOnly = false,
+): RolloutArgs {
     const window = {
         ...(maintenance.dow !== undefined ? { dow: maintenance.dow as DayOfWeek } : {}),
         ...(maintenance.time !== undefined ? { time: maintenance.time } : {}),
@@ -45,5 +57,6 @@ export function rolloutArgs(statefulSet: IStatefulSet, maintenance: ServiceModel
         ...(Object.keys(window).length > 0 ? { window } : {}),
         ...(maintenance.force === true ? { force: true } : {}),
         ...(sentinels !== undefined ? { sentinels } : {}),
+        ...(memoryOnly ? { memoryOnly: true, ...(maintenance.allowDataLoss === true ? { allowDataLoss: true } : {}) } : {}),
     };
 }

@@ -30,6 +30,7 @@ import {
 } from "../manifests";
 import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
 import { Engine, ServiceModel, buildModel } from "../spec/model";
+import { restartLosesData } from "../spec/persistence";
 import { getPlan, hasPlan } from "../spec/plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
@@ -156,6 +157,12 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     };
     if (plainModel) warnUnmapped(plainModel);
     else model.apply(warnUnmapped);
+    // The seeds accept a service without a disk; it must never be a surprise that it empties.
+    const warnMemoryOnly = (m: ServiceModel) => {
+        if (restartLosesData(m)) pulumi.log.warn(memoryOnlyWarning(m, subject), parent);
+    };
+    if (plainModel) warnMemoryOnly(plainModel);
+    else model.apply(warnMemoryOnly);
 
     const { known, deferred } = knownPart(args);
     const hasKubeconfig =
@@ -164,7 +171,16 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     const k8sProvider = hasKubeconfig
         ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) }, { parent })
         : undefined;
-    const childOpts: pulumi.CustomResourceOptions = { parent, ...(k8sProvider ? { provider: k8sProvider } : {}) };
+    // Refuses a change of an immutable field (project, the namespace, the connection Secret's
+    // name, the fork fields) at preview, with the old and the new value. Every Kubernetes object
+    // depends on it, so nothing moves when it refuses, also without a preview (Automation API).
+    const immutable = new ValkeyGuard(
+        "ValkeyServiceGuard",
+        `${name}-immutable`,
+        { subject, immutable: model.apply((m) => ({ subject, fields: m.immutable })) },
+        { parent },
+    );
+    const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
     const protect = structure.terminationProtection;
 
     const password = createPassword(name, parent);
@@ -258,6 +274,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
                         sentinel
                             ? { statefulSet: objectNames(m).sentinel, replicas: SENTINEL_REPLICAS, port: SENTINEL_PORT, group: sentinelGroup(m) }
                             : undefined,
+                        restartLosesData(m),
                     ),
                 ),
         },
@@ -397,6 +414,18 @@ function createSentinels(
         childOpts,
     );
     return statefulSet;
+}
+
+/** The preview warning of a service whose pods have no disk. */
+export function memoryOnlyWarning(m: ServiceModel, subject: string): string {
+    const why = m.plan.persistence === "none" && m.options.persistence !== "off" ? `plan ${m.plan.name}` : `userConfig.${m.engine}_persistence "off"`;
+    return (
+        `${subject}: no disk (${why}): every key is in memory only, and a pod that restarts (a crash, an eviction, a node drain, a new pod template) comes back empty. ` +
+        (m.maintenance.allowDataLoss === true
+            ? "kubernetes.allowDataLossOnRestart is true: the provider restarts these pods for a new pod template too."
+            : "The provider does not restart these pods for a new pod template (pendingRestart says why) unless kubernetes.allowDataLossOnRestart is true. " +
+              `To keep the keys, create the service with a disk (userConfig.${m.engine}_persistence "rdb"; a disk cannot be added to running pods).`)
+    );
 }
 
 /** The structural fields plus stand-ins for deferred required ones, to decide the structure. */

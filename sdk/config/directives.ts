@@ -6,6 +6,7 @@
 // CONFIG GET as the tests expect.
 import * as path from "path";
 import { ServiceModel } from "../spec/model";
+import { restartLosesData } from "../spec/persistence";
 import { PersistenceMode } from "../spec/plans";
 
 /** One valkey.conf line: the directive and its value as `CONFIG SET <name> <value>` takes it. */
@@ -160,6 +161,13 @@ export const RDB_SAVE_RULE = "600 1";
 export const RDB_DAILY_SAVE_RULE = "86400 1";
 /** `save ""`: no automatic snapshots (backups still take one with BGSAVE). */
 export const NO_SAVE_RULE = "";
+/** shutdown-on-sigterm / -sigint of a node with a disk: always snapshot before exiting. */
+export const SHUTDOWN_WITH_DISK = "save";
+/**
+ * ... and of a node without one (an emptyDir, gone with the pod): Valkey's default, which saves
+ * only when save rules exist (never, for these nodes: their `save` is "").
+ */
+export const SHUTDOWN_WITHOUT_DISK = "default";
 
 /**
  * Seconds a diskless full sync waits for more replicas before it forks. Valkey's default of 5 s
@@ -313,7 +321,8 @@ export function tlsDirectives(tls: TlsSettings, replication: boolean, cluster: b
  *   notify_keyspace_events                notify-keyspace-events ("")
  *   pubsub_client_output_buffer_limit     client-output-buffer-limit pubsub <hard>mb <hard/4> 60 (32)
  *   acl_channels_default                  acl-pubsub-default (allchannels)
- *   persistence, frequent_snapshots       save, appendonly (+ appendfsync, aof-use-rdb-preamble)
+ *   persistence, frequent_snapshots       save, appendonly (+ appendfsync, aof-use-rdb-preamble,
+ *                                         shutdown-on-sigterm/-sigint save with a disk)
  *   ssl                                   tls-* and `port 0`
  * and the plan's memoryMiB gives maxmemory.
  */
@@ -369,6 +378,14 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
         add("auto-aof-rewrite-percentage", persistence.autoAofRewritePercentage);
         add("auto-aof-rewrite-min-size", persistence.autoAofRewriteMinSize);
     }
+    // A node with a disk snapshots when it is stopped (SIGTERM from the kubelet: a rollout, a
+    // drain, a `kubectl delete pod`), whatever its save rules: `default` saves only with a save
+    // point, so `save ""` (frequent_snapshots false, backup.database off) lost every write since
+    // the last backup on each restart. A failed save keeps the server running until the grace
+    // period ends, rather than exiting as if it had saved.
+    const shutdown = restartLosesData(model) ? SHUTDOWN_WITHOUT_DISK : SHUTDOWN_WITH_DISK;
+    add("shutdown-on-sigterm", shutdown);
+    add("shutdown-on-sigint", shutdown);
 
     // Full syncs stream the snapshot straight to replicas: no disk write, no stale dump.rdb on a
     // node that has persistence off.

@@ -30,6 +30,9 @@ export const RUNTIME_SETTABLE: ReadonlySet<string> = new Set([
     "aof-use-rdb-preamble",
     "auto-aof-rewrite-percentage",
     "auto-aof-rewrite-min-size",
+    // Running nodes of an existing service take the save-on-SIGTERM rule without a restart.
+    "shutdown-on-sigterm",
+    "shutdown-on-sigint",
     "repl-diskless-sync",
     "repl-diskless-sync-delay",
     "cluster-node-timeout",

@@ -46,9 +46,12 @@ function clusterRenderOptions(cm: ClusterModel): RenderOptions {
     };
 }
 
-/** valkey.conf of every cluster node: cluster mode, the `backup` directives, TLS when set. */
-export function renderClusterConf(cm: ClusterModel): string {
-    return renderValkeyConf(cm.service, clusterRenderOptions(cm));
+/**
+ * valkey.conf of every cluster node: cluster mode, the `backup` directives, TLS when set. `local`:
+ * where a node outside a pod keeps its files and listens (tests). @default the pod contract's
+ */
+export function renderClusterConf(cm: ClusterModel, local: Pick<RenderOptions, "dataDir" | "port" | "authInclude"> = {}): string {
+    return renderValkeyConf(cm.service, { ...clusterRenderOptions(cm), ...local });
 }
 
 /** The directives of renderClusterConf, one per line of the file. */

@@ -19,6 +19,7 @@
 import { IProbe } from "kubernetes-models/v1/Probe";
 import { SentinelRenderOptions } from "../config/sentinel";
 import { ServiceModel } from "../spec/model";
+import { restartLosesData } from "../spec/persistence";
 import { objectNames, SENTINEL_PORT, VALKEY_PORT } from "./names";
 import { PATHS } from "./pod";
 
@@ -43,6 +44,14 @@ export const PRIMARY_PROBE_PERIOD_SECONDS = 2;
 /** How many times (1 s apart) a starting data pod asks the Sentinels for the primary. */
 export const START_SENTINEL_ATTEMPTS = 10;
 
+/**
+ * Pods without a disk: how long (seconds) a restarted pod that the Sentinels still name as the
+ * primary waits for them to promote one of its replicas, instead of coming back as an empty
+ * primary whose replicas would copy the empty dataset. Down-after (5 s), the vote and the
+ * promotion take well under this; it stays inside the liveness probe's 80 s.
+ */
+export const MEMORY_ONLY_FAILOVER_WAIT_SECONDS = 30;
+
 /** The environment variables the scripts read, each defaulting to the in-cluster value. */
 export const HA_ENV = {
     /** This pod's announced host. @default `$POD_NAME.<name>-headless.<ns>.svc.<domain>` */
@@ -65,6 +74,8 @@ export const HA_ENV = {
     conf: "VALKEY_HA_CONF",
     /** @default START_SENTINEL_ATTEMPTS */
     attempts: "VALKEY_HA_ATTEMPTS",
+    /** Pods without a disk. @default MEMORY_ONLY_FAILOVER_WAIT_SECONDS */
+    failoverWait: "VALKEY_HA_FAILOVER_WAIT",
     /** With TLS (valkey_ssl): the directory holding tls.crt, tls.key and ca.crt. @default /etc/valkey-tls */
     tlsDir: "VALKEY_HA_TLS_DIR",
 } as const;
@@ -172,14 +183,29 @@ export function primaryReadinessProbe(model: ServiceModel): IProbe {
  * when they name this pod, else as their primary's replica; when none answers, as the seed
  * (pod-0) says. `replica-announce-ip` is always this pod's FQDN, so the Sentinels know replicas by
  * a name that survives restarts with new IPs.
+ *
+ * A pod without a disk (restartLosesData) starts empty. When the Sentinels still name it as the
+ * primary (it restarted within down-after: a crash, an eviction) and know a healthy replica, which
+ * holds the keys, it waits (up to MEMORY_ONLY_FAILOVER_WAIT_SECONDS) for them to promote that
+ * replica and then starts as its replica: started as the primary, it would hand its replicas the
+ * empty dataset in a full sync. Without a known replica (the first boot) it starts at once.
  */
 export function startScript(model: ServiceModel): string {
+    const sentinelCli = `${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port"`;
     return [
         prelude(model),
         `conf="\${${HA_ENV.conf}:-${PATHS.config}/valkey.conf}"`,
         `i=0; p=""`,
         `while [ "$i" -lt "\${${HA_ENV.attempts}:-${START_SENTINEL_ATTEMPTS}}" ]; do p="$(primary)" && break; i=$((i + 1)); sleep 1; done`,
         `[ -n "$p" ] || p="$seed $seed_port"`,
+        ...(restartLosesData(model)
+            ? [
+                  // A replica the Sentinels see up: its flags are exactly "slave" (else s_down, disconnected, ...).
+                  `healthy_replica() { ${sentinelCli} SENTINEL replicas ${sentinelGroup(model)} 2>/dev/null | grep -qx slave; }`,
+                  `j=0`,
+                  `while [ "$p" = "$self $port" ] && [ "$j" -lt "\${${HA_ENV.failoverWait}:-${MEMORY_ONLY_FAILOVER_WAIT_SECONDS}}" ] && healthy_replica; do sleep 1; j=$((j + 1)); p="$(primary)" || p="$self $port"; done`,
+              ]
+            : []),
         `if [ "$p" = "$self $port" ]; then exec valkey-server "$conf" --replica-announce-ip "$self" "$@"; fi`,
         `exec valkey-server "$conf" --replica-announce-ip "$self" --replicaof $p "$@"`,
     ].join("\n");

@@ -19,7 +19,7 @@ import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, credentialVolu
 const CPU_LIMIT_FACTOR = 2;
 
 // On SIGTERM Valkey waits for replicas to catch up (shutdown-timeout, 10 s) and writes a final RDB
-// when save points are configured. 60 s leaves room for both on the plans' dataset sizes; a kill
+// (every node with a disk: shutdown-on-sigterm save, sdk/config/directives.ts). 60 s leaves room for both on the plans' dataset sizes; a kill
 // after that keeps the previous dump.rdb intact (it is replaced by rename), so only the writes
 // since the last save are lost, never the file.
 const TERMINATION_GRACE_PERIOD_SECONDS = 60;

@@ -219,6 +219,13 @@ export const kubernetesSchema = z.strictObject({
      * window. @default false
      */
     applyDisruptiveChangesNow: z.boolean().optional(),
+    /**
+     * Let the provider restart pods that keep their keys in memory only (no disk: plan free, or
+     * userConfig `*_persistence: off`) for a new pod template. A restarted pod of a 1-node plan comes
+     * back empty. @default false: such restarts stay pending (`pendingRestart`) and the pods keep
+     * the template they run
+     */
+    allowDataLossOnRestart: z.boolean().optional(),
 });
 
 const commonSpecFields = {

@@ -94,6 +94,12 @@ export interface KubernetesSettingsArgs {
     serviceAnnotations?: Input<Record<string, Input<string>>>;
     /** Restart the pods for a change at this `pulumi up` instead of waiting for the maintenance window. @default false */
     applyDisruptiveChangesNow?: Input<boolean>;
+    /**
+     * Let the provider restart pods that keep their keys in memory only (no disk: plan free, or
+     * userConfig `*_persistence: off`) for a new pod template; a restarted pod of a 1-node plan
+     * comes back empty. @default false: such restarts stay pending (`pendingRestart`)
+     */
+    allowDataLossOnRestart?: Input<boolean>;
 }
 
 interface CommonUserConfigArgs {

@@ -19,6 +19,7 @@ import {
     DEFAULT_STORAGE_SIZE,
     ValkeyClusterSpec,
 } from "./cluster";
+import { clusterImmutables } from "./immutable";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, normalizeIpFilter } from "./model";
 import { quantityValue } from "./quantity";
 import { AclSpec, TlsSpec } from "./security";
@@ -140,6 +141,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
         clusterDomain: DEFAULT_CLUSTER_DOMAIN,
         ...(spec.kubeconfig !== undefined ? { kubeconfig: spec.kubeconfig } : {}),
         unmapped: [],
+        immutable: clusterImmutables(spec),
     };
     return {
         service,

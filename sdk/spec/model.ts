@@ -2,6 +2,8 @@
 // what the config renderer and the manifest builders need. Aiven naming ends here: downstream
 // code never sees `valkey_*` / `redis_*` keys.
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
+import type { ImmutableField } from "./changes";
+import { serviceImmutables } from "./immutable";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
 import { SpecError, SpecIssue } from "./validate";
 
@@ -68,8 +70,11 @@ export interface ServiceModel {
     readonly tags: Readonly<Record<string, string>>;
     readonly technicalEmails: readonly string[];
     readonly connInfo: ConnInfoTarget;
-    /** When restarts may run (UTC); `force`: at once regardless. */
-    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean };
+    /**
+     * When restarts may run (UTC); `force`: at once regardless; `allowDataLoss`: also pods without a
+     * disk (kubernetes.allowDataLossOnRestart).
+     */
+    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean; readonly allowDataLoss?: boolean };
     readonly terminationProtection: boolean;
     readonly image: string;
     readonly imagePullSecrets: readonly string[];
@@ -79,6 +84,8 @@ export interface ServiceModel {
     /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
     readonly kubeconfig?: string;
     readonly unmapped: readonly UnmappedField[];
+    /** The fields that cannot change after creation, by spec path, with the values in effect (sdk/spec/immutable.ts). */
+    readonly immutable: Readonly<Record<string, ImmutableField>>;
 }
 
 /** A pinned Valkey 8 image (the engine the tests run against is 8.0). */
@@ -234,6 +241,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             dow: spec.maintenanceWindowDow,
             time: spec.maintenanceWindowTime,
             ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
+            ...(spec.kubernetes?.allowDataLossOnRestart === true ? { allowDataLoss: true } : {}),
         },
         terminationProtection: spec.terminationProtection ?? false,
         image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
@@ -243,5 +251,6 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         kubeconfig: spec.kubernetes?.kubeconfig,
         unmapped,
+        immutable: serviceImmutables(name, spec, namespace),
     };
 }

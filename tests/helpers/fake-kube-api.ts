@@ -16,6 +16,8 @@ export interface FakePod {
     readonly nodeName: string;
     /** Where port-forwards of this pod go. */
     readonly target: { host: string; port: number };
+    /** Its `controller-revision-hash` label (the StatefulSet revision it runs). @default none */
+    readonly revision?: string;
 }
 
 /** A PVC, changed in place by PATCHes. */
@@ -65,7 +67,12 @@ export async function startFakeKubeApi(
     namespace: string,
     pods: readonly FakePod[],
     zones: Readonly<Record<string, string>>,
-    options: { forbidNodes?: boolean; claims?: Record<string, FakeClaim> } = {},
+    options: {
+        forbidNodes?: boolean;
+        claims?: Record<string, FakeClaim>;
+        /** StatefulSets by name, with the revision their pods should run (status.updateRevision). */
+        statefulSets?: Record<string, { updateRevision: string }>;
+    } = {},
 ): Promise<FakeKubeApi> {
     const requests: string[] = [];
     const sockets = new Set<Duplex>();
@@ -85,9 +92,29 @@ export async function startFakeKubeApi(
             return json(res, 200, {
                 apiVersion: "v1",
                 kind: "Pod",
-                metadata: { name: found.name, namespace },
-                spec: { nodeName: found.nodeName, containers: [{ name: "valkey", image: "valkey" }] },
+                metadata: {
+                    name: found.name,
+                    namespace,
+                    uid: `uid-${found.name}`,
+                    ...(found.revision !== undefined ? { labels: { "controller-revision-hash": found.revision } } : {}),
+                },
+                spec: { nodeName: found.nodeName, terminationGracePeriodSeconds: 0, containers: [{ name: "valkey", image: "valkey" }] },
                 status: { phase: "Running", podIP: found.ip },
+            });
+        }
+        if (pod && req.method === "DELETE") {
+            // Recorded only: the pod stays as it is (no controller recreates it here).
+            return json(res, 200, { kind: "Status", apiVersion: "v1", status: "Success" });
+        }
+        const sts = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/statefulsets\/([^/]+)$/.exec(url.pathname);
+        if (sts && req.method === "GET") {
+            const found = sts[1] === namespace ? options.statefulSets?.[sts[2]] : undefined;
+            if (!found) return status(res, 404, "NotFound", `statefulsets.apps "${sts[2]}" not found`);
+            return json(res, 200, {
+                apiVersion: "apps/v1",
+                kind: "StatefulSet",
+                metadata: { name: sts[2], namespace, generation: 2 },
+                status: { observedGeneration: 2, updateRevision: found.updateRevision },
             });
         }
         const pvc = /^\/api\/v1\/namespaces\/([^/]+)\/persistentvolumeclaims\/([^/]+)$/.exec(url.pathname);

@@ -119,6 +119,8 @@ function serverDefaults(dir: string, port: number): Record<string, string> {
         appendonly: "no",
         appendfsync: "everysec",
         "aof-use-rdb-preamble": "yes",
+        "shutdown-on-sigterm": "save",
+        "shutdown-on-sigint": "save",
         "repl-diskless-sync": "yes",
         "repl-diskless-sync-delay": "1",
     };
@@ -181,6 +183,9 @@ const ROWS: Row[] = [
             "maxmemory-policy": "allkeys-lru",
             "notify-keyspace-events": "$xE",
             save: "",
+            // No disk (an emptyDir): nothing to save for.
+            "shutdown-on-sigterm": "default",
+            "shutdown-on-sigint": "default",
         }),
     },
     {
@@ -246,6 +251,8 @@ const ROWS: Row[] = [
             // 2 nodes: full syncs to the replica fork even without persistence.
             maxmemory: String(3072 * MiB),
             save: "",
+            "shutdown-on-sigterm": "default",
+            "shutdown-on-sigint": "default",
         }),
     },
     {
@@ -443,6 +450,8 @@ describe("config on a real valkey-server 8.0", function () {
             "aof-use-rdb-preamble": ["no", "no"],
             "auto-aof-rewrite-percentage": ["50", "50"],
             "auto-aof-rewrite-min-size": ["32mb", String(32 * MiB)],
+            "shutdown-on-sigterm": ["default", "default"],
+            "shutdown-on-sigint": ["nosave", "nosave"],
             "repl-diskless-sync": ["no", "no"],
             "repl-diskless-sync-delay": ["0", "0"],
             "cluster-node-timeout": ["3000", "3000"],

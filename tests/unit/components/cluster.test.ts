@@ -62,6 +62,7 @@ describe("ValkeyCluster component (mocks)", () => {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy poc",
             "kubernetes:policy/v1:PodDisruptionBudget poc",
             "pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard poc-guard",
+            "pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard poc-immutable",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology poc-scale-in",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology poc-topology",
             "random:index/randomPassword:RandomPassword poc-password",

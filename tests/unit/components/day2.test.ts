@@ -1,7 +1,7 @@
 // Day-2 wiring under Pulumi mocks: what changes live (the topology resource's `config`), what rolls
 // the pods (the template's config-hash and the `rollout` revision), and the maintenance window.
 import { expect } from "chai";
-import { installMocks, one, reset, restoreWarn, settle } from "../../helpers/mocks";
+import { installMocks, one, reset, restoreWarn, settle, warnings } from "../../helpers/mocks";
 import { Valkey, ValkeyCluster } from "../../../sdk";
 import { SEED_000_SPEC } from "../../helpers/seeds";
 
@@ -11,7 +11,7 @@ const STS = "kubernetes:apps/v1:StatefulSet";
 interface Built {
     configHash: string;
     config: Record<string, string>;
-    rollout: { revision: string; window?: unknown; force?: boolean; sentinels?: unknown };
+    rollout: { revision: string; window?: unknown; force?: boolean; sentinels?: unknown; memoryOnly?: boolean; allowDataLoss?: boolean };
 }
 
 async function buildValkey(userConfig: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Built> {
@@ -48,6 +48,24 @@ describe("day 2 wiring (mocks)", () => {
         expect(restart.configHash).to.not.equal(base.configHash);
         expect(restart.rollout.revision).to.not.equal(base.rollout.revision);
         expect(restart.config).to.deep.equal(base.config);
+    });
+
+    it("pods without a disk (plan free, valkey_persistence off) are marked memoryOnly, restarted only with kubernetes.allowDataLossOnRestart, and warned about", async () => {
+        const withDisk = await buildValkey({});
+        expect(withDisk.rollout).not.to.have.property("memoryOnly");
+        expect(warnings.filter((w) => w.includes("no disk"))).to.deep.equal([]);
+        const off = await buildValkey({ valkey_persistence: "off" });
+        expect([off.rollout.memoryOnly, off.rollout.allowDataLoss]).to.deep.equal([true, undefined]);
+        expect(warnings.filter((w) => w.includes("no disk"))).to.deep.equal([
+            'Valkey "cache": no disk (userConfig.valkey_persistence "off"): every key is in memory only, and a pod that restarts (a crash, an eviction, a node drain, a new pod template) comes back empty. The provider does not restart these pods for a new pod template (pendingRestart says why) unless kubernetes.allowDataLossOnRestart is true. To keep the keys, create the service with a disk (userConfig.valkey_persistence "rdb"; a disk cannot be added to running pods).',
+        ]);
+        const free = await buildValkey({}, { plan: "free", kubernetes: { allowDataLossOnRestart: true } });
+        expect([free.rollout.memoryOnly, free.rollout.allowDataLoss]).to.deep.equal([true, true]);
+        expect(warnings.filter((w) => w.includes("no disk"))).to.deep.equal([
+            'Valkey "cache": no disk (plan free): every key is in memory only, and a pod that restarts (a crash, an eviction, a node drain, a new pod template) comes back empty. kubernetes.allowDataLossOnRestart is true: the provider restarts these pods for a new pod template too.',
+        ]);
+        // The opt-in means nothing with a disk.
+        expect(await buildValkey({}, { kubernetes: { allowDataLossOnRestart: true } }).then((b) => b.rollout)).not.to.have.property("allowDataLoss");
     });
 
     it("kubernetes.applyDisruptiveChangesNow forces the restart; Sentinel plans hand over through their Sentinels", async () => {

@@ -36,6 +36,7 @@ describe("Valkey component (mocks)", () => {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy my-valkey",
             "kubernetes:policy/v1:PodDisruptionBudget my-valkey",
             "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard my-valkey-guard",
+            "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard my-valkey-immutable",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology my-valkey-topology",
             "random:index/randomPassword:RandomPassword my-valkey-password",
         ]);
@@ -227,6 +228,7 @@ describe("Redis component (mocks)", () => {
             "kubernetes:networking.k8s.io/v1:NetworkPolicy k8s-redis",
             "kubernetes:policy/v1:PodDisruptionBudget k8s-redis",
             "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard k8s-redis-guard",
+            "pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard k8s-redis-immutable",
             "pulumi-nodejs:dynamic/valkey:ValkeyTopology k8s-redis-topology",
             "random:index/randomPassword:RandomPassword k8s-redis-password",
         ]);
@@ -272,6 +274,7 @@ describe("Valkey and Redis with a Sentinel plan (mocks)", () => {
         `kubernetes:policy/v1:PodDisruptionBudget ${n}`,
         `kubernetes:policy/v1:PodDisruptionBudget ${n}-sentinel`,
         `pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard ${n}-guard`,
+        `pulumi-nodejs:dynamic/valkey:ValkeyServiceGuard ${n}-immutable`,
         `pulumi-nodejs:dynamic/valkey:ValkeyTopology ${n}-topology`,
         `random:index/randomPassword:RandomPassword ${n}-password`,
     ];

@@ -25,6 +25,8 @@ const DEFAULTS: Directive[] = [
     { name: "appendonly", value: "no" },
     { name: "appendfsync", value: "everysec" },
     { name: "aof-use-rdb-preamble", value: "yes" },
+    { name: "shutdown-on-sigterm", value: "save" },
+    { name: "shutdown-on-sigint", value: "save" },
     { name: "repl-diskless-sync", value: "yes" },
     { name: "repl-diskless-sync-delay", value: "1" },
     { name: "include", value: "/etc/valkey-auth/auth.conf" },
@@ -71,12 +73,18 @@ describe("config: valkeyDirectives", () => {
             { userConfig: { valkey_pubsub_client_output_buffer_limit: 64 }, expected: { "client-output-buffer-limit": "pubsub 64mb 16mb 60" } },
             { userConfig: { valkey_acl_channels_default: "resetchannels" }, expected: { "acl-pubsub-default": "resetchannels" } },
             { userConfig: { valkey_acl_channels_default: "allchannels" }, expected: { "acl-pubsub-default": "allchannels" } },
-            { userConfig: { valkey_persistence: "off" }, expected: { save: "", maxmemory: "3481mb" } },
+            {
+                userConfig: { valkey_persistence: "off" },
+                expected: { save: "", maxmemory: "3481mb", "shutdown-on-sigterm": "default", "shutdown-on-sigint": "default" },
+            },
             { userConfig: { valkey_persistence: "rdb" }, expected: {} },
             { userConfig: { frequent_snapshots: false }, expected: { save: "" } },
             { userConfig: { frequent_snapshots: true }, expected: {} },
             // Ignored when persistence is off (seeds/000).
-            { userConfig: { valkey_persistence: "off", frequent_snapshots: true }, expected: { save: "", maxmemory: "3481mb" } },
+            {
+                userConfig: { valkey_persistence: "off", frequent_snapshots: true },
+                expected: { save: "", maxmemory: "3481mb", "shutdown-on-sigterm": "default", "shutdown-on-sigint": "default" },
+            },
             // Options without a directive change nothing here.
             { userConfig: { backup_hour: 3, backup_minute: 30, ip_filter: ["10.0.0.0/8"], service_log: true }, expected: {} },
         ];

@@ -93,7 +93,7 @@ describe("config: classifyChanges", () => {
                 what: "persistence off: no snapshots, more memory",
                 from: ["startup-4", {}],
                 to: ["startup-4", { valkey_persistence: "off" }],
-                live: [d("maxmemory", "3481mb"), d("save", "")],
+                live: [d("maxmemory", "3481mb"), d("save", ""), d("shutdown-on-sigterm", "default"), d("shutdown-on-sigint", "default")],
                 restart: [],
             },
             {

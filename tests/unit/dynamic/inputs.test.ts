@@ -182,6 +182,12 @@ describe("checkChange and credential directives", () => {
         expect(checkChange({ ...running, tls: { ca: "pem" } }, base)[0].reason).to.match(/^TLS cannot be turned off on running nodes/);
     });
 
+    it("refuses it with the olds Pulumi really passes to check: the recorded inputs, without the state output", () => {
+        // A dynamic provider's check receives the previous inputs (checked with the Pulumi CLI 3.248.0).
+        expect(checkChange({ ...base, __provider: "exports.handler = ..." }, { ...base, tls: { ca: "pem" } }).map((f) => f.property)).to.deep.equal(["tls"]);
+        expect(checkChange({ ...base, tls: { ca: "pem" } }, base)[0].reason).to.match(/^TLS cannot be turned off on running nodes/);
+    });
+
     it("allows it on create, for values not known yet, with TLS unchanged, and for the scale-in step", () => {
         expect(checkChange({}, { ...base, tls: { ca: "pem" } })).to.deep.equal([]);
         expect(checkChange(running, { ...base, tls: UNKNOWN })).to.deep.equal([]);
