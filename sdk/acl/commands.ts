@@ -3,6 +3,7 @@
 // copy of the user, swapped in only when every rule is valid): a user never passes through a state
 // with no password or no rules, so clients authenticated as it keep working.
 import { createHash } from "crypto";
+import { quoteConfigValue } from "../config/render";
 import { AclPlanInput, AclUser, RESTRICTED_DEFAULT_RULES } from "./users";
 
 /** SHA-256 hex of a password: how ACL GETUSER and ACL LIST show passwords, and `#<hash>` sets one. */
@@ -87,12 +88,16 @@ export function describeCommand(args: readonly string[]): string {
 /**
  * The users as valkey.conf `user` lines (for the secret include the pods read at start), so a
  * restarted node comes back with the same users before the provider runs again. Passwords appear
- * only as `#<sha256>`. Lines are not quoted: names and rule tokens hold no spaces (the schema
- * checks), and a hash is hex.
+ * only as `#<sha256>`. Names and rule tokens hold no spaces (the schema checks), but a key or
+ * channel pattern may hold quotes or backslashes (`~a"b`), which valkey.conf's parser reads as
+ * the start of a quoted part: an unquoted one makes the server refuse to start ("Unbalanced
+ * quotes"), so each word is quoted exactly when a bare word would be read differently.
  */
 export function aclConfigLines(input: AclPlanInput, defaultPassword: string): string[] {
     const lines = input.users.map((u) =>
-        ["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)].join(" "),
+        ["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)]
+            .map(quoteConfigValue)
+            .join(" "),
     );
     // A `user default` line replaces what requirepass set, so it carries the password itself.
     const defaultLine =
