@@ -3,6 +3,7 @@
 // group for what only exists here. Every object is strict: an unknown field is an error by name.
 import * as net from "net";
 import { z } from "zod";
+import { MAX_DISK_GIB } from "./limits";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -255,7 +256,19 @@ const commonSpecFields = {
     cloudName: str(256).optional(),
     connInfoSecretTarget: connInfoSecretTargetSchema.optional(),
     connInfoSecretTargetDisabled: z.boolean().optional(),
-    disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$").optional(),
+    disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$")
+        .superRefine((value, ctx) => {
+            // The PVC size is `<n>Gi`: past this no Kubernetes quantity holds it (and past 2^53 the
+            // number would print as 1e+30).
+            const digits = /^([1-9][0-9]*)/.exec(value);
+            if (digits && BigInt(digits[1]) > BigInt(MAX_DISK_GIB)) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `must be at most ${MAX_DISK_GIB} GiB (8 EiB less 1 GiB), the largest PVC size a Kubernetes quantity holds (got ${JSON.stringify(value)})`,
+                });
+            }
+        })
+        .optional(),
     maintenanceWindowDow: maintenanceWindowDowSchema.optional(),
     maintenanceWindowTime: maintenanceWindowTimeSchema.optional(),
     plan: z.string().min(1).max(128),
