@@ -49,7 +49,8 @@ export function memorySizeBytes(text: string): bigint | undefined {
 }
 
 /** Whether a Kubernetes quantity (text or number) is more than `max`; false when it is not a quantity. */
-export function quantityExceeds(quantity: string | number, max: bigint): boolean {
+export function quantityExceeds(quantity: unknown, max: bigint): boolean {
+    if (typeof quantity !== "string" && typeof quantity !== "number") return false;
     if (typeof quantity === "number") return !Number.isFinite(quantity) || (Number.isInteger(quantity) ? BigInt(quantity) > max : quantity > Number(max));
     const q = parseQuantity(quantity);
     return q !== undefined && q.numerator > max * q.denominator;
