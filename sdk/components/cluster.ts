@@ -120,7 +120,13 @@ export interface ClusterResult {
 export function checkClusterArgs(name: string, args: unknown): { structure: ClusterModel; spec: ValkeyClusterSpec; deferred: readonly string[] } {
     const subject = `ValkeyCluster ${JSON.stringify(name)}`;
     const { known, deferred } = knownPart(args ?? {});
-    const tlsOn = (known as { tls?: unknown }).tls !== undefined || deferred.some((d) => d === "tls" || d.startsWith("tls."));
+    let tlsGiven = false;
+    try {
+        tlsGiven = (known as { tls?: unknown } | null)?.tls !== undefined;
+    } catch {
+        // Unreadable args (a Proxy): parseSpec reports them.
+    }
+    const tlsOn = tlsGiven || deferred.some((d) => d === "tls" || d.startsWith("tls."));
     // With TLS, the server certificate names the namespace, and certificates are plain children.
     const mustBePlain = [...STRUCTURAL, ...(tlsOn ? ["namespace"] : [])];
     const issues: SpecIssue[] = deferred

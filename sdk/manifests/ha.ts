@@ -20,7 +20,7 @@ import { IProbe } from "kubernetes-models/v1/Probe";
 import { SentinelRenderOptions } from "../config/sentinel";
 import { ServiceModel } from "../spec/model";
 import { restartLosesData } from "../spec/persistence";
-import { objectNames, SENTINEL_PORT, VALKEY_PORT } from "./names";
+import { objectNames, scriptSafe, SENTINEL_PORT, VALKEY_PORT } from "./names";
 import { PATHS } from "./pod";
 
 /**
@@ -87,16 +87,19 @@ export function sentinelGroup(model: ServiceModel): string {
 
 /** `<pod>.<name>-headless.<ns>.svc.<domain>` for a data pod. */
 export function dataPodHost(model: ServiceModel, pod: string): string {
+    scriptSafe(model);
     return `${pod}.${objectNames(model).headlessService}.${model.namespace}.svc.${model.clusterDomain}`;
 }
 
 /** `<pod>.<name>-sentinel-headless.<ns>.svc.<domain>` for a Sentinel pod. */
 export function sentinelPodHost(model: ServiceModel, pod: string): string {
+    scriptSafe(model);
     return `${pod}.${objectNames(model).sentinelHeadlessService}.${model.namespace}.svc.${model.clusterDomain}`;
 }
 
 /** `<name>-sentinel.<ns>.svc.<domain>`: the Service in front of the Sentinels. */
 export function sentinelServiceHost(model: ServiceModel): string {
+    scriptSafe(model);
     return `${objectNames(model).sentinel}.${model.namespace}.svc.${model.clusterDomain}`;
 }
 

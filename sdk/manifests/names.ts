@@ -2,6 +2,7 @@
 // code (the components, the pod runner, the provider) finds objects by. Every name derives from
 // the resource name, which buildModel keeps to MAX_NAME_LENGTH (40) characters so that every name
 // below, and the `<statefulset>-<revision hash>` label values Kubernetes derives, stay within 63.
+import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "../spec/aiven";
 import { ServiceModel } from "../spec/model";
 
 /** The Valkey client port (TLS deployments serve TLS on the same number). */
@@ -59,4 +60,24 @@ export function objectNames(model: ServiceModel): ObjectNames {
         sentinelHeadlessService: `${n}-sentinel-headless`,
         sentinelConfigMap: `${n}-sentinel-config`,
     };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * `model` itself when its name, namespace and cluster domain are DNS names; else throws, naming
+ * the field. These three are written unquoted into the pods' shell scripts (sdk/manifests/ha.ts,
+ * the Sentinel command) and into sentinel.conf, where only DNS names are certain to stay one
+ * word of plain text. The schemas already refuse anything else; this keeps a model built by
+ * hand (ValkeyCluster's, a test's) from rendering a script that runs a command hidden in a name.
+ */
+export function scriptSafe(model: ServiceModel): ServiceModel {
+    const fail = (field: string, rule: string, value: string) => {
+        throw new Error(`${JSON.stringify(model.name)}: ${field} must be ${rule} before it is written into a pod script (got ${JSON.stringify(value)})`);
+    };
+    const label = "a DNS label (RFC 1123): 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+    if (!DNS_LABEL.test(model.name)) fail("the resource name", label, model.name);
+    if (!DNS_LABEL.test(model.namespace)) fail("the namespace", label, model.namespace);
+    if (dnsSubdomainProblem(model.clusterDomain) !== undefined) fail("kubernetes.clusterDomain", DNS_SUBDOMAIN_RULE, model.clusterDomain);
+    return model;
 }

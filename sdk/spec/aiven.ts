@@ -3,6 +3,7 @@
 // group for what only exists here. Every object is strict: an unknown field is an error by name.
 import * as net from "net";
 import { z } from "zod";
+import { MAX_DISK_GIB } from "./limits";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -61,6 +62,27 @@ export const MAXMEMORY_POLICIES = [
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The rule a DNS subdomain (RFC 1123) follows, as messages state it. */
+export const DNS_SUBDOMAIN_RULE =
+    "a DNS subdomain (RFC 1123): dot-separated labels of 1-63 lowercase letters, digits and '-', each starting and ending with a letter or digit, at most 253 characters in all";
+
+/**
+ * Why `value` is not a DNS subdomain (RFC 1123), or undefined when it is. The cluster domain
+ * is written into the pods' shell scripts and sentinel.conf: this rule is what keeps a value
+ * like `cluster.local}"; id; : "${x` from running as a command there.
+ */
+export function dnsSubdomainProblem(value: string): string | undefined {
+    if (value.length === 0) return "is empty";
+    if (value.length > 253) return `is ${value.length} characters long`;
+    if (!/^[a-z0-9.-]*$/.test(value)) return "has characters other than lowercase letters, digits, '-' and '.'";
+    const labels = value.split(".");
+    if (labels.some((l) => l.length === 0)) return "has an empty label (a leading, trailing or doubled '.')";
+    const long = labels.find((l) => l.length > 63);
+    if (long !== undefined) return `has a label of ${long.length} characters`;
+    if (labels.some((l) => l.startsWith("-") || l.endsWith("-"))) return "has a label starting or ending with '-'";
+    return undefined;
+}
 
 /** Why `key` is not a valid Kubernetes label key, or undefined when it is. */
 export function labelKeyProblem(key: string): string | undefined {
@@ -205,7 +227,15 @@ export const kubernetesSchema = z.strictObject({
     /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
     storageClassName: z.string().min(1).optional(),
     /** DNS domain of the cluster, used in the connection host. @default "cluster.local" */
-    clusterDomain: z.string().min(1).max(253).optional(),
+    clusterDomain: z
+        .string()
+        .superRefine((value, ctx) => {
+            const problem = dnsSubdomainProblem(value);
+            if (problem !== undefined) {
+                ctx.addIssue({ code: "custom", message: `must be ${DNS_SUBDOMAIN_RULE}; it ${problem} (got ${JSON.stringify(value)})` });
+            }
+        })
+        .optional(),
     /**
      * Kubeconfig (contents) for the Kubernetes objects and for reaching the nodes through
      * port-forward. @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), as
@@ -233,7 +263,19 @@ const commonSpecFields = {
     cloudName: str(256).optional(),
     connInfoSecretTarget: connInfoSecretTargetSchema.optional(),
     connInfoSecretTargetDisabled: z.boolean().optional(),
-    disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$").optional(),
+    disk_space: pattern(/^[1-9][0-9]*(GiB|G)?$/i, "(?i)^[1-9][0-9]*(GiB|G)?$")
+        .superRefine((value, ctx) => {
+            // The PVC size is `<n>Gi`: past this no Kubernetes quantity holds it (and past 2^53 the
+            // number would print as 1e+30).
+            const digits = /^([1-9][0-9]*)/.exec(value);
+            if (digits && BigInt(digits[1]) > BigInt(MAX_DISK_GIB)) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `must be at most ${MAX_DISK_GIB} GiB (8 EiB less 1 GiB), the largest PVC size a Kubernetes quantity holds (got ${JSON.stringify(value)})`,
+                });
+            }
+        })
+        .optional(),
     maintenanceWindowDow: maintenanceWindowDowSchema.optional(),
     maintenanceWindowTime: maintenanceWindowTimeSchema.optional(),
     plan: z.string().min(1).max(128),

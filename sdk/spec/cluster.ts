@@ -12,6 +12,7 @@ import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiA
 import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { ipFilterEntrySchema, labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
+import { KUBERNETES_QUANTITY_MAX, VALKEY_INT_MAX, VALKEY_LLONG_MAX, memorySizeBytes, quantityExceeds } from "./limits";
 import { aclSpecSchema, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
@@ -49,7 +50,9 @@ function matching(re: RegExp, what: string, max: number) {
     });
 }
 
-/** A Kubernetes resource quantity with a unit, e.g. "30Gi", "500M"; never zero. */
+const QUANTITY_BOUND = `must be at most ${KUBERNETES_QUANTITY_MAX} bytes (8Ei less one byte), the largest Kubernetes quantity`;
+
+/** A Kubernetes resource quantity with a unit, e.g. "30Gi", "500M"; never zero, at most 2^63-1 bytes. */
 const QUANTITY = /^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
 const quantity = z.string().superRefine((value, ctx) => {
@@ -58,6 +61,8 @@ const quantity = z.string().superRefine((value, ctx) => {
         ctx.addIssue({ code: "custom", message: `must be a Kubernetes quantity like 30Gi or 500M (got ${JSON.stringify(value)})` });
     } else if (Number(match[1]) === 0) {
         ctx.addIssue({ code: "custom", message: `must be more than zero (got ${JSON.stringify(value)})` });
+    } else if (quantityExceeds(value, KUBERNETES_QUANTITY_MAX)) {
+        ctx.addIssue({ code: "custom", message: `${QUANTITY_BOUND} (got ${JSON.stringify(value)})` });
     }
 });
 
@@ -149,6 +154,19 @@ export const backupSchema = z.strictObject({
                             code: "custom",
                             message: `must be pairs of positive integers "<seconds> <changes>" separated by single spaces, e.g. "60 100" or "3600 1 300 100", or "" for no snapshots (got ${JSON.stringify(value)})`,
                         });
+                        return;
+                    }
+                    // valkey-server saturates larger seconds and wraps larger changes around
+                    // (a C int: 2147483648 changes reads back as -2147483648), without an error.
+                    const words = value === "" ? [] : value.split(" ").map((w) => BigInt(w));
+                    for (let i = 0; i < words.length; i += 2) {
+                        if (words[i] > VALKEY_LLONG_MAX || words[i + 1] > BigInt(VALKEY_INT_MAX)) {
+                            ctx.addIssue({
+                                code: "custom",
+                                message: `must have at most ${VALKEY_LLONG_MAX} seconds and at most ${VALKEY_INT_MAX} changes in each rule, what valkey-server reads back unchanged (got ${JSON.stringify(value)})`,
+                            });
+                            return;
+                        }
                     }
                 })
                 .optional(),
@@ -170,13 +188,19 @@ export const backupSchema = z.strictObject({
             /** @default DEFAULT_APPENDFSYNC ("everysec") */
             appendfsync: z.enum(APPENDFSYNC_VALUES).optional(),
             /** `auto-aof-rewrite-percentage`; 0 turns automatic rewrites off. @default 100 */
-            autoAofRewritePercentage: z.number().int().min(0).optional(),
+            autoAofRewritePercentage: z.number().int().min(0).max(VALKEY_INT_MAX).optional(),
             /** `auto-aof-rewrite-min-size`, e.g. "64mb". @default "64mb" */
             autoAofRewriteMinSize: z
                 .string()
                 .superRefine((value, ctx) => {
                     if (!MEMORY_SIZE.test(value)) {
                         ctx.addIssue({ code: "custom", message: `must be a size like 64mb, 512kb, 1gb or a number of bytes (got ${JSON.stringify(value)})` });
+                    } else if (memorySizeBytes(value)! > VALKEY_LLONG_MAX) {
+                        // Past it valkey-server refuses to start, or wraps around (17179869184gb is 0).
+                        ctx.addIssue({
+                            code: "custom",
+                            message: `must be at most ${VALKEY_LLONG_MAX} bytes (8589934591gb and 1073741823 bytes), the most valkey-server takes (got ${JSON.stringify(value)}, ${memorySizeBytes(value)} bytes)`,
+                        });
                     }
                 })
                 .optional(),
@@ -240,6 +264,14 @@ export const valkeyClusterSpecSchema = z
     })
     .superRefine((spec, ctx) => {
         const resources = spec.resources;
+        // maxmemory derives from the memory bound: past the largest quantity it prints as 7e+23mb,
+        // which valkey-server refuses, or wraps around to 0 (no limit at all).
+        for (const kind of ["limits", "requests"] as const) {
+            const memory = resources?.[kind]?.memory;
+            if (memory !== undefined && quantityExceeds(memory, KUBERNETES_QUANTITY_MAX)) {
+                ctx.addIssue({ code: "custom", path: ["resources", kind, "memory"], message: `${QUANTITY_BOUND} (got ${JSON.stringify(memory)})` });
+            }
+        }
         if (resources !== undefined && resources.limits?.memory === undefined && resources.requests?.memory === undefined) {
             ctx.addIssue({
                 code: "custom",

@@ -130,7 +130,21 @@ export const tlsSpecSchema = z
         /** `tls-replication`: replicas sync over TLS. @default true */
         tlsReplication: z.boolean().optional(),
         /** `tls-ciphers` (TLS 1.2 and below), OpenSSL cipher list syntax. @default OpenSSL's */
-        tlsCiphers: z.string().min(1).max(1024).optional(),
+        tlsCiphers: z
+            .string()
+            .min(1)
+            .max(1024)
+            .superRefine((value, ctx) => {
+                // OpenSSL's cipher list syntax needs no other character; this keeps quotes and
+                // control characters (a newline ends a valkey.conf line) out of the config file.
+                if (!/^[A-Za-z0-9_.:,+!@= -]*$/.test(value)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        message: `must be an OpenSSL cipher list: cipher names and the operators '!', '+', '-', '@', '=' separated by ':', ',' or spaces (got ${JSON.stringify(value)})`,
+                    });
+                }
+            })
+            .optional(),
         /** `tls-protocols`, space-separated. @default "TLSv1.2 TLSv1.3" */
         tlsProtocols: z
             .string()
