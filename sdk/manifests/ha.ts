@@ -194,7 +194,8 @@ export function primaryReadinessProbe(model: ServiceModel): IProbe {
  * empty dataset in a full sync. Without a known replica (the first boot) it starts at once.
  */
 export function startScript(model: ServiceModel): string {
-    const sentinelCli = `${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port"`;
+    // The Sentinels take no command without their own password.
+    const sentinelCli = `REDISCLI_AUTH="$(cat "\${${HA_ENV.sentinelPasswordFile}:-${PATHS.auth}/sentinel-password}")" ${cli(model)} -t 1 -h "$sentinel" -p "$sentinel_port"`;
     return [
         prelude(model),
         `conf="\${${HA_ENV.conf}:-${PATHS.config}/valkey.conf}"`,
