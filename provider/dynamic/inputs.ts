@@ -4,6 +4,7 @@
 import { X509Certificate } from "crypto";
 import type { AclPlanInput } from "../../sdk/acl/users";
 import { aclRuleProblem } from "../../sdk/spec/security";
+import { canonical, containsUnknown } from "../../sdk/spec/changes";
 import { Settings } from "../reconcile/settings";
 import { formatRanges } from "../reconcile/slots";
 import { nodesNeeded, topologyProblems } from "../reconcile/topology";
@@ -470,26 +471,6 @@ const CONVERGED_INPUTS = [
     "rollout",
     "drainBeforeScaleIn",
 ] as const;
-
-function containsUnknown(v: unknown): boolean {
-    if (isUnknown(v)) return true;
-    if (Array.isArray(v)) return v.some(containsUnknown);
-    if (isObject(v)) return Object.values(v).some(containsUnknown);
-    return false;
-}
-
-/** Stable JSON: objects with sorted keys, undefined fields dropped. */
-function canonical(v: unknown): string {
-    if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-    if (isObject(v)) {
-        return `{${Object.keys(v)
-            .filter((k) => v[k] !== undefined)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-            .join(",")}}`;
-    }
-    return JSON.stringify(v) ?? "null";
-}
 
 /** The transport without what only says how to reach the nodes today (kubeconfig, context). */
 function transportTarget(t: unknown): unknown {

@@ -71,14 +71,15 @@ export function buildAuthSecret(model: ServiceModel, password: string): ISecret 
             "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n`,
             // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to
             // each other, and require their own password from every client.
-            ...(model.plan.topology === "sentinel"
-                ? {
-                      "sentinel-password": sentinelPassword(password),
-                      "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, sentinelPassword(password)),
-                  }
-                : {}),
+            ...(model.plan.topology === "sentinel" ? sentinelAuthFiles(model, password) : {}),
         },
     };
+}
+
+/** The auth Secret's keys for the Sentinels: their own password, and the file they include. */
+function sentinelAuthFiles(model: ServiceModel, password: string): Record<string, string> {
+    const own = sentinelPassword(password);
+    return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, own) };
 }
 
 /**

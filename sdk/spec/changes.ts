@@ -34,7 +34,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function containsUnknown(v: unknown): boolean {
+/** Whether `v` is, or holds anywhere inside it, a value Pulumi does not know yet. */
+export function containsUnknown(v: unknown): boolean {
     if (v === UNKNOWN) return true;
     if (Array.isArray(v)) return v.some(containsUnknown);
     if (isObject(v)) return Object.values(v).some(containsUnknown);
@@ -42,7 +43,7 @@ function containsUnknown(v: unknown): boolean {
 }
 
 /** Stable JSON: objects with sorted keys, undefined fields dropped (Pulumi drops them from inputs too). */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
     if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
     if (isObject(v)) {
         return `{${Object.keys(v)
