@@ -4,7 +4,11 @@ import { AbortedError, UnreachableError, VerificationError } from "../errors";
 
 /** How long a replica may take to confirm a CLUSTER FAILOVER it was sent. */
 const TAKE_OVER_TIMEOUT_MS = 15_000;
-import { ConnectOptions, NodeClient } from "../nodes/client";
+/** How long a node being released waits for the applications' connections to leave it. */
+export const RELEASE_CLIENTS_TIMEOUT_MS = 10_000;
+/** A connection that sent nothing for this long is not about to refresh its slot map: closed at once. */
+const RELEASE_IDLE_SECONDS = 2;
+import { ConnectOptions, NodeClient, PROVIDER_CONNECTION_NAME } from "../nodes/client";
 import { executeMoves, repairOpenSlots, ReshardNode, ReshardTuning } from "../reshard/migrate";
 import { observe } from "../nodes/observe";
 import { NodeTarget } from "../nodes/transport";
@@ -101,6 +105,7 @@ export class Session {
                 const client = this.client(name);
                 for (const action of list) {
                     counter.take();
+                    if (action.kind === "reset") await this.releaseClients(client, onAction);
                     onAction(describeAction(action));
                     await client.call(actionCommand(action));
                     if (action.kind === "take-over") await this.confirmTakeOver(client);
@@ -109,6 +114,37 @@ export class Session {
         );
         const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
         if (failed) throw failed.reason;
+    }
+
+    /**
+     * Before a node that serves no slot any more leaves the cluster (CLUSTER RESET SOFT): waits until
+     * the applications' connections that still send commands have left it, then closes the idle ones.
+     * A reset node answers CLUSTER SLOTS with an empty map, and a cluster client that still counts it
+     * among its nodes and asks it drops every connection it has (iovalkey and ioredis do; their
+     * commands in flight fail). A busy cluster client leaves such a node at its first slot refresh
+     * after the node's last slot moved (any MOVED reply triggers one); an idle one is disconnected,
+     * and drops the node from its pool.
+     */
+    private async releaseClients(client: NodeClient, onAction: (line: string) => void): Promise<void> {
+        const deadline = Date.now() + RELEASE_CLIENTS_TIMEOUT_MS;
+        let told = false;
+        for (;;) {
+            const clients = await applicationClients(client);
+            const busy = clients.filter((c) => c.idleSeconds < RELEASE_IDLE_SECONDS);
+            if (busy.length > 0 && Date.now() <= deadline) {
+                if (!told) onAction(`${client.target.name}: waiting for ${busy.length} busy application connection(s) to leave before it leaves the cluster`);
+                told = true;
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                continue;
+            }
+            if (clients.length === 0) return;
+            onAction(`${client.target.name}: closing ${clients.length} application connection(s) before it leaves the cluster`);
+            const results = await client.callMany(clients.map((c) => ({ args: ["CLIENT", "KILL", "ID", c.id] })));
+            // A connection that closed meanwhile answers "No such client": gone either way.
+            const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !String(r.reason).includes("No such client"));
+            if (failed) throw failed.reason;
+            return;
+        }
     }
 
     /** CLUSTER FAILOVER is asynchronous: wait until the node reports the primary role (ROLE). */
@@ -186,4 +222,24 @@ export class Session {
     close(): void {
         for (const c of this.clients) c.close();
     }
+}
+
+/** The node's client connections (normal and pub/sub) that are not the provider's own. */
+async function applicationClients(client: NodeClient): Promise<{ id: string; idleSeconds: number }[]> {
+    const out: { id: string; idleSeconds: number }[] = [];
+    for (const type of ["normal", "pubsub"]) {
+        const list = String(await client.call(["CLIENT", "LIST", "TYPE", type]));
+        for (const line of list.split("\n")) {
+            const fields = new Map(
+                line
+                    .trim()
+                    .split(" ")
+                    .map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as const),
+            );
+            const id = fields.get("id");
+            if (id !== undefined && id !== "" && fields.get("name") !== PROVIDER_CONNECTION_NAME)
+                out.push({ id, idleSeconds: Number(fields.get("idle") ?? 0) });
+        }
+    }
+    return out;
 }

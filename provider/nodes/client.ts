@@ -36,6 +36,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 /** A node that just failed to connect is not dialled again sooner than this. */
 export const REDIAL_AFTER_MS = 100;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+/** CLIENT SETNAME of the provider's connections: tells them apart from the applications' in CLIENT LIST. */
+export const PROVIDER_CONNECTION_NAME = "pulumi-valkey";
 
 /** A server's error reply, as opposed to a lost connection. */
 export function isReplyError(e: unknown): e is Error {
@@ -120,6 +122,7 @@ export class NodeClient {
                   }
                 : {}),
             lazyConnect: true,
+            connectionName: PROVIDER_CONNECTION_NAME,
             connectTimeout: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
             commandTimeout: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
             maxRetriesPerRequest: 0,

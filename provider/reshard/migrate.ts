@@ -165,7 +165,12 @@ async function assignSlots(ctx: ReshardContext, slots: readonly number[], target
             ctx.log(`${e.message}; the next round checks the slots it was told about`);
             return;
         }
-        if (!(e instanceof CommandError && e.message.includes("Please use SETSLOT only with masters"))) throw e;
+        // Refused (already a replica), or dropped while blocked (became one meanwhile): Valkey 8 says
+        // "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)".
+        const nowReplica =
+            e instanceof CommandError && (e.message.includes("Please use SETSLOT only with masters") || e.message.includes("(master -> replica?)"));
+        if (!nowReplica) throw e;
+        ctx.log(`${e.message.split("\n")[0]}: it follows the new owner; the next round checks the slots it was told about`);
     };
     await sendAll(ctx, lane(target), slots.map(setNode));
     if (source) await sendAll(ctx, lane(source), slots.map(setNode)).catch(unlessNowReplica);

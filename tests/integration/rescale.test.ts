@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import Redis from "iovalkey";
 import { converge } from "../../provider/converge/converge";
 import { countSlots, shareDeviationPercent } from "../../provider/reconcile";
 import { clusterInfo, clusterClient, direct, startNodes, withClient } from "../helpers/nodes";
@@ -138,6 +139,63 @@ describe("rescale: 3 -> 5 -> 3 primaries moving keys under client traffic", func
         } finally {
             await traffic.stop();
             client.disconnect();
+        }
+    });
+});
+
+describe("rescale: a released primary's application connections", function () {
+    this.timeout(60000);
+    after(stopAllValkeys);
+
+    it("4 -> 3 under traffic: busy cluster clients leave by themselves, an idle connection is closed before CLUSTER RESET SOFT", async () => {
+        const servers = await startNodes(4, { cluster: true });
+        await converge({ topology: { kind: "cluster", masters: 4, replicasPerMaster: 0 }, transport: direct(servers) });
+        await loadDataset(servers[0], 20_000, (i) => `v${i}`);
+        const leaver = servers[3];
+        // Started from the leaver too, so the client has it in its pool when its last slot moves.
+        const client = clusterClient(servers);
+        const idle = new Redis({ host: leaver.host, port: leaver.port, lazyConnect: true, retryStrategy: () => null });
+        idle.on("error", () => undefined);
+        await idle.connect();
+        await idle.ping();
+        const idleClosed = new Promise<void>((resolve) => idle.once("close", () => resolve()));
+        const traffic = startTraffic(client, 20_000, 4);
+        try {
+            const lines: string[] = [];
+            await converge(
+                { topology: { kind: "cluster", masters: 3, replicasPerMaster: 0, surplus: "release" }, transport: direct(servers) },
+                { timeoutMs: 45000, log: (l) => lines.push(l) },
+            );
+            const released = lines.filter((l) => l.startsWith(`${leaver.host}:${leaver.port}: `) && !l.includes("moved slots"));
+            // Closed: the idle connection only. The cluster client's connections left by themselves (its slot
+            // refresh after a MOVED); the provider's own are not counted.
+            expect(released.filter((l) => l.includes("closing"))).to.deep.equal([
+                `${leaver.host}:${leaver.port}: closing 1 application connection(s) before it leaves the cluster`,
+            ]);
+            expect(lines.indexOf(released.find((l) => l.includes("closing")) as string)).to.be.lessThan(
+                lines.findIndex((l) => l.includes("CLUSTER RESET SOFT")),
+            );
+            await idleClosed;
+            const report = await traffic.stop();
+            expectCleanTraffic(report);
+            expect(client.status).to.equal("ready");
+            expect(
+                client
+                    .nodes("master")
+                    .map((n) => n.options.port)
+                    .sort(),
+            ).to.deep.equal(
+                servers
+                    .slice(0, 3)
+                    .map((s) => s.port)
+                    .sort(),
+            );
+            const { missing, wrong } = await verifyDataset(servers[0], 20_000, (i) => traffic.latest.get(i) ?? `v${i}`);
+            expect({ missing: missing.length, wrong: wrong.length }).to.deep.equal({ missing: 0, wrong: 0 });
+        } finally {
+            await traffic.stop();
+            client.disconnect();
+            idle.disconnect();
         }
     });
 });
