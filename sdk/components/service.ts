@@ -30,6 +30,7 @@ import {
 } from "../manifests";
 import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
 import { Engine, ServiceModel, buildModel } from "../spec/model";
+import { ioThreadsWarning } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
 import { getPlan, hasPlan } from "../spec/plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
@@ -163,6 +164,12 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     };
     if (plainModel) warnMemoryOnly(plainModel);
     else model.apply(warnMemoryOnly);
+    const warnIoThreads = (m: ServiceModel) => {
+        const warning = ioThreadsWarning(engine, m.options.ioThreads, subject);
+        if (warning !== undefined) pulumi.log.warn(warning, parent);
+    };
+    if (plainModel) warnIoThreads(plainModel);
+    else model.apply(warnIoThreads);
 
     const { known, deferred } = knownPart(args);
     const hasKubeconfig =

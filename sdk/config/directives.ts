@@ -6,6 +6,7 @@
 // CONFIG GET as the tests expect.
 import * as path from "path";
 import { ServiceModel } from "../spec/model";
+import { SERVER_MAX_IO_THREADS } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
 import { PersistenceMode } from "../spec/plans";
 
@@ -351,7 +352,8 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
 
     add("databases", databases(model, cluster !== undefined));
     add("timeout", o.timeout ?? DEFAULT_TIMEOUT);
-    add("io-threads", o.ioThreads ?? DEFAULT_IO_THREADS);
+    // Rendered as the server runs it, so the file and CONFIG GET agree (a warning says so at preview).
+    add("io-threads", Math.min(o.ioThreads ?? DEFAULT_IO_THREADS, SERVER_MAX_IO_THREADS));
 
     add("maxmemory", `${maxmemoryMiB(model.plan.memoryMiB, nodeForks(model))}mb`);
     add("maxmemory-policy", o.maxmemoryPolicy ?? DEFAULT_MAXMEMORY_POLICY);

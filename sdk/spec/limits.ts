@@ -21,6 +21,16 @@ import { parseQuantity } from "./quantity";
 export const VALKEY_INT_MAX = 2147483647;
 /** Valkey's long long configs (auto-aof-rewrite-min-size in bytes; the seconds of a `save` rule): C LLONG_MAX. */
 export const VALKEY_LLONG_MAX = 9223372036854775807n;
+/**
+ * valkey-server 8 runs at most this many I/O threads (IO_THREADS_MAX_NUM): it starts with any
+ * io-threads up to 128 and reads a larger one back as 16. Aiven's io_threads goes to 32.
+ */
+export const SERVER_MAX_IO_THREADS = 16;
+/** The warning for an io_threads the server lowers; undefined when it runs as asked. */
+export function ioThreadsWarning(engine: string, ioThreads: number | undefined, subject: string): string | undefined {
+    if (ioThreads === undefined || ioThreads <= SERVER_MAX_IO_THREADS) return undefined;
+    return `${subject}: userConfig.${engine}_io_threads ${ioThreads}: valkey-server 8 runs at most ${SERVER_MAX_IO_THREADS} I/O threads; the pods run with io-threads ${SERVER_MAX_IO_THREADS}`;
+}
 /** The largest Kubernetes quantity, in bytes for sizes: 2^63-1. */
 export const KUBERNETES_QUANTITY_MAX = 2n ** 63n - 1n;
 /** The largest whole number of GiB a Kubernetes quantity holds (8 EiB less 1 GiB). */

@@ -66,7 +66,8 @@ const pubsub = (mb: number) => `normal 0 0 0 slave 268435456 67108864 60 pubsub 
 
 // Aiven documents io_threads up to 32 and valkey-server 8.0 starts with any value up to 128, but
 // it runs at most 16 I/O threads and reports a larger setting as 16 (IO_THREADS_MAX_NUM). The
-// schema keeps Aiven's contract; this row records what the server makes of its top end.
+// schema keeps Aiven's contract, the renderer writes io-threads 16 for anything above (the
+// component warns at preview), and this row reads back the top end.
 const IO_THREADS_READ_BACK = "16";
 
 const BOUNDS: Bound[] = [

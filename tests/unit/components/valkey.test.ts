@@ -103,6 +103,16 @@ describe("Valkey component (mocks)", () => {
         expect(sts.metadata.annotations).to.include({ "pulumi-valkey/authSecretRef": '{"key":"token","name":"aiven-token"}' });
     });
 
+    it("warns that valkey-server 8 runs at most 16 I/O threads and renders io-threads 16 for Aiven's 32", async () => {
+        const cache = new Valkey("threads", { project: "p", plan: "startup-4", userConfig: { valkey_io_threads: 32 } });
+        await settle(cache.serviceUri);
+        expect(warnings).to.deep.equal([
+            'Valkey "threads": userConfig.valkey_io_threads 32: valkey-server 8 runs at most 16 I/O threads; the pods run with io-threads 16',
+        ]);
+        const conf = String(one("kubernetes:core/v1:ConfigMap", "threads-config").inputs.data["valkey.conf"]);
+        expect(conf.split("\n").filter((l) => l.startsWith("io-threads "))).to.deep.equal(["io-threads 16"]);
+    });
+
     it("skips the connection Secret when connInfoSecretTargetDisabled", async () => {
         const cache = new Valkey("quiet", { project: "p", plan: "free", connInfoSecretTargetDisabled: true });
         await settle(cache.serviceUri);
