@@ -19,7 +19,11 @@ export interface KubernetesTarget {
     readonly replicas: number;
     /** The Valkey port of the pods. @default 6379 */
     readonly port?: number;
-    /** How long to wait for every pod to run with an IP. @default 60000 ms */
+    /**
+     * How long to wait for every pod to run with an IP; also the deadline of every Kubernetes API
+     * call of one operation (open, outdated, restart, currentReplicas) and of opening each
+     * port-forward's WebSocket. @default 60000 ms
+     */
     readonly podTimeoutMs?: number;
     /**
      * Announce each pod by its stable DNS name `<pod>.<serviceName>.<namespace>.svc.<clusterDomain>`

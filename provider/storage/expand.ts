@@ -20,7 +20,7 @@ export interface VolumeTarget {
     readonly claimTemplate: string;
     /** Ordinals 0..replicas-1. */
     readonly replicas: number;
-    /** How long to wait for the storage driver. @default 300000 ms */
+    /** How long to wait for the storage driver; every API call of the expansion ends by then too. @default 300000 ms */
     readonly timeoutMs?: number;
 }
 
