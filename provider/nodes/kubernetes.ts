@@ -19,7 +19,11 @@ export interface KubernetesTarget {
     readonly replicas: number;
     /** The Valkey port of the pods. @default 6379 */
     readonly port?: number;
-    /** How long to wait for every pod to run with an IP. @default 60000 ms */
+    /**
+     * How long to wait for every pod to run with an IP; also the deadline of every Kubernetes API
+     * call of one operation (open, outdated, restart, currentReplicas) and of opening each
+     * port-forward's WebSocket. @default 60000 ms
+     */
     readonly podTimeoutMs?: number;
     /**
      * Announce each pod by its stable DNS name `<pod>.<serviceName>.<namespace>.svc.<clusterDomain>`
@@ -34,6 +38,72 @@ export const DEFAULT_POD_TIMEOUT_MS = 60000;
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const POD_POLL_MS = 250;
+
+/**
+ * The time one operation (opening a transport, one restart, one read of a StatefulSet) gives the
+ * Kubernetes API: every call it makes is aborted at `at`, and a timed-out call says the operation's
+ * `seconds`. Without it an API server that accepts connections and never answers (a stuck load
+ * balancer, a paused control plane) holds `pulumi up` forever.
+ */
+export interface ApiDeadline {
+    readonly at: number;
+    readonly seconds: number;
+}
+
+export function apiDeadline(timeoutMs: number, now = Date.now()): ApiDeadline {
+    return { at: now + timeoutMs, seconds: timeoutMs / 1000 };
+}
+
+/** A call that got no answer before its operation's deadline. */
+export class ApiTimeoutError extends TransportError {
+    constructor(
+        what: string,
+        readonly reason: string,
+    ) {
+        super(`cannot ${what}: ${reason}`);
+    }
+}
+
+/** The per-call options of @kubernetes/client-node's generated APIs (their second parameter). */
+type CallOptions = Parameters<K8s.CoreV1Api["readNamespacedPod"]>[1];
+
+/**
+ * `call(options)` with its request aborted at the deadline; throws an ApiTimeoutError
+ * (`cannot <what>: no answer from the Kubernetes API within <seconds> s`) then, and any other
+ * error as the client threw it. The signal goes in through a request middleware (node-fetch
+ * aborts the request and its socket, so nothing stays in flight); the race with the timer also
+ * covers what runs before the request is sent (credentials from an exec plugin).
+ */
+export async function withinDeadline<T>(what: string, deadline: ApiDeadline, call: (options: CallOptions) => Promise<T>): Promise<T> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Observable } = require("@kubernetes/client-node") as typeof K8s;
+    const controller = new AbortController();
+    const signal: K8s.ObservableMiddleware = {
+        pre: (context) => {
+            context.setSignal(controller.signal);
+            return new Observable(Promise.resolve(context));
+        },
+        post: (response) => new Observable(Promise.resolve(response)),
+    };
+    const options: CallOptions = { middleware: [signal], middlewareMergeStrategy: "append" };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+            () => {
+                reject(new ApiTimeoutError(what, `no answer from the Kubernetes API within ${deadline.seconds} s`));
+                controller.abort();
+            },
+            Math.max(0, deadline.at - Date.now()),
+        );
+    });
+    const answer = call(options);
+    answer.catch(() => undefined);
+    try {
+        return await Promise.race([answer, timedOut]);
+    } finally {
+        clearTimeout(timer);
+    }
+}
 
 /**
  * @kubernetes/client-node and a KubeConfig from `kubeconfig` (text), else the default loading
@@ -75,15 +145,22 @@ export function describeApiError(e: unknown): string {
     return (e as Error).message ?? String(e);
 }
 
-/** The StatefulSet's `spec.replicas` now, or 0 when it does not exist (yet). */
-export async function currentReplicas(target: Pick<KubernetesTarget, "kubeconfig" | "context" | "namespace" | "statefulSet">): Promise<number> {
+/** The StatefulSet's `spec.replicas` now, or 0 when it does not exist (yet); within `podTimeoutMs`. */
+export async function currentReplicas(
+    target: Pick<KubernetesTarget, "kubeconfig" | "context" | "namespace" | "statefulSet" | "podTimeoutMs">,
+): Promise<number> {
     const { k8s, kc } = loadKubeConfig(target);
+    const what = `read StatefulSet ${target.namespace}/${target.statefulSet}`;
+    const deadline = apiDeadline(target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
     try {
-        const sts = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace });
+        const sts = await withinDeadline(what, deadline, (options) =>
+            kc.makeApiClient(k8s.AppsV1Api).readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }, options),
+        );
         return sts.spec?.replicas ?? 1;
     } catch (e) {
+        if (e instanceof TransportError) throw e;
         if ((e as { code?: unknown }).code === 404) return 0;
-        throw new TransportError(`cannot read StatefulSet ${target.namespace}/${target.statefulSet}: ${describeApiError(e)}`);
+        throw new TransportError(`cannot ${what}: ${describeApiError(e)}`);
     }
 }
 
@@ -91,10 +168,14 @@ export async function currentReplicas(target: Pick<KubernetesTarget, "kubeconfig
 export interface PodRestarter {
     /**
      * The pods that do not run the StatefulSet's current template (label controller-revision-hash
-     * differs from status.updateRevision, once the controller has seen the latest spec).
+     * differs from status.updateRevision, once the controller has seen the latest spec); within
+     * `podTimeoutMs`.
      */
     outdated(): Promise<string[]>;
-    /** Deletes the pod and resolves once its replacement runs with an IP. */
+    /**
+     * Deletes the pod and resolves once its replacement runs with an IP: reading and deleting it
+     * within `podTimeoutMs`, the replacement within `podTimeoutMs` plus its termination grace period.
+     */
     restart(pod: string): Promise<void>;
 }
 
@@ -103,53 +184,90 @@ export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const timeoutMs = target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
-    const api = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    const api = async <T>(what: string, deadline: ApiDeadline, call: (options: CallOptions) => Promise<T>): Promise<T> => {
         try {
-            return await call();
+            return await withinDeadline(what, deadline, call);
         } catch (e) {
+            if (e instanceof TransportError) throw e;
             throw new TransportError(`cannot ${what}: ${describeApiError(e)}`);
         }
     };
     return {
         async outdated() {
-            const deadline = Date.now() + timeoutMs;
-            for (;;) {
-                const sts = await api(`read StatefulSet ${target.namespace}/${target.statefulSet}`, () =>
-                    apps.readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }),
+            const deadline = apiDeadline(timeoutMs);
+            const unobserved = (generation: number | undefined) =>
+                new TransportError(
+                    `StatefulSet ${target.namespace}/${target.statefulSet}: the controller has not observed generation ${generation} after ${timeoutMs / 1000} s`,
                 );
+            let generation: number | undefined;
+            for (;;) {
+                const sts = await api(`read StatefulSet ${target.namespace}/${target.statefulSet}`, deadline, (options) =>
+                    apps.readNamespacedStatefulSet({ name: target.statefulSet, namespace: target.namespace }, options),
+                ).catch((e: unknown) => {
+                    // A poll cut off by the deadline: the last answer says why it was still waiting.
+                    throw e instanceof ApiTimeoutError && generation !== undefined ? unobserved(generation) : e;
+                });
+                generation = sts.metadata?.generation;
                 const revision = sts.status?.updateRevision;
                 if ((sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0) && revision !== undefined) {
                     const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
                     const pods = await Promise.all(
-                        names.map((name) => api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }))),
+                        names.map((name) =>
+                            api(`read pod ${target.namespace}/${name}`, deadline, (options) =>
+                                core.readNamespacedPod({ name, namespace: target.namespace }, options),
+                            ),
+                        ),
                     );
                     return names.filter((_, i) => pods[i].metadata?.labels?.["controller-revision-hash"] !== revision);
                 }
-                if (Date.now() > deadline)
-                    throw new TransportError(
-                        `StatefulSet ${target.namespace}/${target.statefulSet}: the controller has not observed generation ${sts.metadata?.generation} after ${timeoutMs / 1000} s`,
-                    );
+                if (Date.now() > deadline.at) throw unobserved(generation);
                 await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
             }
         },
         async restart(name: string) {
-            const old = await api(`read pod ${target.namespace}/${name}`, () => core.readNamespacedPod({ name, namespace: target.namespace }));
-            await api(`delete pod ${target.namespace}/${name}`, () => core.deleteNamespacedPod({ name, namespace: target.namespace }));
+            const pod = `pod ${target.namespace}/${name}`;
+            const before = apiDeadline(timeoutMs);
+            const old = await api(`read ${pod}`, before, (options) => core.readNamespacedPod({ name, namespace: target.namespace }, options));
+            await api(`delete ${pod}`, before, (options) => core.deleteNamespacedPod({ name, namespace: target.namespace }, options));
             const waitMs = timeoutMs + (old.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
-            const deadline = Date.now() + waitMs;
+            const deadline = apiDeadline(waitMs);
+            const notBack = () => new TransportError(`${pod} was deleted for its restart and is not running again after ${waitMs / 1000} s`);
+            let answered = false;
             for (;;) {
                 try {
-                    const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
-                    if (pod.metadata?.uid !== old.metadata?.uid && pod.status?.phase === "Running" && pod.status.podIP) return;
+                    const now = await withinDeadline(`read ${pod}`, deadline, (options) =>
+                        core.readNamespacedPod({ name, namespace: target.namespace }, options),
+                    );
+                    if (now.metadata?.uid !== old.metadata?.uid && now.status?.phase === "Running" && now.status.podIP) return;
                 } catch (e) {
-                    if ((e as { code?: unknown }).code !== 404) throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
+                    // A poll cut off by the deadline after the API did answer: the pod is what is late.
+                    if (e instanceof ApiTimeoutError && answered) throw notBack();
+                    if (e instanceof TransportError) throw e;
+                    if ((e as { code?: unknown }).code !== 404) throw new TransportError(`cannot read ${pod}: ${describeApiError(e)}`);
                 }
-                if (Date.now() > deadline)
-                    throw new TransportError(`pod ${target.namespace}/${name} was deleted for its restart and is not running again after ${waitMs / 1000} s`);
+                answered = true;
+                if (Date.now() > deadline.at) throw notBack();
                 await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
             }
         },
     };
+}
+
+/** What the ws library's error says when a WebSocket's opening handshake passed its handshakeTimeout. */
+const HANDSHAKE_TIMED_OUT = "Opening handshake has timed out";
+
+/**
+ * `kc` for PortForward, with every WebSocket it opens given up after `ms` without an answer: the
+ * client's WebSocketHandler builds its ws options with applyToHTTPSOptions and takes no timeout of
+ * its own (1.4.0), so the option goes in there.
+ */
+function withHandshakeTimeout(kc: K8s.KubeConfig, ms: number): K8s.KubeConfig {
+    const bounded = Object.create(kc) as K8s.KubeConfig;
+    bounded.applyToHTTPSOptions = async (opts) => {
+        await kc.applyToHTTPSOptions(opts);
+        (opts as { handshakeTimeout?: number }).handshakeTimeout = ms;
+    };
+    return bounded;
 }
 
 /** The pods of a StatefulSet through port-forwards. */
@@ -165,38 +283,46 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
         return `${name}.${hostnames.serviceName}.${target.namespace}.svc.${hostnames.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`;
     }
 
-    async function readPod(core: K8s.CoreV1Api, name: string, deadline: number): Promise<K8s.V1Pod> {
+    async function readPod(core: K8s.CoreV1Api, name: string, deadline: ApiDeadline): Promise<K8s.V1Pod> {
+        // What the last answer said the pod is waiting for.
+        let waitingFor: string | undefined;
+        const late = () => new TransportError(`pod ${target.namespace}/${name} ${waitingFor} after ${deadline.seconds} s`);
         for (;;) {
-            let waitingFor: string;
             try {
-                const pod = await core.readNamespacedPod({ name, namespace: target.namespace });
+                const pod = await withinDeadline(`read pod ${target.namespace}/${name}`, deadline, (options) =>
+                    core.readNamespacedPod({ name, namespace: target.namespace }, options),
+                );
                 if (pod.status?.podIP && pod.status.phase === "Running") return pod;
                 waitingFor = `is ${pod.status?.phase ?? "pending"}${pod.status?.podIP ? "" : " without an IP"}`;
             } catch (e) {
+                // A poll cut off by the deadline after the API did answer: the pod is what is late.
+                if (e instanceof ApiTimeoutError && waitingFor !== undefined) throw late();
+                if (e instanceof TransportError) throw e;
                 if ((e as { code?: unknown }).code !== 404) {
                     throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
                 }
                 waitingFor = "does not exist";
             }
-            if (Date.now() > deadline) {
-                throw new TransportError(`pod ${target.namespace}/${name} ${waitingFor} after ${(target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS) / 1000} s`);
-            }
+            if (Date.now() > deadline.at) throw late();
             await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
         }
     }
 
-    async function zoneOf(core: K8s.CoreV1Api, nodeName: string): Promise<string | undefined> {
+    async function zoneOf(core: K8s.CoreV1Api, nodeName: string, deadline: ApiDeadline): Promise<string | undefined> {
         try {
-            const node = await core.readNode({ name: nodeName });
+            const node = await withinDeadline(`read node ${nodeName}`, deadline, (options) => core.readNode({ name: nodeName }, options));
             return node.metadata?.labels?.[ZONE_LABEL];
         } catch (e) {
             // Reading nodes needs a cluster-wide permission many users lack: placement then uses hosts only.
-            log(`cannot read node ${nodeName} for its zone (${describeApiError(e)}); placing replicas by host only`);
+            log(`cannot read node ${nodeName} for its zone (${e instanceof ApiTimeoutError ? e.reason : describeApiError(e)}); placing replicas by host only`);
             return undefined;
         }
     }
 
     async function forward(k8s: typeof K8s, kc: K8s.KubeConfig, pod: string): Promise<number> {
+        const timeoutMs = target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
+        const noAnswer = `port-forward to ${pod} failed: no answer from the Kubernetes API within ${timeoutMs / 1000} s`;
+        const bounded = withHandshakeTimeout(kc, timeoutMs);
         const server = net.createServer((socket) => {
             sockets.add(socket);
             socket.on("close", () => sockets.delete(socket));
@@ -207,15 +333,28 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
                     done();
                 },
             });
-            new k8s.PortForward(kc)
+            // Each connection gets its own WebSocket: one that does not open within the pod timeout
+            // fails the connection (the client sees it closed, diagnose() says why). The handshake
+            // timeout then aborts the WebSocket's request, so nothing stays in flight.
+            let gaveUp = false;
+            const timer = setTimeout(() => {
+                gaveUp = true;
+                lastError.set(pod, noAnswer);
+                socket.destroy();
+            }, timeoutMs);
+            new k8s.PortForward(bounded)
                 .portForward(target.namespace, pod, [port], socket, errors, socket)
                 .then((ws) => {
+                    clearTimeout(timer);
                     const websocket = ws as unknown as { on(event: string, cb: () => void): void; close(): void };
+                    if (gaveUp || socket.destroyed) return websocket.close();
                     websocket.on("close", () => socket.destroy());
                     socket.on("close", () => websocket.close());
                 })
                 .catch((e: unknown) => {
-                    lastError.set(pod, `port-forward to ${pod} failed: ${describeApiError(e)}`);
+                    clearTimeout(timer);
+                    if (!gaveUp)
+                        lastError.set(pod, (e as Error).message === HANDSHAKE_TIMED_OUT ? noAnswer : `port-forward to ${pod} failed: ${describeApiError(e)}`);
                     socket.destroy();
                 });
         });
@@ -231,12 +370,12 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
         async open() {
             const { k8s, kc } = loadKubeConfig(target);
             const core = kc.makeApiClient(k8s.CoreV1Api);
-            const deadline = Date.now() + (target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
+            const deadline = apiDeadline(target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
             const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
             const pods = await Promise.all(names.map((name) => readPod(core, name, deadline)));
             const zones = new Map<string, string | undefined>();
             for (const nodeName of new Set(pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])))) {
-                zones.set(nodeName, await zoneOf(core, nodeName));
+                zones.set(nodeName, await zoneOf(core, nodeName, deadline));
             }
             try {
                 return await Promise.all(

@@ -6,7 +6,7 @@
 // never shrinks a PVC and does nothing to one that is already large enough.
 import type * as K8s from "@kubernetes/client-node";
 import { TransportError, ValkeyProviderError } from "../errors";
-import { describeApiError, loadKubeConfig } from "../nodes/kubernetes";
+import { apiDeadline, ApiTimeoutError, describeApiError, loadKubeConfig, withinDeadline } from "../nodes/kubernetes";
 import { compareQuantities, parseQuantity } from "../../sdk/spec/quantity";
 
 export interface VolumeTarget {
@@ -20,7 +20,7 @@ export interface VolumeTarget {
     readonly claimTemplate: string;
     /** Ordinals 0..replicas-1. */
     readonly replicas: number;
-    /** How long to wait for the storage driver. @default 300000 ms */
+    /** How long to wait for the storage driver; every API call of the expansion ends by then too. @default 300000 ms */
     readonly timeoutMs?: number;
 }
 
@@ -82,23 +82,27 @@ export class ExpansionError extends ValkeyProviderError {
 
 /**
  * Patches every PVC of the StatefulSet whose request is below `size`, then waits until each one
- * reached it. Returns each PVC's capacity at the end. Throws an ExpansionError naming the PVC when
- * the API refuses the patch (e.g. a StorageClass without allowVolumeExpansion), when the driver
- * reports a failed resize, or when the timeout passes.
+ * reached it, all within `timeoutMs`. Returns each PVC's capacity at the end. Throws an
+ * ExpansionError naming the PVC when the API refuses the patch (e.g. a StorageClass without
+ * allowVolumeExpansion), when the driver reports a failed resize, or when the timeout passes while
+ * the driver resizes; a TransportError when the API does not answer a read or the patch in time.
  */
 export async function expandVolumes(target: VolumeTarget, size: string): Promise<Record<string, string | undefined>> {
     if (parseQuantity(size) === undefined) throw new ExpansionError(`${JSON.stringify(size)} is not a Kubernetes quantity`);
     const { k8s, kc } = loadKubeConfig(target);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const namespace = target.namespace;
+    // Every call, as the wait for the driver, ends by the expansion's deadline.
+    const deadline = apiDeadline(target.timeoutMs ?? DEFAULT_EXPANSION_TIMEOUT_MS);
     const read = async (name: string): Promise<ClaimState> => {
+        const what = `read PVC ${namespace}/${name}`;
         try {
-            return stateOf(await core.readNamespacedPersistentVolumeClaim({ name, namespace }));
+            return stateOf(await withinDeadline(what, deadline, (options) => core.readNamespacedPersistentVolumeClaim({ name, namespace }, options)));
         } catch (e) {
-            throw new TransportError(`cannot read PVC ${namespace}/${name}: ${describeApiError(e)}`);
+            if (e instanceof TransportError) throw e;
+            throw new TransportError(`cannot ${what}: ${describeApiError(e)}`);
         }
     };
-    const deadline = Date.now() + (target.timeoutMs ?? DEFAULT_EXPANSION_TIMEOUT_MS);
     const result: Record<string, string | undefined> = {};
     for (const name of claimNames(target)) {
         let claim = await read(name);
@@ -116,21 +120,30 @@ export async function expandVolumes(target: VolumeTarget, size: string): Promise
                     { op: claim.request !== undefined ? "replace" : "add", path: "/spec/resources/requests/storage", value: size },
                 ];
                 try {
-                    claim = stateOf(await core.patchNamespacedPersistentVolumeClaim({ name, namespace, body, fieldManager: FIELD_MANAGER }));
+                    claim = stateOf(
+                        await withinDeadline(`patch PVC ${namespace}/${name}`, deadline, (options) =>
+                            core.patchNamespacedPersistentVolumeClaim({ name, namespace, body, fieldManager: FIELD_MANAGER }, options),
+                        ),
+                    );
                 } catch (e) {
+                    if (e instanceof TransportError) throw e;
                     throw new ExpansionError(
                         `PVC ${namespace}/${name} could not grow from ${claim.request ?? "nothing"} to ${size}: ${describeApiError(e)} (its StorageClass must set allowVolumeExpansion: true)`,
                     );
                 }
                 continue;
             }
-            if (Date.now() > deadline) {
-                throw new ExpansionError(
-                    `PVC ${namespace}/${name} has not grown to ${size} after ${(target.timeoutMs ?? DEFAULT_EXPANSION_TIMEOUT_MS) / 1000} s (${describe(claim)}); the storage driver may still be resizing it: check \`kubectl describe pvc -n ${namespace} ${name}\`, then run \`pulumi up\` again`,
+            const waited = claim;
+            const notGrown = () =>
+                new ExpansionError(
+                    `PVC ${namespace}/${name} has not grown to ${size} after ${deadline.seconds} s (${describe(waited)}); the storage driver may still be resizing it: check \`kubectl describe pvc -n ${namespace} ${name}\`, then run \`pulumi up\` again`,
                 );
-            }
+            if (Date.now() > deadline.at) throw notGrown();
             await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-            claim = await read(name);
+            // A poll cut off by the deadline: the API did answer before, the driver is what is late.
+            claim = await read(name).catch((e: unknown) => {
+                throw e instanceof ApiTimeoutError ? notGrown() : e;
+            });
         }
         result[name] = claim.capacity;
     }

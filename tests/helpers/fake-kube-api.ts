@@ -1,7 +1,8 @@
 // A stand-in for the Kubernetes API server, on loopback over HTTPS with its own CA: the few endpoints the Kubernetes transport
 // uses (read a pod, read a node) and pod port-forwarding over WebSocket (the v4.channel.k8s.io
 // protocol `kubectl port-forward` speaks), forwarding to real valkey-servers on loopback addresses;
-// and reading and JSON-patching PVCs, with a resizer that behaves as the claim asks.
+// and reading and JSON-patching PVCs, with a resizer that behaves as the claim asks. Requests it is
+// told to hang are received and never answered; startSilentKubeApi never answers at all.
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -72,8 +73,10 @@ export async function startFakeKubeApi(
         claims?: Record<string, FakeClaim>;
         /** StatefulSets by name, with the revision their pods should run (status.updateRevision). */
         statefulSets?: Record<string, { updateRevision: string }>;
+        /** Requests (by their line, e.g. "DELETE /api/v1/...", "UPGRADE /api/v1/...") that are received and never answered. */
+        hang?: (request: string) => boolean;
     } = {},
-): Promise<FakeKubeApi> {
+): Promise<FakeKubeApi & { /** How many never-answered requests the client still keeps open. */ held(): number }> {
     const requests: string[] = [];
     const sockets = new Set<Duplex>();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -81,8 +84,14 @@ export async function startFakeKubeApi(
     const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered: Set<string>) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
 
     const certs = makeCertificates();
+    const held = new Set<Duplex>();
+    const hold = (socket: Duplex): void => {
+        held.add(socket);
+        socket.on("close", () => held.delete(socket));
+    };
     const server = https.createServer({ cert: fs.readFileSync(certs.serverCert), key: fs.readFileSync(certs.serverKey) }, (req, res) => {
         requests.push(`${req.method} ${req.url}`);
+        if (options.hang?.(`${req.method} ${req.url}`)) return hold(req.socket);
         if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(res, 401, "Unauthorized", "Unauthorized");
         const url = new URL(req.url ?? "/", "http://localhost");
         const pod = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(url.pathname);
@@ -179,6 +188,7 @@ export async function startFakeKubeApi(
 
     server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
         requests.push(`UPGRADE ${req.url}`);
+        if (options.hang?.(`UPGRADE ${req.url}`)) return hold(socket);
         const url = new URL(req.url ?? "/", "http://localhost");
         const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
         const pod = match && match[1] === namespace ? pods.find((p) => p.name === match[2]) : undefined;
@@ -213,14 +223,55 @@ export async function startFakeKubeApi(
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
-    const kubeconfig = [
+    return {
+        kubeconfig: kubeconfigFor(port, fs.readFileSync(certs.caFile), namespace),
+        requests,
+        held: () => held.size,
+        async close() {
+            for (const s of sockets) s.destroy();
+            wss.close();
+            await new Promise((resolve) => server.close(() => resolve(undefined)));
+        },
+    };
+}
+
+/**
+ * An API server that accepts connections and never answers, not even the TLS handshake: the
+ * failure a client without deadlines waits on forever (a stuck load balancer, a paused control plane).
+ */
+export async function startSilentKubeApi(namespace: string): Promise<FakeKubeApi & { /** Connections the client still keeps open. */ open(): number }> {
+    const requests: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+        requests.push("CONNECT");
+        sockets.add(socket);
+        // Read (and drop) what the client sends, so that its hanging up is seen.
+        socket.resume();
+        socket.on("close", () => sockets.delete(socket));
+        socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return {
+        kubeconfig: kubeconfigFor(port, fs.readFileSync(makeCertificates().caFile), namespace),
+        requests,
+        open: () => sockets.size,
+        async close() {
+            for (const s of sockets) s.destroy();
+            await new Promise((resolve) => server.close(() => resolve(undefined)));
+        },
+    };
+}
+
+function kubeconfigFor(port: number, ca: Buffer, namespace: string): string {
+    return [
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
         "- name: fake",
         "  cluster:",
         `    server: https://127.0.0.1:${port}`,
-        `    certificate-authority-data: ${fs.readFileSync(certs.caFile).toString("base64")}`,
+        `    certificate-authority-data: ${ca.toString("base64")}`,
         "users:",
         "- name: tester",
         "  user:",
@@ -234,13 +285,4 @@ export async function startFakeKubeApi(
         "current-context: fake",
         "",
     ].join("\n");
-    return {
-        kubeconfig,
-        requests,
-        async close() {
-            for (const s of sockets) s.destroy();
-            wss.close();
-            await new Promise((resolve) => server.close(() => resolve(undefined)));
-        },
-    };
 }

@@ -1,9 +1,10 @@
 import { expect } from "chai";
+import * as net from "net";
 import { converge } from "../../provider/converge/converge";
 import { TransportError } from "../../provider/errors";
-import { kubernetesTransport } from "../../provider/nodes/kubernetes";
-import { clusterInfo } from "../helpers/nodes";
-import { FakeKubeApi, FakePod, startFakeKubeApi } from "../helpers/fake-kube-api";
+import { currentReplicas, kubernetesRestarter, kubernetesTransport } from "../../provider/nodes/kubernetes";
+import { clusterInfo, failure } from "../helpers/nodes";
+import { FakeKubeApi, FakePod, startFakeKubeApi, startSilentKubeApi } from "../helpers/fake-kube-api";
 import { freePort, startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
 
 const NAMESPACE = "apps";
@@ -108,6 +109,93 @@ describe("Kubernetes transport: pods through a (fake) API server and port-forwar
             expect((error as Error).message).to.equal("pod apps/db-2 does not exist after 0.3 s");
         } finally {
             await forbidden.close();
+        }
+    });
+});
+
+describe("Kubernetes API deadlines: an API server that accepts connections and never answers", function () {
+    // Each case waits out a 2 s deadline; without deadlines each would wait forever.
+    this.timeout(10000);
+    const TIMEOUT_MS = 2000;
+    const SLACK_MS = 3000;
+    let silent: Awaited<ReturnType<typeof startSilentKubeApi>>;
+    before(async () => {
+        silent = await startSilentKubeApi(NAMESPACE);
+    });
+    after(async () => {
+        await silent.close();
+    });
+
+    /** The error `run` fails with, after checking it came at the deadline and left no connection open. */
+    async function atDeadline(run: () => Promise<unknown>, open: () => number = () => silent.open()): Promise<Error> {
+        const started = Date.now();
+        const error = await failure(run());
+        const elapsed = Date.now() - started;
+        expect(elapsed, `failed after ${elapsed} ms`).to.be.within(TIMEOUT_MS - 50, TIMEOUT_MS + SLACK_MS);
+        expect(error).to.be.instanceOf(TransportError);
+        for (let i = 0; i < 20 && open() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(open(), "requests still in flight").to.equal(0);
+        return error;
+    }
+    const target = () => ({ kubeconfig: silent.kubeconfig, namespace: NAMESPACE, statefulSet: "db", replicas: 1, podTimeoutMs: TIMEOUT_MS });
+
+    it("open() fails at the pod timeout, naming the pod, without quoting the kubeconfig", async () => {
+        const error = await atDeadline(() => kubernetesTransport(target()).open());
+        expect(error.message).to.equal("cannot read pod apps/db-0: no answer from the Kubernetes API within 2 s");
+        expect(silent.requests.length).to.be.greaterThan(0);
+    });
+
+    it("the restarter's outdated() and restart() fail at the pod timeout", async () => {
+        const restarter = kubernetesRestarter(target());
+        expect((await atDeadline(() => restarter.outdated())).message).to.equal(
+            "cannot read StatefulSet apps/db: no answer from the Kubernetes API within 2 s",
+        );
+        expect((await atDeadline(() => restarter.restart("db-0"))).message).to.equal("cannot read pod apps/db-0: no answer from the Kubernetes API within 2 s");
+    });
+
+    it("currentReplicas() fails at the pod timeout", async () => {
+        expect((await atDeadline(() => currentReplicas(target()))).message).to.equal(
+            "cannot read StatefulSet apps/db: no answer from the Kubernetes API within 2 s",
+        );
+    });
+
+    it("restart() bounds the delete and the wait for the new pod too", async () => {
+        const pods: FakePod[] = [{ name: "db-0", ip: "127.0.0.1", nodeName: "node-a", target: { host: "127.0.0.1", port: 1 } }];
+        const deleting = await startFakeKubeApi(NAMESPACE, pods, {}, { hang: (r) => r.startsWith("DELETE ") });
+        let reads = 0;
+        // The fake never recreates the pod: the second read (the first after the delete) hangs.
+        const waiting = await startFakeKubeApi(NAMESPACE, pods, {}, { hang: (r) => r.startsWith("GET /api/v1/namespaces/apps/pods/db-0") && ++reads > 1 });
+        try {
+            const refused = await atDeadline(() => kubernetesRestarter({ ...target(), kubeconfig: deleting.kubeconfig }).restart("db-0"), deleting.held);
+            expect(refused.message).to.equal("cannot delete pod apps/db-0: no answer from the Kubernetes API within 2 s");
+            // The wait after the delete has the pod timeout plus the grace period (0 s in the fake).
+            const lost = await atDeadline(() => kubernetesRestarter({ ...target(), kubeconfig: waiting.kubeconfig }).restart("db-0"), waiting.held);
+            expect(lost.message).to.equal("cannot read pod apps/db-0: no answer from the Kubernetes API within 2 s");
+            expect(waiting.requests.filter((r) => r.startsWith("DELETE "))).to.deep.equal(["DELETE /api/v1/namespaces/apps/pods/db-0"]);
+        } finally {
+            await deleting.close();
+            await waiting.close();
+        }
+    });
+
+    it("a port-forward whose WebSocket never opens drops its connection at the pod timeout, with the reason", async () => {
+        const pods: FakePod[] = [{ name: "db-0", ip: "127.0.0.1", nodeName: "node-a", target: { host: "127.0.0.1", port: 1 } }];
+        const api = await startFakeKubeApi(NAMESPACE, pods, {}, { hang: (r) => r.startsWith("UPGRADE ") });
+        const transport = kubernetesTransport({ ...target(), kubeconfig: api.kubeconfig });
+        try {
+            const [node] = await transport.open();
+            const started = Date.now();
+            const socket = net.connect(node.dial);
+            socket.on("error", () => undefined);
+            await new Promise((resolve) => socket.on("close", resolve));
+            const elapsed = Date.now() - started;
+            expect(elapsed, `closed after ${elapsed} ms`).to.be.within(TIMEOUT_MS - 50, TIMEOUT_MS + SLACK_MS);
+            expect(node.diagnose?.()).to.equal("port-forward to db-0 failed: no answer from the Kubernetes API within 2 s");
+            for (let i = 0; i < 20 && api.held() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+            expect(api.held(), "handshakes still in flight").to.equal(0);
+        } finally {
+            await transport.close();
+            await api.close();
         }
     });
 });

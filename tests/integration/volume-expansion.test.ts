@@ -7,7 +7,8 @@ import * as path from "path";
 import { expect } from "chai";
 import { guardProvider } from "../../sdk/components/guard";
 import { claimNames, claimStep, expandVolumes } from "../../provider/storage/expand";
-import { FakeClaim, FakeKubeApi, startFakeKubeApi } from "../helpers/fake-kube-api";
+import { TransportError } from "../../provider/errors";
+import { FakeClaim, FakeKubeApi, startFakeKubeApi, startSilentKubeApi } from "../helpers/fake-kube-api";
 import { failure } from "../helpers/nodes";
 
 const NAMESPACE = "apps";
@@ -105,6 +106,33 @@ describe("expandVolumes through a (fake) Kubernetes API", function () {
         // data-cache-0 already holds 1Gi; data-cache-1 does not exist.
         const missing = await failure(expandVolumes({ ...where, kubeconfig: server.kubeconfig, replicas: 2 }, "1Gi"));
         expect(missing.message).to.equal('cannot read PVC apps/data-cache-1: HTTP 404: persistentvolumeclaims "data-cache-1" not found');
+    });
+
+    it("bounds every API call by the timeout: an API server that never answers, a patch that is never answered", async () => {
+        const silent = await startSilentKubeApi(NAMESPACE);
+        const hanging = await startFakeKubeApi(
+            NAMESPACE,
+            [],
+            {},
+            { claims: { "data-cache-0": { request: "1Gi", capacity: "1Gi" } }, hang: (r) => r.startsWith("PATCH ") },
+        );
+        apis.push(hanging);
+        try {
+            for (const [kubeconfig, message, open] of [
+                [silent.kubeconfig, "cannot read PVC apps/data-cache-0: no answer from the Kubernetes API within 2 s", silent.open],
+                [hanging.kubeconfig, "cannot patch PVC apps/data-cache-0: no answer from the Kubernetes API within 2 s", hanging.held],
+            ] as const) {
+                const started = Date.now();
+                const error = await failure(expandVolumes({ ...where, kubeconfig, replicas: 1, timeoutMs: 2000 }, "2Gi"));
+                expect(Date.now() - started).to.be.within(1950, 5000);
+                expect(error).to.be.instanceOf(TransportError);
+                expect(error.message).to.equal(message);
+                for (let i = 0; i < 20 && open() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+                expect(open(), "requests still in flight").to.equal(0);
+            }
+        } finally {
+            await silent.close();
+        }
     });
 
     it("refuses a size that is not a quantity, and never prints the kubeconfig", async () => {
