@@ -45,7 +45,10 @@ export interface AclPlanInput {
     readonly defaultUser: "restricted" | "off";
 }
 
-/** The passwords of each user by name, for the users whose spec gives none (from @pulumi/random). */
+/**
+ * The passwords of each user by name, for the users whose validated spec holds none: generated
+ * ones (@pulumi/random), and those given as Outputs (resolved and validated by the component).
+ */
 export type GeneratedPasswords = Readonly<Record<string, readonly string[]>>;
 
 /** The names of the system users of a validated spec. */
@@ -57,11 +60,14 @@ export function systemUserNames(spec: AclSpec): Record<SystemRole, string> {
     };
 }
 
-/** Every user name of a validated spec whose passwords are not given (they need generated ones). */
-export function usersWithoutPasswords(spec: AclSpec): string[] {
+/**
+ * Every user name of a validated spec whose passwords are not given (they need generated ones).
+ * `givenLater` names the users whose passwords are given as Outputs, which the spec does not hold.
+ */
+export function usersWithoutPasswords(spec: AclSpec, givenLater: ReadonlySet<string> = new Set()): string[] {
     const names = systemUserNames(spec);
     const system = (["admin", "replication", "exporter"] as const).filter((r) => spec[r]?.passwords === undefined).map((r) => names[r]);
-    return [...system, ...(spec.users ?? []).filter((u) => u.passwords === undefined).map((u) => u.name)];
+    return [...system, ...(spec.users ?? []).filter((u) => u.passwords === undefined).map((u) => u.name)].filter((n) => !givenLater.has(n));
 }
 
 /**

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AclPlanInput, systemUserNames } from "../acl/users";
-import { createAclUsers } from "../credentials/acl-passwords";
+import { LatePasswords, createAclUsers } from "../credentials/acl-passwords";
 import { createPassword } from "../credentials/password";
 import { createCertificates, serverDnsNames } from "../credentials/tls";
 import {
@@ -26,6 +26,7 @@ import { certificatePolicy } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import type { AclStatusOutput, PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { splitLatePasswords } from "./acl-inputs";
 import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
@@ -38,7 +39,8 @@ const DEFAULT_USER = "default";
 
 /**
  * Fields that decide which resources exist or feed plain-valued children (certificate names,
- * generated ACL passwords, the replica count of the topology): they must be plain values.
+ * generated ACL passwords, the replica count of the topology): they must be plain values. The
+ * ACL users' `passwords` are the exception (splitLatePasswords): they may be Outputs.
  */
 const STRUCTURAL = ["masterCount", "replicasPerMaster", "tls", "acl", "exporter"];
 
@@ -112,14 +114,29 @@ export interface ClusterResult {
     readonly pendingRestart: pulumi.Output<PendingRestartOutput | undefined>;
 }
 
+/** What checkClusterArgs found. */
+export interface CheckedClusterArgs {
+    /** The model of the known part, which decides the structure. */
+    readonly structure: ClusterModel;
+    readonly spec: ValkeyClusterSpec;
+    /** Paths of the values not known yet (late ACL passwords not among them). */
+    readonly deferred: readonly string[];
+    /** The args without the late ACL passwords: what the model is built from once everything resolved. */
+    readonly args: unknown;
+    /** ACL passwords given as Outputs or Promises, validated when they resolve (createAclUsers). */
+    readonly latePasswords: readonly LatePasswords[];
+}
+
 /**
  * Checks everything known at construction (so `pulumi preview` fails before anything is created)
- * and throws a SpecError listing every problem. Returns the model of the known part, which decides
- * the structure; values still unknown are validated again when they resolve.
+ * and throws a SpecError listing every problem. Values still unknown are validated again when
+ * they resolve. ACL passwords given as Outputs are set apart first: they never reach the model,
+ * which would otherwise hold them, and make every object built from it secret.
  */
-export function checkClusterArgs(name: string, args: unknown): { structure: ClusterModel; spec: ValkeyClusterSpec; deferred: readonly string[] } {
+export function checkClusterArgs(name: string, args: unknown): CheckedClusterArgs {
     const subject = `ValkeyCluster ${JSON.stringify(name)}`;
-    const { known, deferred } = knownPart(args ?? {});
+    const split = splitLatePasswords(args ?? {});
+    const { known, deferred } = knownPart(split.args);
     let tlsGiven = false;
     try {
         tlsGiven = (known as { tls?: unknown } | null)?.tls !== undefined;
@@ -134,7 +151,7 @@ export function checkClusterArgs(name: string, args: unknown): { structure: Clus
         .map((path) => ({
             path,
             message:
-                "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)",
+                "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords may be Outputs, e.g. from config.requireSecret)",
         }));
     let spec: ValkeyClusterSpec | undefined;
     try {
@@ -144,7 +161,7 @@ export function checkClusterArgs(name: string, args: unknown): { structure: Clus
         issues.push(...e.issues);
     }
     if (issues.length > 0) throw new SpecError(subject, issues);
-    return { structure: buildClusterModel(name, spec!), spec: spec!, deferred };
+    return { structure: buildClusterModel(name, spec!), spec: spec!, deferred, args: split.args, latePasswords: split.late };
 }
 
 /** Validates the built object (the API server's rules) before Pulumi sends it. */
@@ -155,10 +172,11 @@ function checked<T extends Manifest>(object: T): T {
 
 export function createValkeyCluster(name: string, args: ValkeyClusterArgs, parent: pulumi.ComponentResource): ClusterResult {
     const subject = `ValkeyCluster ${JSON.stringify(name)}`;
-    const { structure, deferred } = checkClusterArgs(name, args);
-    // The kubeconfig stays out of the model: resolving it with the rest would mark every object
-    // built from the model as secret in the state.
-    const { kubeconfig, ...rest } = args ?? {};
+    const { structure, deferred, args: structural, latePasswords } = checkClusterArgs(name, args);
+    // The kubeconfig (and the late ACL passwords) stay out of the model: resolving them with the
+    // rest would mark every object built from the model as secret in the state.
+    const { kubeconfig } = args ?? {};
+    const { kubeconfig: _kubeconfig, ...rest } = structural as ValkeyClusterArgs;
     const model: pulumi.Output<ClusterModel> =
         deferred.filter((d) => d !== "kubeconfig").length === 0
             ? pulumi.output(structure)
@@ -181,7 +199,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     // Credentials: the default user's password (the probes authenticate with it), the ACL users.
     const password = createPassword(name, parent);
     const acl = structure.acl;
-    const aclUsers: pulumi.Output<AclPlanInput | undefined> = acl !== undefined ? createAclUsers(name, parent, acl) : pulumi.output(undefined);
+    const aclUsers: pulumi.Output<AclPlanInput | undefined> =
+        acl !== undefined ? createAclUsers(name, parent, acl, { subject, passwords: latePasswords }) : pulumi.output(undefined);
     const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
     // The pods roll for the exporter's own credentials only (a keyed hash: the annotation need not
     // be secret); a change of the ACL users is applied live by the topology resource.

@@ -1,20 +1,61 @@
-// Passwords of the ACL users that the spec leaves without one, from @pulumi/random (like the default
-// user's, see password.ts), and the resolved users as one secret Output for the provider.
+// Passwords of the ACL users: generated (@pulumi/random, like the default user's, see password.ts)
+// for the users the spec leaves without one, resolved and validated for those given as Outputs
+// (e.g. `config.requireSecret`), and every user resolved as one secret Output for the provider.
 import * as pulumi from "@pulumi/pulumi";
-import { AclPlanInput, resolveAclUsers, usersWithoutPasswords } from "../acl/users";
-import { AclSpec } from "../spec/security";
+import { AclPlanInput, SystemRole, resolveAclUsers, systemUserNames, usersWithoutPasswords } from "../acl/users";
+import { AclSpec, aclPasswordsSchema } from "../spec/security";
+import { SpecError, specIssuesAt } from "../spec/validate";
 import { createPassword } from "./password";
 
 /**
- * One RandomPassword child per user without given passwords, named `<name>-acl-<user>-password`
- * (stable across updates until the user is renamed), and every user resolved with its passwords.
- * The result is a secret: it holds every password.
+ * One user's `passwords` given as an Output or a Promise, or as a list with one among them. The
+ * validated spec holds the rest of the user; these are validated once they resolve.
  */
-export function createAclUsers(name: string, parent: pulumi.Resource, spec: AclSpec): pulumi.Output<AclPlanInput> {
-    const generated = usersWithoutPasswords(spec).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
+export interface LatePasswords {
+    /** The field path, e.g. `["acl", "users", 0, "passwords"]`. */
+    readonly path: readonly (string | number)[];
+    /** The user: a system user's role, or its index in `acl.users`. */
+    readonly user: { readonly role: SystemRole } | { readonly index: number };
+    readonly passwords: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** The late passwords of a spec, and whom a SpecError about them names (e.g. `ValkeyCluster "cache"`). */
+export interface LateAclPasswords {
+    readonly subject: string;
+    readonly passwords: readonly LatePasswords[];
+}
+
+function userName(spec: AclSpec, user: LatePasswords["user"]): string {
+    return "role" in user ? systemUserNames(spec)[user.role] : spec.users![user.index].name;
+}
+
+/**
+ * One RandomPassword child per user without passwords, given or late, named
+ * `<name>-acl-<user>-password` (stable across updates until the user is renamed), and every user
+ * resolved with its passwords. Late passwords are checked with the spec's rules when they resolve
+ * (during a preview too, once known): a violation fails the Output, and with it the update, with a
+ * SpecError naming each field and never a password. Unknown during a preview, they check nothing
+ * and the result is unknown. The result is a secret: it holds every password.
+ */
+export function createAclUsers(
+    name: string,
+    parent: pulumi.Resource,
+    spec: AclSpec,
+    { subject, passwords: late }: LateAclPasswords = { subject: name, passwords: [] },
+): pulumi.Output<AclPlanInput> {
+    const lateNames = late.map((l) => userName(spec, l.user));
+    const generated = usersWithoutPasswords(spec, new Set(lateNames)).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
+    const lateLists = pulumi.all(late.map((l) => pulumi.output(l.passwords))).apply((lists) => {
+        const issues = lists.flatMap((list, i) => specIssuesAt(aclPasswordsSchema, list, late[i].path));
+        if (issues.length > 0) throw new SpecError(subject, issues);
+        return lists as string[][];
+    });
     return pulumi.secret(
-        pulumi
-            .all(generated.map((g) => g.password))
-            .apply((passwords) => resolveAclUsers(spec, Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])))),
+        pulumi.all([pulumi.all(generated.map((g) => g.password)), lateLists]).apply(([passwords, lists]) =>
+            resolveAclUsers(spec, {
+                ...Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])),
+                ...Object.fromEntries(lateNames.map((user, i) => [user, lists[i]])),
+            }),
+        ),
     );
 }

@@ -77,7 +77,10 @@ export interface ValkeyClusterArgs {
     replicasPerMaster?: Input<number>;
     /** TLS on clients, replication and the cluster bus, certificates from @pulumi/tls. @default no TLS */
     tls?: Input<ValkeyClusterTlsArgs>;
-    /** ACL users; the outputs then connect as the admin user. @default no ACL: the default user with a generated password */
+    /**
+     * ACL users; the outputs then connect as the admin user. A plain value, but for the users'
+     * `passwords`, which may be (secret) Outputs. @default no ACL: the default user with a generated password
+     */
     acl?: Input<ValkeyClusterAclArgs>;
     /** Replaces the default, a preferred spreading of the pods across hosts. @default preferred anti-affinity on kubernetes.io/hostname */
     podAntiAffinity?: Input<IPodAntiAffinity>;

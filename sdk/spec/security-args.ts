@@ -39,19 +39,30 @@ export interface ValkeyClusterTlsArgs {
 export interface AclSystemUserArgs {
     /** @default seeds/002's name of the user (valkey-admin, primary-replication-user, exporter-user) */
     name?: Input<string>;
-    /** The first is current; the others stay valid during a rotation. @default one from @pulumi/random */
+    /**
+     * The first is current; the others stay valid during a rotation. May be Outputs, e.g. from
+     * `config.requireSecret`: they stay secret, and are checked (8-256 characters, at most 5, no
+     * repeats) once known, failing the update with the field's path. @default one from @pulumi/random
+     */
     passwords?: Input<Input<string>[]>;
 }
 
 export interface AclUserArgs {
     name: Input<string>;
-    /** The first is current; the others stay valid during a rotation. @default one from @pulumi/random */
+    /**
+     * The first is current; the others stay valid during a rotation. May be Outputs, e.g. from
+     * `config.requireSecret`: they stay secret, and are checked (8-256 characters, at most 5, no
+     * repeats) once known, failing the update with the field's path. @default one from @pulumi/random
+     */
     passwords?: Input<Input<string>[]>;
     /** ACL rules, e.g. "+GET +SET ~app:*"; the user starts with nothing allowed. */
     rules: Input<string>;
 }
 
-/** ACL users (seeds/002 ValkeyClusterAcl). */
+/**
+ * ACL users (seeds/002 ValkeyClusterAcl). Plain values, since they decide which resources exist,
+ * except each user's `passwords`, which may be Outputs (secret ones stay secret).
+ */
 export interface ValkeyClusterAclArgs {
     /** The provider's own user (all commands, keys, channels). @default named valkey-admin */
     admin?: Input<AclSystemUserArgs>;

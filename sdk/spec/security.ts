@@ -236,6 +236,8 @@ export const DEFAULT_EXPORTER_USER = "exporter-user";
 /** Aiven's bounds for user passwords (reference/peers.md). */
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
+/** At most this many application users (MAX_INPUT_VALUES in validate.ts is sized for them). */
+export const MAX_ACL_USERS = 256;
 /** More would only be forgotten passwords: rotation needs the new one and the old ones still in use. */
 export const MAX_PASSWORDS = 5;
 /**
@@ -258,7 +260,11 @@ const userName = z.string().superRefine((value, ctx) => {
     }
 });
 
-const passwords = z
+/**
+ * The accepted passwords of one user. Exported for the passwords given as Outputs: the component
+ * validates them with this schema once they resolve (sdk/credentials/acl-passwords.ts).
+ */
+export const aclPasswordsSchema = z
     .array(z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH))
     .min(1)
     .max(MAX_PASSWORDS)
@@ -303,7 +309,7 @@ export const aclUserSchema = z.strictObject({
      * Accepted passwords: the first is current (handed to clients), the others stay valid while
      * clients move to the first. @default one from @pulumi/random
      */
-    passwords: passwords.optional(),
+    passwords: aclPasswordsSchema.optional(),
     /** ACL rules, e.g. "+GET +SET ~app:*". The user starts from nothing: no keys, channels or commands. */
     rules: z.string().superRefine((value, ctx) => {
         const problem = aclRuleProblem(value);
@@ -315,7 +321,7 @@ const systemUserSchema = z.strictObject({
     /** @default the DEFAULT_*_USER constant of the user */
     name: userName.optional(),
     /** As for users: the first is current. @default one from @pulumi/random */
-    passwords: passwords.optional(),
+    passwords: aclPasswordsSchema.optional(),
 });
 
 export const aclSpecSchema = z
@@ -327,7 +333,7 @@ export const aclSpecSchema = z
         /** The metrics exporter's user: only what a redis_exporter scrape sends (sdk/acl EXPORTER_RULES); no CONFIG, no keys. */
         exporter: systemUserSchema.optional(),
         /** Application users. @default none */
-        users: z.array(aclUserSchema).max(256).optional(),
+        users: z.array(aclUserSchema).max(MAX_ACL_USERS).optional(),
         /** @default DEFAULT_DEFAULT_USER ("restricted") */
         defaultUser: z.enum(["restricted", "off"]).optional(),
     })

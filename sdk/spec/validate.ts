@@ -394,3 +394,28 @@ export function parseSpec<S extends z.ZodType>(schema: S, value: unknown, subjec
     if (issues.length > 0) throw new SpecError(subject, issues);
     return (result.success ? result.data : plain.value) as z.output<S>;
 }
+
+/**
+ * The issues of `value`, the part of a spec at `path` (e.g. `acl.users[0].passwords`), under the
+ * schema of that part, with their full paths and the same messages parseSpec gives for the part
+ * inside the whole spec. For a part validated on its own because it resolves later than the rest
+ * (an Output). The schema should hold no objects: "did you mean" hints are not computed here.
+ */
+export function specIssuesAt(schema: z.ZodType, value: unknown, path: readonly PropertyKey[]): SpecIssue[] {
+    const plain = plainInput(value);
+    const under = (relative: string) =>
+        relative === "" ? pathToString(path) : relative.startsWith("[") ? pathToString(path) + relative : `${pathToString(path)}.${relative}`;
+    const walkIssues = plain.issues.map((i) => ({ ...i, path: under(i.path) }));
+    if (plain.exhausted) return walkIssues;
+    const result = schema.safeParse(plain.value);
+    if (result.success) return walkIssues;
+    // toSpecIssues looks the offending values up at their full paths: the part, placed there.
+    let root: unknown = plain.value;
+    for (let i = path.length - 1; i >= 0; i--) {
+        const holder: object = typeof path[i] === "number" ? [] : {};
+        Object.defineProperty(holder, path[i], { value: root, enumerable: true, writable: true, configurable: true });
+        root = holder;
+    }
+    const schemaIssues = toSpecIssues(result.error, schema, root, path).filter((i) => !walkIssues.some((p) => isUnder(i.path, p.path)));
+    return [...walkIssues, ...schemaIssues];
+}

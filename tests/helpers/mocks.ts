@@ -31,6 +31,15 @@ export function mockPem(label: string, name: string): string {
  * test file before running any, so installing at import time would let the last file win.
  */
 export function installMocks(): void {
+    install(false);
+}
+
+/** installMocks for a program run as `pulumi preview` runs it (pulumi.runtime.isDryRun() is true). */
+export function installPreviewMocks(): void {
+    install(true);
+}
+
+function install(preview: boolean): void {
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
@@ -70,7 +79,7 @@ export function installMocks(): void {
         },
         "project",
         "stack",
-        false,
+        preview,
     );
     // Capture warnings instead of printing them.
     (pulumi.log as { warn: typeof pulumi.log.warn }).warn = (message: string) => {

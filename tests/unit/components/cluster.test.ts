@@ -10,6 +10,7 @@ import {
     dynamicOutputs,
     existingSecrets,
     installMocks,
+    installPreviewMocks,
     mockPem,
     one,
     registered,
@@ -470,7 +471,7 @@ describe("ValkeyCluster component (mocks)", () => {
 
     it("refuses Outputs for structural fields", () => {
         expect(() => new ValkeyCluster("late", { masterCount: pulumi.output(3) })).to.throw(
-            'ValkeyCluster "late" is invalid (1 problem):\n  - masterCount: must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords: leave them unset to have them generated)',
+            'ValkeyCluster "late" is invalid (1 problem):\n  - masterCount: must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords may be Outputs, e.g. from config.requireSecret)',
         );
     });
 
@@ -478,6 +479,235 @@ describe("ValkeyCluster component (mocks)", () => {
         const cluster = new ValkeyCluster("late", { namespace: pulumi.output("apps") });
         await settle(cluster.serviceUri);
         expect(one("kubernetes:apps/v1:StatefulSet", "late").inputs.metadata.namespace).to.equal("apps");
+    });
+});
+
+describe("ValkeyCluster ACL passwords from Outputs, e.g. config.requireSecret (mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    const ADMIN_PW = "admin-from-config-0123";
+    const REPLICATION_PW = "replication-from-config-0123";
+    const APP_NEW_PW = "app-new-from-config-0123";
+    const APP_OLD_PW = "app-old-from-config-0123";
+    const RULES = "+GET +SET ~app:*";
+    const sha = (pw: string) => createHash("sha256").update(pw, "utf8").digest("hex");
+    /** The acl spec with each password either plain or as a secret Output (one as a whole list, the others one by one). */
+    const aclArgs = (wrap: boolean): ValkeyClusterArgs["acl"] => {
+        const s = <T>(v: T) => (wrap ? pulumi.secret(v) : v);
+        return {
+            admin: { passwords: [s(ADMIN_PW)] },
+            replication: { name: "repl", passwords: [s(REPLICATION_PW)] },
+            users: [{ name: "app", passwords: s([APP_NEW_PW, APP_OLD_PW]), rules: RULES }],
+        };
+    };
+
+    async function deploy(wrap: boolean) {
+        reset();
+        const cluster = new ValkeyCluster("sec", { acl: aclArgs(wrap), exporter: { enabled: true } });
+        await settle(cluster.serviceUri);
+        return {
+            cluster,
+            auth: one("kubernetes:core/v1:Secret", "sec-auth").inputs,
+            topology: one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "sec-topology").inputs,
+            scaleIn: one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "sec-scale-in").inputs,
+            children: children(),
+            registered: registered.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })),
+        };
+    }
+
+    /** Every string in `value` outside secret-marked values (how the engine stores a secret: encrypted). */
+    function plainStrings(value: unknown, out: string[] = []): string[] {
+        if (typeof value === "string") out.push(value);
+        else if (Array.isArray(value)) value.forEach((v) => plainStrings(v, out));
+        else if (value !== null && typeof value === "object") {
+            try {
+                secretValue(value);
+                return out;
+            } catch {
+                Object.values(value).forEach((v) => plainStrings(v, out));
+            }
+        }
+        return out;
+    }
+
+    it("carries a secret Output password as a secret into the auth Secret, the provider's inputs and the outputs", async () => {
+        const { cluster, auth, topology, scaleIn, registered: resources } = await deploy(true);
+        // The auth Secret: the hashed `user` lines of the given passwords, the replication user's as masterauth.
+        const data = secretValue<Record<string, string>>(auth.stringData);
+        expect(data["auth.conf"].split("\n")).to.deep.equal([
+            `user valkey-admin on resetkeys resetchannels -@all ${ADMIN_RULES} #${sha(ADMIN_PW)}`,
+            `user repl on resetkeys resetchannels -@all ${REPLICATION_RULES} #${sha(REPLICATION_PW)}`,
+            `user exporter-user on resetkeys resetchannels -@all ${EXPORTER_RULES} #${sha(MOCK_PASSWORD)}`,
+            `user app on resetkeys resetchannels -@all ${RULES} #${sha(APP_NEW_PW)} #${sha(APP_OLD_PW)}`,
+            `user default on resetkeys resetchannels -@all +ping #${sha(MOCK_PASSWORD)}`,
+            "masteruser repl",
+            `masterauth ${REPLICATION_PW}`,
+            "",
+        ]);
+        // The provider's inputs: the users with their passwords and the admin password, all secret.
+        const users = {
+            users: [
+                { name: "valkey-admin", passwords: [ADMIN_PW], rules: ADMIN_RULES, role: "admin" },
+                { name: "repl", passwords: [REPLICATION_PW], rules: REPLICATION_RULES, role: "replication" },
+                { name: "exporter-user", passwords: [MOCK_PASSWORD], rules: EXPORTER_RULES, role: "exporter" },
+                { name: "app", passwords: [APP_NEW_PW, APP_OLD_PW], rules: RULES },
+            ],
+            defaultUser: "restricted",
+        };
+        for (const inputs of [topology, scaleIn]) {
+            expect(secretValue(inputs.acl)).to.deep.equal(users);
+            expect(secretValue(inputs.password)).to.equal(ADMIN_PW);
+            expect(inputs.username).to.equal("valkey-admin");
+        }
+        // Generated passwords only for the users given none.
+        expect(children().filter((c) => c.startsWith("random:"))).to.deep.equal([
+            "random:index/randomPassword:RandomPassword sec-acl-exporter-user-password",
+            "random:index/randomPassword:RandomPassword sec-password",
+        ]);
+        expect(await pulumi.isSecret(cluster.servicePassword)).to.equal(true);
+        expect(await unwrap(cluster.servicePassword)).to.equal(ADMIN_PW);
+        expect(await pulumi.isSecret(cluster.serviceUri)).to.equal(true);
+        expect(await unwrap(cluster.serviceUri)).to.equal(`redis://valkey-admin:${ADMIN_PW}@sec.default.svc.cluster.local:6379`);
+        expect(await pulumi.isSecret(cluster.serviceUsername)).to.equal(false);
+        // No password (nor its plain SHA-256) in any input outside a secret.
+        const plain = resources.flatMap((r) => plainStrings(r.inputs));
+        for (const pw of [ADMIN_PW, REPLICATION_PW, APP_NEW_PW, APP_OLD_PW]) {
+            expect(
+                plain.filter((s) => s.includes(pw) || s.includes(sha(pw))),
+                pw,
+            ).to.deep.equal([]);
+        }
+    });
+
+    it("gives the same children, users, auth Secret and pod template as the same passwords given plainly", async () => {
+        const fromOutputs = await deploy(true);
+        const plainly = await deploy(false);
+        expect(fromOutputs.children).to.deep.equal(plainly.children);
+        expect(secretValue(fromOutputs.auth.stringData)).to.deep.equal(secretValue(plainly.auth.stringData));
+        expect(secretValue(fromOutputs.topology.acl)).to.deep.equal(secretValue(plainly.topology.acl));
+        const template = (r: typeof plainly) => r.registered.find((x) => x.name === "sec" && x.type === "kubernetes:apps/v1:StatefulSet")!.inputs.spec.template;
+        expect(template(fromOutputs)).to.deep.equal(template(plainly));
+    });
+
+    it("keeps the passwords out of the model: with an Output namespace too, the objects built from it are not secret", async () => {
+        const cluster = new ValkeyCluster("mix", { namespace: pulumi.output("apps"), acl: { admin: { passwords: [pulumi.secret(ADMIN_PW)] } } });
+        await settle(cluster.serviceUri);
+        expect(await pulumi.isSecret(cluster.namespace)).to.equal(false);
+        expect(await unwrap(cluster.namespace)).to.equal("apps");
+        const config = one("kubernetes:core/v1:ConfigMap", "mix-config").inputs;
+        expect(Object.keys(config.data)).to.deep.equal(["valkey.conf"]);
+        expect(one("kubernetes:apps/v1:StatefulSet", "mix").inputs.metadata.namespace).to.equal("apps");
+        expect(secretValue(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "mix-topology").inputs.password)).to.equal(ADMIN_PW);
+    });
+
+    it("fails with a SpecError naming each field, never the value, when a password from an Output breaks a rule", async () => {
+        const cluster = new ValkeyCluster("bad", {
+            acl: {
+                admin: { passwords: [pulumi.secret("short1")] },
+                users: [{ name: "app", passwords: pulumi.secret(["same-password-1", "same-password-1"]), rules: RULES }],
+            },
+        });
+        const expected = [
+            'ValkeyCluster "bad" is invalid (2 problems):',
+            "  - acl.admin.passwords[0]: must be at least 8 characters long (got 6)",
+            "  - acl.users[0].passwords: must not repeat a password",
+        ].join("\n");
+        let error: unknown;
+        try {
+            await (cluster.servicePassword as unknown as { promise(): Promise<string> }).promise();
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(SpecError);
+        expect((error as SpecError).issues).to.deep.equal([
+            { path: "acl.admin.passwords[0]", message: "must be at least 8 characters long (got 6)" },
+            { path: "acl.users[0].passwords", message: "must not repeat a password" },
+        ]);
+        // Pulumi prefixes the property it was serializing when the error surfaced.
+        expect((error as Error).message.endsWith(expected), (error as Error).message).to.equal(true);
+        expect((error as Error).message).not.to.include("short1");
+        expect((error as Error).message).not.to.include("same-password-1");
+        // Nothing that would carry a password is created.
+        await settle(cluster.namespace);
+        expect(children().filter((c) => c.includes("bad-auth") || c.includes("Topology"))).to.deep.equal([]);
+    });
+
+    it("still checks every other acl field at construction, with the messages of plain passwords", () => {
+        const late = pulumi.secret("late-password-0123");
+        const args = (pw: pulumi.Input<string>): ValkeyClusterArgs => ({
+            acl: {
+                admin: { name: "bad name", passwords: [pw] },
+                users: [
+                    { name: "app", passwords: [pw], rules: "+GET >secret" },
+                    { name: "app", rules: "+GET" },
+                ],
+            },
+        });
+        const expected = [
+            'ValkeyCluster "chk" is invalid (3 problems):',
+            '  - acl.admin.name: must be 1-128 characters of [A-Za-z0-9._@-], starting alphanumeric (got "bad name")',
+            "  - acl.users[0].rules: must not set passwords or switch the user on/off (>, <, #, !, nopass, resetpass, reset, on, off): passwords go in `passwords`, and users are always on",
+            '  - acl.users[1].name: user "app" is already defined at users[0]; user names must be unique',
+        ].join("\n");
+        expect(() => new ValkeyCluster("chk", args("plain-password-0123"))).to.throw(expected);
+        expect(() => new ValkeyCluster("chk", args(late))).to.throw(expected);
+        expect(children()).to.deep.equal([]);
+    });
+
+    it("still refuses an Output for the rest of acl: a user, the user list, a name", () => {
+        const refused = (path: string) =>
+            `  - ${path}: must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords may be Outputs, e.g. from config.requireSecret)`;
+        expect(() => new ValkeyCluster("late", { acl: { users: [pulumi.output({ name: "app", rules: "+GET" })] } })).to.throw(
+            `ValkeyCluster "late" is invalid (1 problem):\n${refused("acl.users")}`,
+        );
+        expect(() => new ValkeyCluster("late", { acl: { admin: { name: pulumi.output("root"), passwords: [pulumi.secret("late-password-0123")] } } })).to.throw(
+            `ValkeyCluster "late" is invalid (1 problem):\n${refused("acl.admin.name")}`,
+        );
+        expect(() => new ValkeyCluster("late", { acl: pulumi.output({}) })).to.throw(`ValkeyCluster "late" is invalid (1 problem):\n${refused("acl")}`);
+    });
+});
+
+describe("ValkeyCluster ACL passwords unknown during a preview (mocks, preview)", () => {
+    before(installPreviewMocks);
+    after(() => {
+        restoreWarn();
+        installMocks();
+    });
+    beforeEach(reset);
+
+    it("constructs with a password still unknown: the same resources, the users and the password unknown and secret", async () => {
+        expect(pulumi.runtime.isDryRun()).to.equal(true);
+        const unknown = pulumi.secret(pulumi.output(pulumi.unknown as unknown as string));
+        const cluster = new ValkeyCluster("pre", { acl: { admin: { passwords: [unknown] }, users: [{ name: "app", rules: "+GET ~app:*" }] } });
+        // The topology resource's nodes: known in a preview (the mock's), registered before the guard.
+        await settle(cluster.nodes);
+        expect(children()).to.deep.equal([
+            "kubernetes:apps/v1:StatefulSet pre",
+            "kubernetes:core/v1:ConfigMap pre-config",
+            "kubernetes:core/v1:Secret pre-auth",
+            "kubernetes:core/v1:Service pre",
+            "kubernetes:core/v1:Service pre-headless",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy pre",
+            "kubernetes:policy/v1:PodDisruptionBudget pre",
+            "pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard pre-guard",
+            "pulumi-nodejs:dynamic/valkey:ValkeyClusterGuard pre-immutable",
+            "pulumi-nodejs:dynamic/valkey:ValkeyTopology pre-scale-in",
+            "pulumi-nodejs:dynamic/valkey:ValkeyTopology pre-topology",
+            "random:index/randomPassword:RandomPassword pre-acl-app-password",
+            "random:index/randomPassword:RandomPassword pre-acl-exporter-user-password",
+            "random:index/randomPassword:RandomPassword pre-acl-primary-replication-user-password",
+            "random:index/randomPassword:RandomPassword pre-password",
+        ]);
+        const UNKNOWN = { __pulumiUnknown: true };
+        expect(one("kubernetes:core/v1:Secret", "pre-auth").inputs.stringData).to.deep.equal(UNKNOWN);
+        expect(one("pulumi-nodejs:dynamic/valkey:ValkeyTopology", "pre-topology").inputs.acl).to.deep.equal(UNKNOWN);
+        const password = cluster.servicePassword as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+        expect(await password.isKnown).to.equal(false);
+        expect(await password.isSecret).to.equal(true);
+        expect(await unwrap(cluster.serviceUsername)).to.equal("valkey-admin");
+        expect(warnings).to.deep.equal([]);
     });
 });
 
