@@ -178,10 +178,11 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     );
     const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
 
-    // Credentials: the default user's password (the probes authenticate with it), the ACL users.
+    // Credentials: the default user's password (the probes authenticate with it without ACL; with
+    // ACL as the probe user, whose password is derived from it), the ACL users.
     const password = createPassword(name, parent);
     const acl = structure.acl;
-    const aclUsers: pulumi.Output<AclPlanInput | undefined> = acl !== undefined ? createAclUsers(name, parent, acl) : pulumi.output(undefined);
+    const aclUsers: pulumi.Output<AclPlanInput | undefined> = acl !== undefined ? createAclUsers(name, parent, acl, password.result) : pulumi.output(undefined);
     const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
     // The pods roll for the exporter's own credentials only (a keyed hash: the annotation need not
     // be secret); a change of the ACL users is applied live by the topology resource.

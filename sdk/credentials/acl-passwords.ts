@@ -7,14 +7,15 @@ import { createPassword } from "./password";
 
 /**
  * One RandomPassword child per user without given passwords, named `<name>-acl-<user>-password`
- * (stable across updates until the user is renamed), and every user resolved with its passwords.
+ * (stable across updates until the user is renamed), and every user resolved with its passwords
+ * (the probe user's derived from `defaultPassword`, see resolveAclUsers).
  * The result is a secret: it holds every password.
  */
-export function createAclUsers(name: string, parent: pulumi.Resource, spec: AclSpec): pulumi.Output<AclPlanInput> {
+export function createAclUsers(name: string, parent: pulumi.Resource, spec: AclSpec, defaultPassword: pulumi.Input<string>): pulumi.Output<AclPlanInput> {
     const generated = usersWithoutPasswords(spec).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
     return pulumi.secret(
         pulumi
-            .all(generated.map((g) => g.password))
-            .apply((passwords) => resolveAclUsers(spec, Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])))),
+            .all([defaultPassword, pulumi.all(generated.map((g) => g.password))])
+            .apply(([pw, passwords]) => resolveAclUsers(spec, pw, Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])))),
     );
 }

@@ -33,7 +33,7 @@ function plan(users: { name: string; passwords: string[]; rules: string }[]): Ac
         },
         "acl",
     );
-    return resolveAclUsers(spec);
+    return resolveAclUsers(spec, DEFAULT_PW);
 }
 
 /** A connection as `user` (no retries: a failure must show). */

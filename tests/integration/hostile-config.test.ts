@@ -23,7 +23,7 @@ describe("integration: hostile ACL patterns in auth.conf (issue 11, finding 9)",
             "ValkeyCluster",
         );
         const cm = buildClusterModel("c", spec);
-        const acl = resolveAclUsers(spec.acl!, { "primary-replication-user": ["repl-password"], "exporter-user": ["exp-password"] });
+        const acl = resolveAclUsers(spec.acl!, "default-password", { "primary-replication-user": ["repl-password"], "exporter-user": ["exp-password"] });
         const authConf = buildClusterAuthSecret(cm, "default-password", acl).stringData!["auth.conf"];
         // The auth include as the pods read it; cluster mode is not needed to parse the users.
         const node = await startValkey({ config: authConf, args: ["--save", "", "--appendonly", "no"] });

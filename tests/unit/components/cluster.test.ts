@@ -25,6 +25,9 @@ import { guardProvider, guardFailures, readySince } from "../../../sdk/component
 import { SpecError } from "../../../sdk/spec/validate";
 import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
 
+/** The probe user's password for MOCK_PASSWORD: HMAC-SHA256(key MOCK_PASSWORD, "pulumi-valkey probe password v1"), first 32 hex (openssl dgst -hmac). */
+const PROBE_PASSWORD = "b7dc30d4a160146be96c7f3a6311871c";
+
 function children(): string[] {
     return registered
         .filter((r) => !r.type.startsWith("valkey:index:"))
@@ -211,12 +214,14 @@ describe("ValkeyCluster component (mocks)", () => {
             { type: "ACLSynced", status: "True" },
         ]);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "sec-auth").inputs.stringData);
-        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password"]);
+        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password", "probe-password"]);
+        expect(auth["probe-password"]).to.equal(PROBE_PASSWORD);
         const authLines = auth["auth.conf"].split("\n").map((l) => l.split(" ").slice(0, 3).join(" "));
         expect(authLines).to.deep.equal([
             "user valkey-admin on",
             "user primary-replication-user on",
             "user exporter-user on",
+            "user probe-user on",
             "user app on",
             "user default on",
             "masteruser primary-replication-user",
@@ -233,6 +238,7 @@ describe("ValkeyCluster component (mocks)", () => {
                 { name: "valkey-admin", passwords: [MOCK_PASSWORD], rules: ADMIN_RULES, role: "admin" },
                 { name: "primary-replication-user", passwords: [MOCK_PASSWORD], rules: REPLICATION_RULES, role: "replication" },
                 { name: "exporter-user", passwords: [MOCK_PASSWORD], rules: EXPORTER_RULES, role: "exporter" },
+                { name: "probe-user", passwords: [PROBE_PASSWORD], rules: "+ping", role: "probe" },
                 { name: "app", passwords: [MOCK_PASSWORD], rules: "+GET +SET ~app:*" },
             ],
             defaultUser: "restricted",
@@ -464,6 +470,23 @@ describe("ValkeyCluster component (mocks)", () => {
                 "  - masterCount: must be at least 3 (got 2)",
                 '  - backup.aof.appendfsync: must be one of always, everysec, no (got "sometimes")',
             ].join("\n"),
+        );
+        expect(children()).to.deep.equal([]);
+    });
+
+    it("refuses an ACL user named probe-user at construction (preview), naming each field: the probes authenticate as it", () => {
+        let error: unknown;
+        try {
+            new ValkeyCluster("probe", {
+                acl: { exporter: { name: "probe-user" }, users: [{ name: "probe-user", rules: "+GET ~app:*" }], defaultUser: "off" },
+            });
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(SpecError);
+        const reason = `must not be "probe-user": that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`;
+        expect((error as Error).message).to.equal(
+            ['ValkeyCluster "probe" is invalid (2 problems):', `  - acl.exporter.name: ${reason}`, `  - acl.users[0].name: ${reason}`].join("\n"),
         );
         expect(children()).to.deep.equal([]);
     });

@@ -19,7 +19,7 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
     it("generates a password only for the users without given ones; the users come back as a secret", async () => {
         reset();
         const spec = parseSpec(aclSpecSchema, { admin: { passwords: ["given-admin-pw"] }, users: [{ name: "app", rules: "+GET ~app:*" }] }, "acl");
-        const users = createAclUsers("cache", new Holder("cache"), spec);
+        const users = createAclUsers("cache", new Holder("cache"), spec, "default-pw");
         const resolved = await settle(users);
         expect(
             registered
@@ -31,6 +31,8 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
             ["valkey-admin", ["given-admin-pw"]],
             ["primary-replication-user", [MOCK_PASSWORD]],
             ["exporter-user", [MOCK_PASSWORD]],
+            // Derived from the default password, no RandomPassword of its own (sdk/credentials/probe-password.ts).
+            ["probe-user", ["d72ee468a16a99b651808f16272fda25"]],
             ["app", [MOCK_PASSWORD]],
         ]);
         expect(await pulumi.isSecret(users)).to.equal(true);
