@@ -152,6 +152,45 @@ export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
     };
 }
 
+/** Why a pod is not Ready (its Ready condition's message, else its phase), or undefined when it is. */
+function notReadyReason(pod: K8s.V1Pod): string | undefined {
+    const ready = pod.status?.conditions?.find((c) => c.type === "Ready");
+    if (ready?.status === "True") return undefined;
+    return ready?.message ?? ready?.reason ?? `phase ${pod.status?.phase ?? "unknown"}`;
+}
+
+/**
+ * Waits until every pod of `pods` is Ready, i.e. its readiness probe passes and the client Service
+ * routes to it: the nodes answering the provider (as the admin user, through a port-forward) is
+ * not enough, since the probe runs as another user (issue 11, finding 7). Throws, naming each pod
+ * that is still not Ready after `target.podTimeoutMs` with the kubelet's reason.
+ */
+export async function waitPodsReady(target: KubernetesTarget, pods: readonly string[]): Promise<void> {
+    const { k8s, kc } = loadKubeConfig(target);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const timeoutMs = target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const reasons = await Promise.all(
+            pods.map(async (name) => {
+                try {
+                    return notReadyReason(await core.readNamespacedPod({ name, namespace: target.namespace }));
+                } catch (e) {
+                    if ((e as { code?: unknown }).code === 404) return "it does not exist";
+                    throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
+                }
+            }),
+        );
+        const unready = pods.flatMap((name, i) => (reasons[i] !== undefined ? [`${target.namespace}/${name} (${reasons[i]})`] : []));
+        if (unready.length === 0) return;
+        if (Date.now() > deadline)
+            throw new TransportError(
+                `pod${unready.length === 1 ? "" : "s"} ${unready.join(", ")} not Ready after ${timeoutMs / 1000} s: the readiness probe fails, so the client Service has no endpoint for ${unready.length === 1 ? "it" : "them"} although the nodes answer`,
+            );
+        await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+    }
+}
+
 /** The pods of a StatefulSet through port-forwards. */
 export function kubernetesTransport(target: KubernetesTarget, log: (line: string) => void = () => undefined): Transport {
     const port = target.port ?? DEFAULT_VALKEY_PORT;

@@ -413,7 +413,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
  * export const uri = cache.serviceUri; // secret
  */
 export class ValkeyCluster extends pulumi.ComponentResource {
-    /** "Running" once the topology resource verified the cluster, "Updating" while a restart waits for the maintenance window; unknown during a preview that changes it. */
+    /** "Running" once the topology resource verified the cluster and every pod is Ready (its probe passes: the client Service has every endpoint), "Updating" while a restart waits for the maintenance window; unknown during a preview that changes it. */
     public readonly phase!: pulumi.Output<string>;
     /** "cluster". */
     public readonly clusterType!: pulumi.Output<string>;
