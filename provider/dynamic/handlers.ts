@@ -6,7 +6,7 @@ import { sentinelPassword } from "../../sdk/credentials/sentinel-password";
 import { converge, ConvergeResult } from "../converge/converge";
 import { AuthenticationError, redact, ValkeyProviderError, VerificationError } from "../errors";
 import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
-import { currentReplicas, kubernetesRestarter, kubernetesTransport } from "../nodes/kubernetes";
+import { currentReplicas, kubernetesRestarter, kubernetesTransport, waitPodsReady } from "../nodes/kubernetes";
 import { nodesNeeded } from "../reconcile/topology";
 import { applyConfigEverywhere, changedDirectives, describeConfigSet } from "../rollout/config";
 import { memoryOnlyRefusal } from "../rollout/memory-only";
@@ -357,6 +357,14 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
         const again = await convergeWith(credentials);
         security.actions.push(...again.actions);
         result = again;
+    }
+    // RUNNING only once the pods that should serve are Ready: what the client Service routes by.
+    // With Sentinel (announceHostnames) only the primary is ever Ready (sdk/manifests/ha.ts).
+    if (inputs.transport.kind === "kubernetes") {
+        const { kind: _kind, ...target } = inputs.transport;
+        const serving = target.announceHostnames !== undefined ? result.layout.primaries.map((p) => p.node) : result.nodes.map((n) => n.name);
+        await waitPodsReady(target, serving);
+        security.actions.push(`${serving.join(", ")}: Ready (the readiness probe passes)`);
     }
     const primaries = result.layout.primaries.map((p) => result!.nodes.find((n) => n.name === p.node)?.address ?? p.node);
     const echoed = echo(inputs);

@@ -45,7 +45,7 @@ export interface TlsInput {
 
 /**
  * The ACL users every node must have, exactly as applyAclEverywhere takes them (sdk/acl
- * resolveAclUsers): the system users (role admin, replication, exporter), the application users,
+ * resolveAclUsers): the system users (role admin, replication, exporter, probe), the application users,
  * and what becomes of `default`. Secret (passwords).
  */
 export type AclInput = AclPlanInput;
@@ -371,7 +371,7 @@ export function checkChange(olds: Record<string, unknown>, news: Record<string, 
     ];
 }
 
-const ROLES = ["admin", "replication", "exporter"];
+const ROLES = ["admin", "replication", "exporter", "probe"];
 /** Valkey takes any byte but space in a user name; `default` is governed by defaultUser. */
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 

@@ -207,6 +207,11 @@ export class NodeClient {
         );
     }
 
+    /** A new client (its own connection) to the same node with the same TLS and timeouts, as `credentials`. */
+    as(credentials: Credentials): NodeClient {
+        return new NodeClient(this.target, { ...this.options, credentials });
+    }
+
     close(): void {
         const redis = this.redis;
         this.redis = undefined;

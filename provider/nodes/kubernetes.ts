@@ -270,6 +270,59 @@ function withHandshakeTimeout(kc: K8s.KubeConfig, ms: number): K8s.KubeConfig {
     return bounded;
 }
 
+/** Why a pod is not Ready (its Ready condition's message, else its phase), or undefined when it is. */
+function notReadyReason(pod: K8s.V1Pod): string | undefined {
+    const ready = pod.status?.conditions?.find((c) => c.type === "Ready");
+    if (ready?.status === "True") return undefined;
+    return ready?.message ?? ready?.reason ?? `phase ${pod.status?.phase ?? "unknown"}`;
+}
+
+/**
+ * Waits until every pod of `pods` is Ready, i.e. its readiness probe passes and the client Service
+ * routes to it: the nodes answering the provider (as the admin user, through a port-forward) is
+ * not enough, since the probe runs as another user (issue 11, finding 7). Throws, naming each pod
+ * that is still not Ready after `target.podTimeoutMs` with the kubelet's reason.
+ */
+export async function waitPodsReady(target: KubernetesTarget, pods: readonly string[]): Promise<void> {
+    const { k8s, kc } = loadKubeConfig(target);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const timeoutMs = target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS;
+    const deadline = apiDeadline(timeoutMs);
+    // What the last complete answer said: a poll cut off by the deadline after it reports the pods, not the API.
+    let unready: string[] | undefined;
+    const late = (names: readonly string[]) =>
+        new TransportError(
+            `pod${names.length === 1 ? "" : "s"} ${names.join(", ")} not Ready after ${timeoutMs / 1000} s: the readiness probe fails, so the client Service has no endpoint for ${names.length === 1 ? "it" : "them"} although the nodes answer`,
+        );
+    for (;;) {
+        let reasons: (string | undefined)[];
+        try {
+            reasons = await Promise.all(
+                pods.map(async (name) => {
+                    try {
+                        return notReadyReason(
+                            await withinDeadline(`read pod ${target.namespace}/${name}`, deadline, (options) =>
+                                core.readNamespacedPod({ name, namespace: target.namespace }, options),
+                            ),
+                        );
+                    } catch (e) {
+                        if (e instanceof TransportError) throw e;
+                        if ((e as { code?: unknown }).code === 404) return "it does not exist";
+                        throw new TransportError(`cannot read pod ${target.namespace}/${name}: ${describeApiError(e)}`);
+                    }
+                }),
+            );
+        } catch (e) {
+            if (e instanceof ApiTimeoutError && unready !== undefined) throw late(unready);
+            throw e;
+        }
+        unready = pods.flatMap((name, i) => (reasons[i] !== undefined ? [`${target.namespace}/${name} (${reasons[i]})`] : []));
+        if (unready.length === 0) return;
+        if (Date.now() > deadline.at) throw late(unready);
+        await new Promise((resolve) => setTimeout(resolve, POD_POLL_MS));
+    }
+}
+
 /** The pods of a StatefulSet through port-forwards. */
 export function kubernetesTransport(target: KubernetesTarget, log: (line: string) => void = () => undefined): Transport {
     const port = target.port ?? DEFAULT_VALKEY_PORT;

@@ -50,11 +50,32 @@ export async function currentPasswordHashes(client: NodeClient, user: string): P
 }
 
 /**
+ * What the pods' probes do (sdk/manifests/pod.ts), over a connection of its own: authenticate as
+ * the probe user with its current password and PING. The reason when that does not answer PONG,
+ * else undefined: a pod whose probe fails is never Ready, and the client Service has no endpoint
+ * for it although every other check passes (issue 11, finding 7).
+ */
+export async function probeCredentialProblem(client: NodeClient, probe: AclUser): Promise<string | undefined> {
+    const own = client.as({ username: probe.name, password: probe.passwords[0] });
+    try {
+        // NodeClient's connect sends PING too, and reports any refusal of it as unreachable or
+        // failed authentication: keep the node's own reply only (the node is named by the caller).
+        const reply = await own.call(["PING"]);
+        return reply === "PONG" ? undefined : `answered ${JSON.stringify(reply)}`;
+    } catch (e) {
+        return replyText(e, probe.passwords).replace(/^node \S+(?: \([^)]*\))?(?: is unreachable|: authentication failed): /, "");
+    } finally {
+        own.close();
+    }
+}
+
+/**
  * Establishes the users on one node: each user (its passwords reset only when they differ from the
  * node's), then the replication credentials (when the replication user applied), then the default
  * user's restriction (only when the admin user applied: the provider must keep a way in), and
  * ACL SAVE when the node has an aclfile (before the restriction when connected as `default`, whose
- * connection can do nothing after it: the next run, as the admin user, saves the rest). Connect
+ * connection can do nothing after it: the next run, as the admin user, saves the rest). Last, with
+ * `default` as acl.defaultUser leaves it, the probes' credential (probeCredentialProblem). Connect
  * as the admin user once it exists. Never throws.
  */
 export async function applyAcl(client: NodeClient, input: AclPlanInput): Promise<AclNodeStatus> {
@@ -90,6 +111,14 @@ export async function applyAcl(client: NodeClient, input: AclPlanInput): Promise
         if (applied("admin")) await client.call(defaultUserCommand(input.defaultUser));
         else problems.push("the default user was left as it is: the admin user could not be applied");
         if (aclfile && !asDefault) await client.call(["ACL", "SAVE"]);
+        const probe = applied("probe");
+        if (probe) {
+            const problem = await probeCredentialProblem(client, probe);
+            if (problem !== undefined)
+                problems.push(
+                    `the probe user ${probe.name} cannot PING (${problem}): the pod's readiness probe fails, so it is never Ready and the client Service has no endpoint for it`,
+                );
+        }
     } catch (e) {
         return { node, status: "Error", message: replyText(e, secrets), users };
     }
@@ -103,7 +132,7 @@ export function aclPhase(statuses: readonly AclNodeStatus[]): "Applied" | "Error
 
 /**
  * Whether a node's Error is only application users it refused (e.g. a rule naming a command the
- * server does not know): every user was tried, the system users (admin, replication, exporter)
+ * server does not know): every user was tried, the system users (admin, replication, exporter, probe)
  * were applied, and nothing after the users failed, so `default` is restricted and the node is
  * secured. Such a node is reported (aclStatus, aclPhase Error), not a failed run; anything else
  * (a lost connection, a refused system user, the restriction not applied) is.

@@ -1,7 +1,8 @@
-// Which users a service with ACL on has: the three system users with fixed minimal rules
+// Which users a service with ACL on has: the four system users with fixed minimal rules
 // (reference/valkey-operations.md), the application users of the spec, and what becomes of the
 // `default` user. Pure: passwords are passed in (from the spec or @pulumi/random).
-import { AclSpec, DEFAULT_ADMIN_USER, DEFAULT_DEFAULT_USER, DEFAULT_EXPORTER_USER, DEFAULT_REPLICATION_USER } from "../spec/security";
+import { probePassword } from "../credentials/probe-password";
+import { AclSpec, DEFAULT_ADMIN_USER, DEFAULT_DEFAULT_USER, DEFAULT_EXPORTER_USER, DEFAULT_REPLICATION_USER, PROBE_USER } from "../spec/security";
 
 /**
  * The provider's own user: it converges topology (CLUSTER *, REPLICAOF, CONFIG SET), manages users
@@ -21,12 +22,20 @@ export const REPLICATION_RULES = "-@all +psync +sync +replconf +ping";
  */
 export const EXPORTER_RULES = "-@all +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len +slowlog|get";
 /**
- * The `default` user when restricted: PING only. It keeps its password (requirepass), because the
- * pods' probes authenticate as it (docs/pod-contract.md); AUTH and HELLO are always allowed.
+ * What the pods' readiness and liveness probes send (sdk/manifests/pod.ts: `valkey-cli --user
+ * probe-user ... ping`): PING and nothing else; no keys, no channels. AUTH and HELLO are always
+ * allowed. A Sentinel plan's primary-only readiness script also runs INFO replication, but those
+ * plans have no ACL users (the Aiven front door has no acl field), so nothing needs `+info` today.
+ */
+export const PROBE_RULES = "+ping";
+/**
+ * The `default` user when restricted: PING only, with its password (requirepass) kept, so clients
+ * that still send it can connect; the probes no longer depend on it (they authenticate as the
+ * probe user). AUTH and HELLO are always allowed.
  */
 export const RESTRICTED_DEFAULT_RULES = "+ping";
 
-export type SystemRole = "admin" | "replication" | "exporter";
+export type SystemRole = "admin" | "replication" | "exporter" | "probe";
 
 /** A user as it must exist on every node. */
 export interface AclUser {
@@ -57,6 +66,7 @@ export function systemUserNames(spec: AclSpec): Record<SystemRole, string> {
         admin: spec.admin?.name ?? DEFAULT_ADMIN_USER,
         replication: spec.replication?.name ?? DEFAULT_REPLICATION_USER,
         exporter: spec.exporter?.name ?? DEFAULT_EXPORTER_USER,
+        probe: PROBE_USER,
     };
 }
 
@@ -71,10 +81,11 @@ export function usersWithoutPasswords(spec: AclSpec, givenLater: ReadonlySet<str
 }
 
 /**
- * The users of a validated spec with their passwords: given ones, else `generated[name]`. Throws
- * (naming the user, never a password) when a user has neither.
+ * The users of a validated spec with their passwords: given ones, else `generated[name]`; the
+ * probe user's is derived from `defaultPassword` (probePassword), the one credential the auth
+ * Secret always has. Throws (naming the user, never a password) when a user has neither.
  */
-export function resolveAclUsers(spec: AclSpec, generated: GeneratedPasswords = {}): AclPlanInput {
+export function resolveAclUsers(spec: AclSpec, defaultPassword: string, generated: GeneratedPasswords = {}): AclPlanInput {
     const passwordsOf = (name: string, given: readonly string[] | undefined): readonly string[] => {
         const list = given ?? generated[name];
         if (list === undefined || list.length === 0) throw new Error(`ACL user ${name} has no password: give acl passwords or a generated one`);
@@ -85,6 +96,7 @@ export function resolveAclUsers(spec: AclSpec, generated: GeneratedPasswords = {
         { name: names.admin, passwords: passwordsOf(names.admin, spec.admin?.passwords), rules: ADMIN_RULES, role: "admin" },
         { name: names.replication, passwords: passwordsOf(names.replication, spec.replication?.passwords), rules: REPLICATION_RULES, role: "replication" },
         { name: names.exporter, passwords: passwordsOf(names.exporter, spec.exporter?.passwords), rules: EXPORTER_RULES, role: "exporter" },
+        { name: names.probe, passwords: [probePassword(defaultPassword)], rules: PROBE_RULES, role: "probe" },
     ];
     const users = (spec.users ?? []).map((u): AclUser => ({ name: u.name, passwords: passwordsOf(u.name, u.passwords), rules: u.rules }));
     return { users: [...system, ...users], defaultUser: spec.defaultUser ?? DEFAULT_DEFAULT_USER };

@@ -196,11 +196,12 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     );
     const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
 
-    // Credentials: the default user's password (the probes authenticate with it), the ACL users.
+    // Credentials: the default user's password (the probes authenticate with it without ACL; with
+    // ACL as the probe user, whose password is derived from it), the ACL users.
     const password = createPassword(name, parent);
     const acl = structure.acl;
     const aclUsers: pulumi.Output<AclPlanInput | undefined> =
-        acl !== undefined ? createAclUsers(name, parent, acl, { subject, passwords: latePasswords }) : pulumi.output(undefined);
+        acl !== undefined ? createAclUsers(name, parent, acl, password.result, { subject, passwords: latePasswords }) : pulumi.output(undefined);
     const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
     // The pods roll for the exporter's own credentials only (a keyed hash: the annotation need not
     // be secret); a change of the ACL users is applied live by the topology resource.
@@ -431,7 +432,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
  * export const uri = cache.serviceUri; // secret
  */
 export class ValkeyCluster extends pulumi.ComponentResource {
-    /** "Running" once the topology resource verified the cluster, "Updating" while a restart waits for the maintenance window; unknown during a preview that changes it. */
+    /** "Running" once the topology resource verified the cluster and every pod is Ready (its probe passes: the client Service has every endpoint), "Updating" while a restart waits for the maintenance window; unknown during a preview that changes it. */
     public readonly phase!: pulumi.Output<string>;
     /** "cluster". */
     public readonly clusterType!: pulumi.Output<string>;

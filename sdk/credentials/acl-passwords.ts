@@ -35,12 +35,14 @@ function userName(spec: AclSpec, user: LatePasswords["user"]): string {
  * resolved with its passwords. Late passwords are checked with the spec's rules when they resolve
  * (during a preview too, once known): a violation fails the Output, and with it the update, with a
  * SpecError naming each field and never a password. Unknown during a preview, they check nothing
- * and the result is unknown. The result is a secret: it holds every password.
+ * and the result is unknown. The probe user's password derives from `defaultPassword` (see
+ * resolveAclUsers). The result is a secret: it holds every password.
  */
 export function createAclUsers(
     name: string,
     parent: pulumi.Resource,
     spec: AclSpec,
+    defaultPassword: pulumi.Input<string>,
     { subject, passwords: late }: LateAclPasswords = { subject: name, passwords: [] },
 ): pulumi.Output<AclPlanInput> {
     const lateNames = late.map((l) => userName(spec, l.user));
@@ -51,8 +53,8 @@ export function createAclUsers(
         return lists as string[][];
     });
     return pulumi.secret(
-        pulumi.all([pulumi.all(generated.map((g) => g.password)), lateLists]).apply(([passwords, lists]) =>
-            resolveAclUsers(spec, {
+        pulumi.all([defaultPassword, pulumi.all(generated.map((g) => g.password)), lateLists]).apply(([pw, passwords, lists]) =>
+            resolveAclUsers(spec, pw, {
                 ...Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])),
                 ...Object.fromEntries(lateNames.map((user, i) => [user, lists[i]])),
             }),

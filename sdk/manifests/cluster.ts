@@ -14,11 +14,11 @@ import { AclPlanInput } from "../acl/users";
 import { Directive, RenderOptions, valkeyDirectives } from "../config/directives";
 import { quoteConfigValue, renderValkeyConf } from "../config/render";
 import { ClusterModel } from "../spec/cluster-model";
-import { tlsRenderOptions } from "../spec/security";
+import { PROBE_USER, tlsRenderOptions } from "../spec/security";
 import { selectorLabels } from "./labels";
 import { buildNetworkPolicy, clientSources } from "./networkpolicy";
 import { CLUSTER_BUS_PORT, VALKEY_PORT, objectNames } from "./names";
-import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, podSecurityContext } from "./pod";
+import { CONFIG_HASH_ANNOTATION, PATHS, PROBE_PASSWORD_KEY, containerSecurityContext, podSecurityContext } from "./pod";
 import { buildAuthSecret } from "./secrets";
 import { buildHeadlessService } from "./services";
 import { buildStatefulSet } from "./statefulset";
@@ -61,22 +61,31 @@ export function clusterDirectives(cm: ClusterModel): Directive[] {
 
 /**
  * The Secret `<name>-auth` (docs/pod-contract.md). Without ACL: buildAuthSecret's `password` and
- * `auth.conf`. With ACL: `password` (the default user's, which the probes use), `exporter-password`,
- * and an `auth.conf` holding the users as `user` lines (passwords only as hashes; see
- * aclConfigLines) plus `masteruser`/`masterauth` of the replication user, because the restricted
- * default user may not PSYNC.
+ * `auth.conf`. With ACL: `password` (the default user's), `exporter-password`, `probe-password`
+ * (the probe user's, which the probes use whatever acl.defaultUser says), and an `auth.conf`
+ * holding the users as `user` lines (passwords only as hashes; see aclConfigLines) plus
+ * `masteruser`/`masterauth` of the replication user, because the restricted default user may not PSYNC.
  */
 export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?: AclPlanInput): ISecret {
     const base = buildAuthSecret(cm.service, password);
     if (acl === undefined) return base;
     const replication = acl.users.find((u) => u.role === "replication")!;
     const exporter = acl.users.find((u) => u.role === "exporter")!;
+    const probe = acl.users.find((u) => u.role === "probe")!;
     const lines = [
         ...aclConfigLines(acl, password),
         `masteruser ${quoteConfigValue(replication.name)}`,
         `masterauth ${quoteConfigValue(replication.passwords[0])}`,
     ];
-    return { ...base, stringData: { password, [EXPORTER_PASSWORD_KEY]: exporter.passwords[0], "auth.conf": lines.join("\n") + "\n" } };
+    return {
+        ...base,
+        stringData: {
+            password,
+            [EXPORTER_PASSWORD_KEY]: exporter.passwords[0],
+            [PROBE_PASSWORD_KEY]: probe.passwords[0],
+            "auth.conf": lines.join("\n") + "\n",
+        },
+    };
 }
 
 /**
@@ -172,7 +181,11 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
  * Secret as the `tls` volume with tls.externalCerts.
  */
 export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatefulSetOptions): IStatefulSet {
-    const base = buildStatefulSet(cm.service, { configHash: options.configHash });
+    // With ACL the probes authenticate as the probe user: `default` may be off (acl.defaultUser).
+    const base = buildStatefulSet(cm.service, {
+        configHash: options.configHash,
+        ...(cm.acl !== undefined ? { probe: { passwordKey: PROBE_PASSWORD_KEY, user: PROBE_USER } } : {}),
+    });
     const spec = base.spec!;
     const pod = spec.template.spec!;
     const userIds = {

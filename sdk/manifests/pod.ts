@@ -34,22 +34,41 @@ export function shortHash(text: string): string {
 /** Pod template annotation holding the hash of the rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = `${ANNOTATION_PREFIX}/config-hash`;
 
-/** The auth Secret key a probe reads its password from: the default user's, or the Sentinels' own. */
-export type ProbePassword = "password" | "sentinel-password";
+/** The auth Secret key holding the probe user's password (ACL on; sdk/credentials/probe-password.ts). */
+export const PROBE_PASSWORD_KEY = "probe-password";
 
-function cli(model: ServiceModel, port: number, passwordKey: ProbePassword): string {
+/**
+ * Whom a probe authenticates as: the password under `passwordKey` in the auth Secret (the default
+ * user's, the Sentinels' own, or with ACL the probe user's), sent as `user` when set. With ACL the
+ * probes must not authenticate as `default`: `acl.defaultUser: "off"` disables it, and every pod
+ * would stay unready (issue 11, finding 7).
+ */
+export interface ProbeCredential {
+    readonly passwordKey: "password" | "sentinel-password" | typeof PROBE_PASSWORD_KEY;
+    /** An ACL user name (no shell metacharacters: it is written unquoted). @default the default user */
+    readonly user?: string;
+}
+
+/** The default user's password: the probes of a service without ACL users. */
+export const DEFAULT_PROBE_CREDENTIAL: ProbeCredential = { passwordKey: "password" };
+
+const SHELL_WORD = /^[A-Za-z0-9._@-]+$/;
+
+function cli(model: ServiceModel, port: number, credential: ProbeCredential): string {
     const tls = model.tls ? ` --tls --cacert ${PATHS.tls}/ca.crt --cert ${PATHS.tls}/tls.crt --key ${PATHS.tls}/tls.key` : "";
-    return `REDISCLI_AUTH="$(cat ${PATHS.auth}/${passwordKey})" valkey-cli${tls} -p ${port} ping`;
+    if (credential.user !== undefined && !SHELL_WORD.test(credential.user)) throw new Error(`probe user ${JSON.stringify(credential.user)}: not a plain word`);
+    // The password goes by REDISCLI_AUTH, never on the command line (ps would show it).
+    const user = credential.user !== undefined ? ` --user ${credential.user}` : "";
+    return `REDISCLI_AUTH="$(cat ${PATHS.auth}/${credential.passwordKey})" valkey-cli${tls}${user} -p ${port} ping`;
 }
 
 /**
- * The readiness probe: ready only when a PING on `port`, authenticated with the password under
- * `passwordKey` in the auth Secret, answers PONG. valkey-cli exits 0 even on an error reply, so
- * the output is compared, not the exit code.
+ * The readiness probe: ready only when a PING on `port`, authenticated as `credential`, answers
+ * PONG. valkey-cli exits 0 even on an error reply, so the output is compared, not the exit code.
  */
-export function readinessProbe(model: ServiceModel, port: number, passwordKey: ProbePassword = "password"): IProbe {
+export function readinessProbe(model: ServiceModel, port: number, credential: ProbeCredential = DEFAULT_PROBE_CREDENTIAL): IProbe {
     return {
-        exec: { command: ["sh", "-c", `[ "$(${cli(model, port, passwordKey)})" = "PONG" ]`] },
+        exec: { command: ["sh", "-c", `[ "$(${cli(model, port, credential)})" = "PONG" ]`] },
         initialDelaySeconds: 5,
         periodSeconds: 5,
         timeoutSeconds: 3,
@@ -68,10 +87,10 @@ const ALIVE_REPLIES = ["PONG", "LOADING*", "MASTERDOWN*", "BUSY*", "NOAUTH*", "W
  * The liveness probe: fails only when the server on `port` gives no answer at all (refused or
  * timed out), and only after a minute of that, so a slow start is not killed.
  */
-export function livenessProbe(model: ServiceModel, port: number, passwordKey: ProbePassword = "password"): IProbe {
+export function livenessProbe(model: ServiceModel, port: number, credential: ProbeCredential = DEFAULT_PROBE_CREDENTIAL): IProbe {
     return {
         exec: {
-            command: ["sh", "-c", `r="$(${cli(model, port, passwordKey)} 2>&1)"; case "$r" in ${ALIVE_REPLIES.join("|")}) exit 0;; esac; echo "$r"; exit 1`],
+            command: ["sh", "-c", `r="$(${cli(model, port, credential)} 2>&1)"; case "$r" in ${ALIVE_REPLIES.join("|")}) exit 0;; esac; echo "$r"; exit 1`],
         },
         initialDelaySeconds: 20,
         periodSeconds: 10,

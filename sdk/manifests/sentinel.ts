@@ -65,8 +65,8 @@ function sentinelContainer(model: ServiceModel): IContainer {
         resources: { requests: { ...SENTINEL_RESOURCES.requests }, limits: { ...SENTINEL_RESOURCES.limits } },
         securityContext: containerSecurityContext(),
         // The Sentinels require their own password (sentinel-auth.conf), not the data nodes'.
-        readinessProbe: readinessProbe(model, SENTINEL_PORT, "sentinel-password"),
-        livenessProbe: livenessProbe(model, SENTINEL_PORT, "sentinel-password"),
+        readinessProbe: readinessProbe(model, SENTINEL_PORT, { passwordKey: "sentinel-password" }),
+        livenessProbe: livenessProbe(model, SENTINEL_PORT, { passwordKey: "sentinel-password" }),
     };
 }
 

@@ -9,7 +9,17 @@ import { ServiceModel } from "../spec/model";
 import { primaryReadinessProbe, startScript } from "./ha";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { VALKEY_PORT, objectNames } from "./names";
-import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, credentialVolumes, livenessProbe, podSpecBase, readinessProbe } from "./pod";
+import {
+    CONFIG_HASH_ANNOTATION,
+    DEFAULT_PROBE_CREDENTIAL,
+    PATHS,
+    ProbeCredential,
+    containerSecurityContext,
+    credentialVolumes,
+    livenessProbe,
+    podSpecBase,
+    readinessProbe,
+} from "./pod";
 
 // CPU limit = request x this. Valkey's main thread is latency-sensitive and CFS throttling at the
 // request would stall it during the bursts that matter (loading the dataset at start-up, the RDB
@@ -44,6 +54,11 @@ export interface StatefulSetOptions {
      * `pulumi-valkey/config-hash`, so a change makes a new template revision the provider rolls out.
      */
     readonly configHash: string;
+    /**
+     * Whom the probes authenticate as. With ACL users the probe user (PROBE_PASSWORD_KEY), so they
+     * pass whatever becomes of `default`. @default DEFAULT_PROBE_CREDENTIAL (the default user)
+     */
+    readonly probe?: ProbeCredential;
 }
 
 /** Memory request = limit = the plan's memory; CPU request = the plan's, limit twice that. */
@@ -73,7 +88,7 @@ function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMoun
     };
 }
 
-function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[]): IContainer {
+function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: ProbeCredential): IContainer {
     const sentinel = model.plan.topology === "sentinel";
     return {
         name: "valkey",
@@ -90,8 +105,8 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[]): IContaine
         resources: resources(model),
         securityContext: containerSecurityContext(),
         // With Sentinel, only the primary is Ready, so the client Service reaches only the primary.
-        readinessProbe: sentinel ? primaryReadinessProbe(model) : readinessProbe(model, VALKEY_PORT),
-        livenessProbe: livenessProbe(model, VALKEY_PORT),
+        readinessProbe: sentinel ? primaryReadinessProbe(model) : readinessProbe(model, VALKEY_PORT, probe),
+        livenessProbe: livenessProbe(model, VALKEY_PORT, probe),
     };
 }
 
@@ -166,7 +181,7 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
                 spec: {
                     ...podSpecBase(model, "server", model.plan.nodes),
                     terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-                    containers: [valkeyContainer(model, mounts)],
+                    containers: [valkeyContainer(model, mounts, options.probe ?? DEFAULT_PROBE_CREDENTIAL)],
                     volumes: vols,
                 },
             },

@@ -233,6 +233,12 @@ export function tlsRenderOptions(tls: TlsSpec): TlsRenderOptions {
 export const DEFAULT_ADMIN_USER = "valkey-admin";
 export const DEFAULT_REPLICATION_USER = "primary-replication-user";
 export const DEFAULT_EXPORTER_USER = "exporter-user";
+/**
+ * The pods' probes authenticate as this system user (sdk/acl PROBE_RULES: PING only, no keys), so
+ * they pass whatever acl.defaultUser says. Its name is fixed: the probe commands in the pod spec
+ * name it, and the ACL users of the spec may not take it.
+ */
+export const PROBE_USER = "probe-user";
 /** Aiven's bounds for user passwords (reference/peers.md). */
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -242,7 +248,8 @@ export const MAX_ACL_USERS = 256;
 export const MAX_PASSWORDS = 5;
 /**
  * What happens to the `default` user when ACL users are on: "restricted" keeps it (and its
- * password, which the pods' probes use) but allows it nothing except PING; "off" disables it.
+ * password) but allows it nothing except PING; "off" disables it. The probes do not depend on it:
+ * they authenticate as PROBE_USER.
  */
 export const DEFAULT_DEFAULT_USER = "restricted";
 
@@ -341,7 +348,14 @@ export const aclSpecSchema = z
         const seen = new Map<string, string>();
         const claim = (name: string, path: (string | number)[]) => {
             const first = seen.get(name);
-            if (first !== undefined) {
+            if (name === PROBE_USER) {
+                // A user of that name would replace the probes' rules (or they its), and the pods would never be Ready.
+                ctx.addIssue({
+                    code: "custom",
+                    path: [...path, "name"],
+                    message: `must not be ${JSON.stringify(PROBE_USER)}: that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`,
+                });
+            } else if (first !== undefined) {
                 ctx.addIssue({
                     code: "custom",
                     path: [...path, "name"],

@@ -19,6 +19,8 @@ export interface FakePod {
     readonly target: { host: string; port: number };
     /** Its `controller-revision-hash` label (the StatefulSet revision it runs). @default none */
     readonly revision?: string;
+    /** Its Ready condition (what its readiness probe says), with the kubelet's message when false. @default true */
+    ready?: boolean;
 }
 
 /** A PVC, changed in place by PATCHes. */
@@ -108,7 +110,15 @@ export async function startFakeKubeApi(
                     ...(found.revision !== undefined ? { labels: { "controller-revision-hash": found.revision } } : {}),
                 },
                 spec: { nodeName: found.nodeName, terminationGracePeriodSeconds: 0, containers: [{ name: "valkey", image: "valkey" }] },
-                status: { phase: "Running", podIP: found.ip },
+                status: {
+                    phase: "Running",
+                    podIP: found.ip,
+                    conditions: [
+                        found.ready === false
+                            ? { type: "Ready", status: "False", reason: "ContainersNotReady", message: "containers with unready status: [valkey]" }
+                            : { type: "Ready", status: "True" },
+                    ],
+                },
             });
         }
         if (pod && req.method === "DELETE") {

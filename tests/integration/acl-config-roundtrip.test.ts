@@ -59,7 +59,7 @@ describe("ACL rules: the rights applied live are the rights a restarted node loa
 
     it("for every accepted rule (quotes, backslashes, runs of spaces, tabs, control characters): ACL LIST and GETUSER after a fresh start from the rendered auth.conf equal those applied live", async () => {
         const cm = buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, clusterSpec(ACCEPTED_RULES), "ValkeyCluster"));
-        const input = resolveAclUsers(cm.acl!);
+        const input = resolveAclUsers(cm.acl!, DEFAULT_PW);
         const names = [...input.users.map((u) => u.name), "default"];
 
         // Live: a node started as a pod starts before the provider ran (requirepass only), then applyAcl.

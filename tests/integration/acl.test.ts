@@ -33,7 +33,7 @@ function plan(users: { name: string; passwords: string[]; rules: string }[]): Ac
         },
         "acl",
     );
-    return resolveAclUsers(spec);
+    return resolveAclUsers(spec, DEFAULT_PW);
 }
 
 /** A connection as `user` (no retries: a failure must show). */
@@ -74,7 +74,7 @@ describe("ACL users on real servers", function () {
 
     it("applies system and application users on every node; the user limited to +GET +SET ~app:* is denied elsewhere", async () => {
         const statuses = await applyAclEverywhere(clients, plan([{ name: "app", passwords: [PW.app], rules: "+GET +SET ~app:*" }]));
-        const users = ["valkey-admin", "primary-replication-user", "exporter-user", "app"].map((user) => ({ user, status: "Applied" }));
+        const users = ["valkey-admin", "primary-replication-user", "exporter-user", "probe-user", "app"].map((user) => ({ user, status: "Applied" }));
         expect(statuses).to.deep.equal(servers.map((s) => ({ node: name(s), status: "Applied", users })));
 
         const app = await connectAs(servers[0], "app", PW.app);
@@ -123,7 +123,7 @@ describe("ACL users on real servers", function () {
                 status: "Error",
                 message: `user broken: ${refusal}`,
                 users: [
-                    ...["valkey-admin", "primary-replication-user", "exporter-user", "app"].map((user) => ({ user, status: "Applied" })),
+                    ...["valkey-admin", "primary-replication-user", "exporter-user", "probe-user", "app"].map((user) => ({ user, status: "Applied" })),
                     { user: "broken", status: "Error", message: refusal },
                 ],
             })),

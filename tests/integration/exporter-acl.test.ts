@@ -127,7 +127,7 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
                 "ValkeyCluster",
             ),
         );
-        input = resolveAclUsers(cm.acl!);
+        input = resolveAclUsers(cm.acl!, DEFAULT_PW);
         const authConf = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
         servers["started from auth.conf"] = await startValkey({ config: authConf, password: DEFAULT_PW, cluster: true });
 

@@ -23,7 +23,7 @@ describe("integration: hostile ACL patterns in auth.conf (issue 11, finding 9)",
             "ValkeyCluster",
         );
         const cm = buildClusterModel("c", spec);
-        const acl = resolveAclUsers(spec.acl!, { "primary-replication-user": ["repl-password"], "exporter-user": ["exp-password"] });
+        const acl = resolveAclUsers(spec.acl!, "default-password", { "primary-replication-user": ["repl-password"], "exporter-user": ["exp-password"] });
         const authConf = buildClusterAuthSecret(cm, "default-password", acl).stringData!["auth.conf"];
         // The auth include as the pods read it; cluster mode is not needed to parse the users.
         const node = await startValkey({ config: authConf, args: ["--save", "", "--appendonly", "no"] });
@@ -31,7 +31,7 @@ describe("integration: hostile ACL patterns in auth.conf (issue 11, finding 9)",
         try {
             await admin.connect();
             const users = (await admin.call("ACL", "USERS")) as string[];
-            expect([...users].sort()).to.deep.equal(["app", "default", "exporter-user", "primary-replication-user", "valkey-admin"]);
+            expect([...users].sort()).to.deep.equal(["app", "default", "exporter-user", "primary-replication-user", "probe-user", "valkey-admin"]);
             const getuser = (await admin.call("ACL", "GETUSER", "app")) as unknown[];
             const field = (name: string) => String(getuser[getuser.indexOf(name) + 1]);
             expect(field("keys")).to.equal(`~a"b ~c'd ~e\\f ~"x" ~plain:* ~a\\"b\\ ~tab\u0001`);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as net from "net";
 import { converge } from "../../provider/converge/converge";
+import { topologyHandlers } from "../../provider/dynamic/handlers";
 import { TransportError } from "../../provider/errors";
 import { currentReplicas, kubernetesRestarter, kubernetesTransport } from "../../provider/nodes/kubernetes";
 import { clusterInfo, failure } from "../helpers/nodes";
@@ -63,6 +64,40 @@ describe("Kubernetes transport: pods through a (fake) API server and port-forwar
         // The second run through new forwards changes nothing.
         const again = await converge({ topology: { kind: "cluster", masters: 3, replicasPerMaster: 1 }, transport });
         expect(again.mutations, again.actions.join("\n") + "\n" + log.join("\n")).to.equal(0);
+    });
+
+    it("reports RUNNING only once the pods are Ready (their readiness probe passes), else fails naming each unready pod (issue 11, finding 7)", async () => {
+        const server = await startValkey({});
+        const pod: FakePod = { name: "solo-0", ip: "127.0.0.1", nodeName: "node-a", target: { host: server.host, port: server.port } };
+        const readyApi = await startFakeKubeApi(NAMESPACE, [pod], { "node-a": "z1" });
+        try {
+            const inputs = {
+                providerVersion: "test",
+                topology: { kind: "standalone" as const },
+                transport: {
+                    kind: "kubernetes" as const,
+                    kubeconfig: readyApi.kubeconfig,
+                    namespace: NAMESPACE,
+                    statefulSet: "solo",
+                    replicas: 1,
+                    podTimeoutMs: 500,
+                },
+            };
+            const { outs } = await topologyHandlers.create(inputs);
+            expect(outs.state).to.equal("RUNNING");
+            expect(outs.lastActions).to.include("solo-0: Ready (the readiness probe passes)");
+            // The node answers the provider, but its probe fails (e.g. it authenticates as a disabled default user).
+            pod.ready = false;
+            const error = await topologyHandlers.update("apps/solo", outs, inputs).then(
+                () => undefined,
+                (e: Error) => e.message,
+            );
+            expect(error).to.equal(
+                "pod apps/solo-0 (containers with unready status: [valkey]) not Ready after 0.5 s: the readiness probe fails, so the client Service has no endpoint for it although the nodes answer",
+            );
+        } finally {
+            await readyApi.close();
+        }
     });
 
     it("places by host only when nodes cannot be read, and names a missing pod", async () => {

@@ -11,6 +11,7 @@ import {
     describeRotationStep,
     EXPORTER_RULES,
     passwordArgs,
+    PROBE_RULES,
     passwordHash,
     planPasswordRotation,
     replicationAuthCommand,
@@ -18,6 +19,8 @@ import {
     resolveAclUsers,
     usersWithoutPasswords,
 } from "../../../sdk/acl";
+import { probePassword } from "../../../sdk/credentials/probe-password";
+import { sentinelPassword } from "../../../sdk/credentials/sentinel-password";
 import { aclSpecSchema } from "../../../sdk/spec/security";
 import { parseSpec } from "../../../sdk/spec/validate";
 
@@ -36,12 +39,18 @@ describe("acl: users of a spec", () => {
     });
 
     it("resolves the system users with their fixed rules, then the users, with given or generated passwords", () => {
-        const input = resolveAclUsers(spec, { "valkey-admin": ["gen-admin-pw"], "primary-replication-user": ["gen-repl-pw"], app: ["gen-app-pw"] });
+        const input = resolveAclUsers(spec, "default-pw", {
+            "valkey-admin": ["gen-admin-pw"],
+            "primary-replication-user": ["gen-repl-pw"],
+            app: ["gen-app-pw"],
+        });
         expect(input).to.deep.equal({
             users: [
                 { name: "valkey-admin", passwords: ["gen-admin-pw"], rules: "~* &* +@all", role: "admin" },
                 { name: "primary-replication-user", passwords: ["gen-repl-pw"], rules: "-@all +psync +sync +replconf +ping", role: "replication" },
                 { name: "metrics", passwords: ["exporter-pass"], rules: EXPORTER_RULES, role: "exporter" },
+                // HMAC-SHA256(key "default-pw", "pulumi-valkey probe password v1"), first 32 hex (openssl dgst -hmac).
+                { name: "probe-user", passwords: ["d72ee468a16a99b651808f16272fda25"], rules: "+ping", role: "probe" },
                 { name: "app", passwords: ["gen-app-pw"], rules: "+GET ~app:*" },
             ],
             defaultUser: "restricted",
@@ -50,7 +59,7 @@ describe("acl: users of a spec", () => {
     });
 
     it("refuses a user without any password, naming the user", () => {
-        expect(() => resolveAclUsers(spec, {})).to.throw("ACL user valkey-admin has no password: give acl passwords or a generated one");
+        expect(() => resolveAclUsers(spec, "default-pw", {})).to.throw("ACL user valkey-admin has no password: give acl passwords or a generated one");
     });
 });
 
@@ -129,6 +138,52 @@ describe("acl: commands", () => {
         expect(aclConfigLines({ users: [quoted], defaultUser: "off" }, "default-pw")[0]).to.equal(
             `user app on resetkeys resetchannels -@all +get "~a\\"" +@all "~\\"" "~it's" "~back\\\\slash" "~d\\x01" ~clé:* #${passwordHash("secret-one")}`,
         );
+    });
+});
+
+describe("acl: the probe user (issue 11, finding 7)", () => {
+    const spec = parseSpec(
+        aclSpecSchema,
+        {
+            admin: { passwords: ["admin-password"] },
+            replication: { passwords: ["repl-password"] },
+            exporter: { passwords: ["exporter-password"] },
+            defaultUser: "off",
+        },
+        "acl",
+    );
+    const input = resolveAclUsers(spec, "default-pw");
+    const probe = input.users.find((u) => u.role === "probe")!;
+
+    it("derives its password from the default user's (HMAC-SHA256, 32 hex), unlike the Sentinels' own", () => {
+        // printf 'pulumi-valkey probe password v1' | openssl dgst -sha256 -hmac default-pw, first 32 hex.
+        expect(probePassword("default-pw")).to.equal("d72ee468a16a99b651808f16272fda25");
+        expect(probe).to.deep.equal({ name: "probe-user", passwords: ["d72ee468a16a99b651808f16272fda25"], rules: PROBE_RULES, role: "probe" });
+        expect(PROBE_RULES).to.equal("+ping");
+        expect(probePassword("default-pw")).not.to.equal(sentinelPassword("default-pw"));
+        expect(() => probePassword("")).to.throw("the probe password is derived from the default user's password, which must not be empty");
+    });
+
+    it("is applied live with PING only, no keys, no channels, and is an auth.conf line next to a default user that is off", () => {
+        expect(aclSetUserCommand(probe)).to.deep.equal([
+            "ACL",
+            "SETUSER",
+            "probe-user",
+            "on",
+            "resetkeys",
+            "resetchannels",
+            "-@all",
+            "clearselectors",
+            "+ping",
+            "resetpass",
+            ">d72ee468a16a99b651808f16272fda25",
+        ]);
+        const lines = aclConfigLines(input, "default-pw");
+        expect(lines.slice(3)).to.deep.equal([
+            `user probe-user on resetkeys resetchannels -@all +ping #${passwordHash("d72ee468a16a99b651808f16272fda25")}`,
+            `user default off resetkeys resetchannels -@all #${passwordHash("default-pw")}`,
+        ]);
+        expect(defaultUserCommand("off")).to.deep.equal(["ACL", "SETUSER", "default", "off"]);
     });
 });
 

@@ -24,7 +24,11 @@ import {
 import { ValkeyCluster, ValkeyClusterArgs, aclCondition } from "../../../sdk/components/cluster";
 import { guardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
 import { SpecError } from "../../../sdk/spec/validate";
-import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
+import { ADMIN_RULES, EXPORTER_RULES, PROBE_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
+import { probePassword } from "../../../sdk/credentials/probe-password";
+
+/** The probe user's password for MOCK_PASSWORD: HMAC-SHA256(key MOCK_PASSWORD, "pulumi-valkey probe password v1"), first 32 hex (openssl dgst -hmac). */
+const PROBE_PASSWORD = "b7dc30d4a160146be96c7f3a6311871c";
 
 function children(): string[] {
     return registered
@@ -212,12 +216,14 @@ describe("ValkeyCluster component (mocks)", () => {
             { type: "ACLSynced", status: "True" },
         ]);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "sec-auth").inputs.stringData);
-        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password"]);
+        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password", "probe-password"]);
+        expect(auth["probe-password"]).to.equal(PROBE_PASSWORD);
         const authLines = auth["auth.conf"].split("\n").map((l) => l.split(" ").slice(0, 3).join(" "));
         expect(authLines).to.deep.equal([
             "user valkey-admin on",
             "user primary-replication-user on",
             "user exporter-user on",
+            "user probe-user on",
             "user app on",
             "user default on",
             "masteruser primary-replication-user",
@@ -234,6 +240,7 @@ describe("ValkeyCluster component (mocks)", () => {
                 { name: "valkey-admin", passwords: [MOCK_PASSWORD], rules: ADMIN_RULES, role: "admin" },
                 { name: "primary-replication-user", passwords: [MOCK_PASSWORD], rules: REPLICATION_RULES, role: "replication" },
                 { name: "exporter-user", passwords: [MOCK_PASSWORD], rules: EXPORTER_RULES, role: "exporter" },
+                { name: "probe-user", passwords: [PROBE_PASSWORD], rules: "+ping", role: "probe" },
                 { name: "app", passwords: [MOCK_PASSWORD], rules: "+GET +SET ~app:*" },
             ],
             defaultUser: "restricted",
@@ -469,6 +476,23 @@ describe("ValkeyCluster component (mocks)", () => {
         expect(children()).to.deep.equal([]);
     });
 
+    it("refuses an ACL user named probe-user at construction (preview), naming each field: the probes authenticate as it", () => {
+        let error: unknown;
+        try {
+            new ValkeyCluster("probe", {
+                acl: { exporter: { name: "probe-user" }, users: [{ name: "probe-user", rules: "+GET ~app:*" }], defaultUser: "off" },
+            });
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(SpecError);
+        const reason = `must not be "probe-user": that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`;
+        expect((error as Error).message).to.equal(
+            ['ValkeyCluster "probe" is invalid (2 problems):', `  - acl.exporter.name: ${reason}`, `  - acl.users[0].name: ${reason}`].join("\n"),
+        );
+        expect(children()).to.deep.equal([]);
+    });
+
     it("refuses Outputs for structural fields", () => {
         expect(() => new ValkeyCluster("late", { masterCount: pulumi.output(3) })).to.throw(
             'ValkeyCluster "late" is invalid (1 problem):\n  - masterCount: must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords may be Outputs, e.g. from config.requireSecret)',
@@ -540,6 +564,7 @@ describe("ValkeyCluster ACL passwords from Outputs, e.g. config.requireSecret (m
             `user valkey-admin on resetkeys resetchannels -@all ${ADMIN_RULES} #${sha(ADMIN_PW)}`,
             `user repl on resetkeys resetchannels -@all ${REPLICATION_RULES} #${sha(REPLICATION_PW)}`,
             `user exporter-user on resetkeys resetchannels -@all ${EXPORTER_RULES} #${sha(MOCK_PASSWORD)}`,
+            `user probe-user on resetkeys resetchannels -@all ${PROBE_RULES} #${sha(probePassword(MOCK_PASSWORD))}`,
             `user app on resetkeys resetchannels -@all ${RULES} #${sha(APP_NEW_PW)} #${sha(APP_OLD_PW)}`,
             `user default on resetkeys resetchannels -@all +ping #${sha(MOCK_PASSWORD)}`,
             "masteruser repl",
@@ -552,6 +577,7 @@ describe("ValkeyCluster ACL passwords from Outputs, e.g. config.requireSecret (m
                 { name: "valkey-admin", passwords: [ADMIN_PW], rules: ADMIN_RULES, role: "admin" },
                 { name: "repl", passwords: [REPLICATION_PW], rules: REPLICATION_RULES, role: "replication" },
                 { name: "exporter-user", passwords: [MOCK_PASSWORD], rules: EXPORTER_RULES, role: "exporter" },
+                { name: "probe-user", passwords: [probePassword(MOCK_PASSWORD)], rules: PROBE_RULES, role: "probe" },
                 { name: "app", passwords: [APP_NEW_PW, APP_OLD_PW], rules: RULES },
             ],
             defaultUser: "restricted",

@@ -64,7 +64,10 @@ describe("config: valkeyDirectives", () => {
             { userConfig: { valkey_lfu_decay_time: 120 }, expected: { "lfu-decay-time": "120" } },
             { userConfig: { valkey_timeout: 0 }, expected: { timeout: "0" } },
             { userConfig: { valkey_timeout: 2073600 }, expected: { timeout: "2073600" } },
-            { userConfig: { valkey_io_threads: 32 }, expected: { "io-threads": "32" } },
+            // Aiven allows 32; valkey-server 8 runs at most 16 I/O threads, and the file says so.
+            { userConfig: { valkey_io_threads: 32 }, expected: { "io-threads": "16" } },
+            { userConfig: { valkey_io_threads: 16 }, expected: { "io-threads": "16" } },
+            { userConfig: { valkey_io_threads: 3 }, expected: { "io-threads": "3" } },
             { userConfig: { valkey_number_of_databases: 1 }, expected: { databases: "1" } },
             { userConfig: { valkey_number_of_databases: 128 }, expected: { databases: "128" } },
             { userConfig: { valkey_notify_keyspace_events: "KEA" }, expected: { "notify-keyspace-events": "KEA" } },

@@ -1,6 +1,7 @@
 // The ValkeyCluster builders (sdk/manifests/cluster.ts): every object passes validateManifest, and
 // each cluster-only setting lands where the pod contract and the spec say.
 import { expect } from "chai";
+import { createHash } from "crypto";
 import { resolveAclUsers } from "../../../sdk/acl/users";
 import {
     buildClusterAuthSecret,
@@ -21,7 +22,7 @@ const PASSWORD = "Passw0rdPassw0rdPassw0rdPassw0rd";
 describe("manifests: ValkeyCluster", () => {
     it("builds objects that all pass validateManifest, with TLS, ACL and the exporter on", () => {
         const m = model({ tls: {}, acl: {}, exporter: { enabled: true }, tolerations: [{ key: "infra", operator: "Exists", effect: "NoSchedule" }] });
-        const acl = resolveAclUsers(m.acl!, {
+        const acl = resolveAclUsers(m.acl!, PASSWORD, {
             "valkey-admin": ["a".repeat(32)],
             "primary-replication-user": ["r".repeat(32)],
             "exporter-user": ["e".repeat(32)],
@@ -121,6 +122,45 @@ describe("manifests: ValkeyCluster", () => {
         ]);
     });
 
+    it("probes as probe-user with the Secret's probe-password when ACL is on (whatever acl.defaultUser says), as default without ACL", () => {
+        const probes = (spec: Record<string, unknown>) => {
+            const [valkey] = buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.containers;
+            return [valkey.readinessProbe!.exec!.command, valkey.livenessProbe!.exec!.command];
+        };
+        const alive = `case "$r" in PONG|LOADING*|MASTERDOWN*|BUSY*|NOAUTH*|WRONGPASS*|"AUTH failed"*) exit 0;; esac; echo "$r"; exit 1`;
+        const asProbe = `REDISCLI_AUTH="$(cat /etc/valkey-auth/probe-password)" valkey-cli --user probe-user -p 6379 ping`;
+        for (const defaultUser of ["off", "restricted"]) {
+            expect(probes({ acl: { defaultUser } }), defaultUser).to.deep.equal([
+                ["sh", "-c", `[ "$(${asProbe})" = "PONG" ]`],
+                ["sh", "-c", `r="$(${asProbe} 2>&1)"; ${alive}`],
+            ]);
+        }
+        const tls = "--tls --cacert /etc/valkey-tls/ca.crt --cert /etc/valkey-tls/tls.crt --key /etc/valkey-tls/tls.key";
+        expect(probes({ acl: { defaultUser: "off" }, tls: {} })[0]).to.deep.equal([
+            "sh",
+            "-c",
+            `[ "$(REDISCLI_AUTH="$(cat /etc/valkey-auth/probe-password)" valkey-cli ${tls} --user probe-user -p 6379 ping)" = "PONG" ]`,
+        ]);
+        expect(probes({})[0]).to.deep.equal(["sh", "-c", `[ "$(REDISCLI_AUTH="$(cat /etc/valkey-auth/password)" valkey-cli -p 6379 ping)" = "PONG" ]`]);
+    });
+
+    it("with ACL, keeps the probe user's password in the auth Secret and its user line in auth.conf", () => {
+        const m = model({ acl: { defaultUser: "off" } });
+        const acl = resolveAclUsers(m.acl!, PASSWORD, {
+            "valkey-admin": ["a".repeat(32)],
+            "primary-replication-user": ["r".repeat(32)],
+            "exporter-user": ["e".repeat(32)],
+        });
+        const data = buildClusterAuthSecret(m, PASSWORD, acl).stringData!;
+        // printf 'pulumi-valkey probe password v1' | openssl dgst -sha256 -hmac Passw0rdPassw0rdPassw0rdPassw0rd, first 32 hex.
+        expect(data["probe-password"]).to.equal("c330abf6218d8ef9fa8164e04d76488d");
+        const sha = createHash("sha256").update("c330abf6218d8ef9fa8164e04d76488d").digest("hex");
+        expect(data["auth.conf"].split("\n").filter((l) => l.startsWith("user probe-user ") || l.startsWith("user default "))).to.deep.equal([
+            `user probe-user on resetkeys resetchannels -@all +ping #${sha}`,
+            `user default off resetkeys resetchannels -@all #${createHash("sha256").update(PASSWORD).digest("hex")}`,
+        ]);
+    });
+
     it("admits on the exporter's 9121 exactly the sources of the client port 6379: the allow-list's CIDRs, or every source without one", () => {
         const open = model({ exporter: { enabled: true } });
         const restricted = model({
@@ -166,7 +206,12 @@ describe("manifests: ValkeyCluster", () => {
     it("keys the exporter-auth annotation on the exporter's name and current password only, and sets it only with the exporter", () => {
         const m = model({ acl: { users: [{ name: "app", rules: "+GET ~app:*" }] } });
         const plan = (exporter: string[], app: string[]) =>
-            resolveAclUsers(m.acl!, { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": exporter, app });
+            resolveAclUsers(m.acl!, PASSWORD, {
+                "valkey-admin": ["a".repeat(32)],
+                "primary-replication-user": ["r".repeat(32)],
+                "exporter-user": exporter,
+                app,
+            });
         const base = exporterAuthHash(plan(["e".repeat(32)], ["p".repeat(32)]), PASSWORD);
         expect(base).to.match(/^[0-9a-f]{16}$/);
         // Another application password, or an old exporter password kept during a rotation: unchanged.

@@ -133,11 +133,11 @@ describe("manifests/ha", () => {
         );
     });
 
-    it("lets replicas (never Ready) be evicted, one pod at a time", () => {
+    it("keeps the Ready primary and lets replicas (never Ready) be evicted only while a primary is Ready", () => {
         expect(buildPodDisruptionBudget(business).spec).to.deep.equal({
-            maxUnavailable: 1,
+            minAvailable: 1,
             selector: { matchLabels: { "app.kubernetes.io/name": "valkey", "app.kubernetes.io/instance": "my-valkey" } },
-            unhealthyPodEvictionPolicy: "AlwaysAllow",
+            unhealthyPodEvictionPolicy: "IfHealthyBudget",
         });
     });
 

@@ -25,7 +25,7 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
     it("generates a password only for the users without given ones; the users come back as a secret", async () => {
         reset();
         const spec = parseSpec(aclSpecSchema, { admin: { passwords: ["given-admin-pw"] }, users: [{ name: "app", rules: "+GET ~app:*" }] }, "acl");
-        const users = createAclUsers("cache", new Holder("cache"), spec);
+        const users = createAclUsers("cache", new Holder("cache"), spec, "default-pw");
         const resolved = await settle(users);
         expect(
             registered
@@ -37,6 +37,8 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
             ["valkey-admin", ["given-admin-pw"]],
             ["primary-replication-user", [MOCK_PASSWORD]],
             ["exporter-user", [MOCK_PASSWORD]],
+            // Derived from the default password, no RandomPassword of its own (sdk/credentials/probe-password.ts).
+            ["probe-user", ["d72ee468a16a99b651808f16272fda25"]],
             ["app", [MOCK_PASSWORD]],
         ]);
         expect(await pulumi.isSecret(users)).to.equal(true);
@@ -45,7 +47,7 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
     it("takes late passwords (Outputs) for their users, generates none for them, and keeps the result secret", async () => {
         reset();
         const spec = parseSpec(aclSpecSchema, { users: [{ name: "app", rules: "+GET ~app:*" }] }, "acl");
-        const users = createAclUsers("cache", new Holder("cache"), spec, {
+        const users = createAclUsers("cache", new Holder("cache"), spec, "default-pw", {
             subject: 'ValkeyCluster "cache"',
             passwords: [
                 { path: ["acl", "admin", "passwords"], user: { role: "admin" }, passwords: [pulumi.secret("late-admin-pw")] },
@@ -58,6 +60,7 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
             ["valkey-admin", ["late-admin-pw"]],
             ["primary-replication-user", [MOCK_PASSWORD]],
             ["exporter-user", [MOCK_PASSWORD]],
+            ["probe-user", ["d72ee468a16a99b651808f16272fda25"]],
             ["app", ["late-app-new-pw", "late-app-old-pw"]],
         ]);
         expect(await pulumi.isSecret(users)).to.equal(true);
@@ -66,7 +69,7 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
     it("fails the result with one SpecError listing every late password that breaks a rule, without the passwords", async () => {
         reset();
         const spec = parseSpec(aclSpecSchema, {}, "acl");
-        const users = createAclUsers("cache", new Holder("cache"), spec, {
+        const users = createAclUsers("cache", new Holder("cache"), spec, "default-pw", {
             subject: 'ValkeyCluster "cache"',
             passwords: [
                 { path: ["acl", "admin", "passwords"], user: { role: "admin" }, passwords: [pulumi.secret("tiny"), "long-enough-pw"] },

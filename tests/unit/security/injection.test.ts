@@ -203,7 +203,7 @@ describe("security: no user string reaches a pod script unvalidated (issue 11, f
 describe("security: ACL lines and tls-ciphers in the config files (issue 11, finding 9)", () => {
     it("quotes the key and channel patterns of an ACL user line that valkey.conf would read as quotes", () => {
         const spec = parseSpec(aclSpecSchema, { users: [{ name: "app", passwords: ["app-password"], rules: `+get ~a"b ~c'd ~e\\f &g"h ~plain:*` }] }, "acl");
-        const input = resolveAclUsers(spec, {
+        const input = resolveAclUsers(spec, "default-password", {
             "valkey-admin": ["admin-password"],
             "primary-replication-user": ["repl-password"],
             "exporter-user": ["exp-password"],

@@ -195,6 +195,15 @@ const ROWS: Row[] = [
         issues: ['acl.users[0].name: must not be "default": the default user is governed by acl.defaultUser'],
     },
     {
+        name: "acl: probe-user is the probes' system user",
+        valid: { acl: { users: [{ name: "probe", rules: "+PING" }], defaultUser: "off" } },
+        invalid: { acl: { admin: { name: "probe-user" }, users: [{ name: "probe-user", rules: "+PING" }] } },
+        issues: [
+            `acl.admin.name: must not be "probe-user": that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`,
+            `acl.users[0].name: must not be "probe-user": that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`,
+        ],
+    },
+    {
         name: "ipFilter: CIDRs or {network, description}, as Aiven's ip_filter",
         valid: { ipFilter: ["10.20.0.0/16", { network: "2001:db8::/48", description: "monitoring" }] },
         invalid: { ipFilter: ["10.20.0.0", { description: "no network" }] },
