@@ -300,8 +300,8 @@ export function buildClusterHeadlessService(cm: ClusterModel): IService {
 /**
  * The NetworkPolicy `<name>`: clients on 6379, the cluster's own pods on 6379 and the cluster bus
  * 16379, and with the exporter, scrapers on 9121 from exactly the sources of 6379 (clientSources):
- * its /scrape endpoint connects wherever a caller asks and authenticates there as the exporter
- * user, so it is no more open than the data port.
+ * its /scrape endpoint connects wherever a caller asks (without a password: exporterPasswordFile)
+ * and serves the node's metrics, so it is no more open than the data port.
  */
 export function buildClusterNetworkPolicy(cm: ClusterModel): INetworkPolicy {
     const base = buildNetworkPolicy(cm.service);
