@@ -8,6 +8,7 @@ import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPo
 import { IAffinity } from "kubernetes-models/v1/Affinity";
 import { IContainer } from "kubernetes-models/v1/Container";
 import { ISecret } from "kubernetes-models/v1/Secret";
+import { IVolume } from "kubernetes-models/v1/Volume";
 import { IService } from "kubernetes-models/v1/Service";
 import { aclConfigLines } from "../acl/commands";
 import { AclPlanInput } from "../acl/users";
@@ -27,13 +28,25 @@ import { buildStatefulSet } from "./statefulset";
 export const METRICS_PORT = 9121;
 /**
  * Pod template annotation with a keyed hash of the exporter's user and current password (ACL and
- * exporter on): the one credential a running pod cannot pick up (redis_exporter reads it from its
- * environment at start), so only its change rolls the pods. The ACL users do not: the provider
+ * exporter on): the one credential a running pod cannot pick up (redis_exporter reads its password
+ * file only at start), so only its change rolls the pods. The ACL users do not: the provider
  * applies them live, and a restarted pod reads them from the synced auth Secret.
  */
 export const EXPORTER_AUTH_ANNOTATION = "pulumi-valkey/exporter-auth";
-/** The auth Secret key holding the exporter user's password (ACL on). */
+/**
+ * The auth Secret key holding the exporter user's password (ACL on). The sidecar no longer reads
+ * it (it reads EXPORTER_PASSWORD_FILE_KEY); kept because pods of an earlier template (OnDelete:
+ * they stay until the provider rolls them) resolve their REDIS_PASSWORD from it on every
+ * container restart, and a missing key would stop their exporter from starting.
+ */
 export const EXPORTER_PASSWORD_KEY = "exporter-password";
+/**
+ * The auth Secret key holding the exporter sidecar's redis_exporter password file (exporter on):
+ * a JSON object with exactly one key, EXPORTER_REDIS_ADDR's value, mapping it to the password.
+ */
+export const EXPORTER_PASSWORD_FILE_KEY = "exporter-passwords.json";
+/** The file name under PATHS.exporterAuth the sidecar reads EXPORTER_PASSWORD_FILE_KEY from. */
+export const EXPORTER_PASSWORD_FILE = "passwords.json";
 
 // The exporter only reads INFO and a few keys' sizes: a small, bounded footprint next to Valkey.
 const EXPORTER_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
@@ -59,18 +72,38 @@ export function clusterDirectives(cm: ClusterModel): Directive[] {
     return valkeyDirectives(cm.service, clusterRenderOptions(cm));
 }
 
+/** The address the exporter sidecar scrapes: the pod's own Valkey, `rediss://` with TLS. */
+export function exporterRedisAddr(cm: ClusterModel): string {
+    return `${cm.tls !== undefined ? "rediss" : "redis"}://localhost:${VALKEY_PORT}`;
+}
+
+/**
+ * The exporter's redis_exporter password file: `{"<exporterRedisAddr>": password}`. redis_exporter
+ * sends a password from this map only to the exact URI it is keyed on, whereas REDIS_PASSWORD
+ * goes to every target of `/scrape?target=...`: anyone reaching 9121 could point it at a listener
+ * of their own and read the password from the AUTH it sends there.
+ */
+export function exporterPasswordFile(cm: ClusterModel, password: string): string {
+    return JSON.stringify({ [exporterRedisAddr(cm)]: password });
+}
+
 /**
  * The Secret `<name>-auth` (docs/pod-contract.md). Without ACL: buildAuthSecret's `password` and
  * `auth.conf`. With ACL: `password` (the default user's), `exporter-password`, `probe-password`
  * (the probe user's, which the probes use whatever acl.defaultUser says), and an `auth.conf`
  * holding the users as `user` lines (passwords only as hashes; see aclConfigLines) plus
- * `masteruser`/`masterauth` of the replication user, because the restricted default user may not PSYNC.
+ * `masteruser`/`masterauth` of the replication user, because the restricted default user may not
+ * PSYNC. With the exporter: `exporter-passwords.json`, the sidecar's password file
+ * (exporterPasswordFile) with the exporter user's password, without ACL the default user's.
  */
 export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?: AclPlanInput): ISecret {
     const base = buildAuthSecret(cm.service, password);
-    if (acl === undefined) return base;
+    const exporter = acl?.users.find((u) => u.role === "exporter");
+    const passwordFile: Record<string, string> = cm.exporter.enabled
+        ? { [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(cm, exporter?.passwords[0] ?? password) }
+        : {};
+    if (acl === undefined) return { ...base, stringData: { ...base.stringData, ...passwordFile } };
     const replication = acl.users.find((u) => u.role === "replication")!;
-    const exporter = acl.users.find((u) => u.role === "exporter")!;
     const probe = acl.users.find((u) => u.role === "probe")!;
     const lines = [
         ...aclConfigLines(acl, password),
@@ -81,9 +114,10 @@ export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?:
         ...base,
         stringData: {
             password,
-            [EXPORTER_PASSWORD_KEY]: exporter.passwords[0],
+            [EXPORTER_PASSWORD_KEY]: exporter!.passwords[0],
             [PROBE_PASSWORD_KEY]: probe.passwords[0],
             "auth.conf": lines.join("\n") + "\n",
+            ...passwordFile,
         },
     };
 }
@@ -135,8 +169,20 @@ function clusterAffinity(cm: ClusterModel, base: IAffinity | undefined): IAffini
     return Object.keys(affinity).length > 0 ? affinity : undefined;
 }
 
-function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): IContainer {
+/**
+ * The volume `exporter-auth`: of the auth Secret only the exporter's password file, so the sidecar
+ * sees no other credential (auth.conf holds the replication password).
+ */
+function exporterAuthVolume(cm: ClusterModel): IVolume {
     const names = objectNames(cm.service);
+    // 0440: readable by the fsGroup (a supplementary group of the exporter's user too), by nobody else.
+    return {
+        name: "exporter-auth",
+        secret: { secretName: names.authSecret, items: [{ key: EXPORTER_PASSWORD_FILE_KEY, path: EXPORTER_PASSWORD_FILE }], defaultMode: 0o440 },
+    };
+}
+
+function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): IContainer {
     const tls = cm.tls !== undefined;
     return {
         name: "exporter",
@@ -144,7 +190,7 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
         imagePullPolicy: "IfNotPresent",
         ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
         env: [
-            { name: "REDIS_ADDR", value: `${tls ? "rediss" : "redis"}://localhost:${VALKEY_PORT}` },
+            { name: "REDIS_ADDR", value: exporterRedisAddr(cm) },
             ...(exporterUser !== undefined
                 ? [
                       { name: "REDIS_USER", value: exporterUser },
@@ -153,10 +199,9 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
                       { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
                   ]
                 : []),
-            {
-                name: "REDIS_PASSWORD",
-                valueFrom: { secretKeyRef: { name: names.authSecret, key: exporterUser !== undefined ? EXPORTER_PASSWORD_KEY : "password" } },
-            },
+            // Never REDIS_PASSWORD: redis_exporter sends it to whatever `/scrape?target=` names, and
+            // ignores the password file while it is set (exporterPasswordFile).
+            { name: "REDIS_PASSWORD_FILE", value: `${PATHS.exporterAuth}/${EXPORTER_PASSWORD_FILE}` },
             ...(tls
                 ? [
                       { name: "REDIS_EXPORTER_TLS_CA_CERT_FILE", value: `${PATHS.tls}/ca.crt` },
@@ -166,7 +211,10 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
                   ]
                 : []),
         ],
-        ...(tls ? { volumeMounts: [{ name: "tls", mountPath: PATHS.tls, readOnly: true }] } : {}),
+        volumeMounts: [
+            { name: "exporter-auth", mountPath: PATHS.exporterAuth, readOnly: true },
+            ...(tls ? [{ name: "tls", mountPath: PATHS.tls, readOnly: true }] : []),
+        ],
         resources: EXPORTER_RESOURCES,
         securityContext: containerSecurityContext(),
     };
@@ -209,8 +257,9 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
     const { affinity: _ignored, imagePullSecrets: _pulls, ...podRest } = pod;
     // tls.externalCerts: the pods mount the user's Secret (same keys, same path) instead of `<name>-tls`.
     const external = cm.tls?.externalCerts;
+    const baseVolumes = [...(pod.volumes ?? []), ...(cm.exporter.enabled ? [exporterAuthVolume(cm)] : [])];
     const volumes =
-        external !== undefined ? pod.volumes!.map((v) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: external } } : v)) : pod.volumes;
+        external !== undefined ? baseVolumes.map((v) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: external } } : v)) : baseVolumes;
     return {
         ...base,
         spec: {
@@ -232,7 +281,7 @@ export function buildClusterStatefulSet(cm: ClusterModel, options: ClusterStatef
                 },
                 spec: {
                     ...podRest,
-                    ...(volumes !== undefined ? { volumes } : {}),
+                    ...(volumes.length > 0 ? { volumes } : {}),
                     securityContext: { ...podSecurityContext(), ...cm.securityContext },
                     ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
                     ...(affinity !== undefined ? { affinity } : {}),
@@ -263,8 +312,8 @@ export function buildClusterHeadlessService(cm: ClusterModel): IService {
 /**
  * The NetworkPolicy `<name>`: clients on 6379, the cluster's own pods on 6379 and the cluster bus
  * 16379, and with the exporter, scrapers on 9121 from exactly the sources of 6379 (clientSources):
- * its /scrape endpoint connects wherever a caller asks and authenticates there as the exporter
- * user, so it is no more open than the data port.
+ * its /scrape endpoint connects wherever a caller asks (without a password: exporterPasswordFile)
+ * and serves the node's metrics, so it is no more open than the data port.
  */
 export function buildClusterNetworkPolicy(cm: ClusterModel): INetworkPolicy {
     const base = buildNetworkPolicy(cm.service);

@@ -21,6 +21,8 @@ export const PATHS = {
     auth: "/etc/valkey-auth",
     data: "/data",
     tls: "/etc/valkey-tls",
+    /** The exporter sidecar's password file (ValkeyCluster with the exporter on), and nothing else of the auth Secret. */
+    exporterAuth: "/etc/redis-exporter",
     tmp: "/tmp",
     sentinelConfig: "/etc/sentinel",
     sentinelData: "/sentinel-data",

@@ -25,7 +25,11 @@ import { quantityValue } from "./quantity";
 import { AclSpec, TlsSpec } from "./security";
 import { SpecError } from "./validate";
 
-/** A pinned redis_exporter (oliver006/redis_exporter, which speaks to Valkey as to Redis). */
+/**
+ * A pinned redis_exporter (oliver006/redis_exporter, which speaks to Valkey as to Redis). The
+ * sidecar needs its REDIS_PASSWORD_FILE (exporter/pwd_file.go, since v1.15.1): an image older than
+ * that would scrape unauthenticated.
+ */
 export const DEFAULT_EXPORTER_IMAGE = "docker.io/oliver006/redis_exporter:v1.67.0";
 /**
  * Memory 1Gi (request = limit: the kernel never reclaims Valkey's memory, so a request below the

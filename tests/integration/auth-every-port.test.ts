@@ -28,6 +28,7 @@ import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { ServiceModel } from "../../sdk/spec/model";
 import { parseSpec } from "../../sdk/spec/validate";
 import { valkeyModel } from "../unit/manifests/fixtures";
+import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
 import { freePort, startValkey, stopAllValkeys, tempDir } from "../helpers/valkey";
 
 const HOST = "127.0.0.1";
@@ -143,12 +144,6 @@ async function startDataNode(conf: (local: { dataDir: string; port: number; auth
     return port;
 }
 
-/** redis_exporter to run: $REDIS_EXPORTER_BIN, else redis_exporter on PATH. */
-function exporterBinary(): string | undefined {
-    const candidates = [process.env.REDIS_EXPORTER_BIN, ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "redis_exporter"))];
-    return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
-}
-
 describe("unauthenticated commands are refused on every port the pods open (real processes on loopback)", function () {
     this.timeout(60000);
     const exporters: ChildProcess[] = [];
@@ -235,16 +230,11 @@ describe("unauthenticated commands are refused on every port the pods open (real
         }
         const { cm, auth, port, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1, exporter: { enabled: true } });
         const sts = buildClusterStatefulSet(cm, { configHash: CONFIG_HASH });
-        // The sidecar's rendered environment, with the Secret's values, pointed at the local node.
-        const container = sts.spec!.template.spec!.containers.find((c) => c.name === "exporter")!;
-        const env: Record<string, string> = {};
-        for (const e of container.env ?? []) env[e.name] = e.valueFrom?.secretKeyRef ? auth[e.valueFrom.secretKeyRef.key] : e.value!;
-        expect(env.REDIS_ADDR).to.equal(`redis://localhost:${VALKEY_PORT}`);
+        // The sidecar's rendered environment and password file, with the Secret's values, pointed at the local node.
+        const { env, renderedAddr } = sidecarEnvironment(sts, auth, tempDir(), `redis://${HOST}:${port}`);
+        expect(renderedAddr).to.equal(`redis://localhost:${VALKEY_PORT}`);
         const metricsPort = await freePort();
-        const child = spawn(binary!, [], {
-            stdio: "ignore",
-            env: { ...env, REDIS_ADDR: `redis://${HOST}:${port}`, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `${HOST}:${metricsPort}` },
-        });
+        const child = spawn(binary!, [], { stdio: "ignore", env: { ...env, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `${HOST}:${metricsPort}` } });
         exporters.push(child);
         for (let attempt = 0; attempt < 100 && (await probe(metricsPort, COMMANDS.PING, 500)).startsWith("("); attempt++) {
             await new Promise((r) => setTimeout(r, 50));

@@ -5,9 +5,7 @@
 // auth.conf (a restarted pod) and applied live by the provider (applyAcl).
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
 import * as http from "http";
-import * as path from "path";
 import Redis from "iovalkey";
 import { NodeClient } from "../../provider/nodes/client";
 import { NodeTarget } from "../../provider/nodes/transport";
@@ -17,7 +15,8 @@ import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manif
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec } from "../../sdk/spec/validate";
-import { freePort, startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
+import { freePort, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
 
 // Test-only passwords.
 const DEFAULT_PW = "default-pw-0123456789";
@@ -89,12 +88,6 @@ function connectAs(server: ValkeyProcess, username: string, password: string): P
 
 /** The reply, or the error message. */
 const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
-
-/** redis_exporter to run for the end-to-end check: $REDIS_EXPORTER_BIN, else redis_exporter on PATH. */
-function exporterBinary(): string | undefined {
-    const candidates = [process.env.REDIS_EXPORTER_BIN, ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "redis_exporter"))];
-    return candidates.find((c): c is string => c !== undefined && c !== "" && fs.existsSync(c));
-}
 
 function httpGet(url: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -186,10 +179,9 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
         const server = servers["started from auth.conf"]!;
         const secret = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!;
         const sts = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef", exporterUser: EXPORTER });
-        const container = sts.spec!.template.spec!.containers.find((c) => c.name === "exporter")!;
-        const env: Record<string, string> = {};
-        for (const e of container.env ?? []) env[e.name] = e.valueFrom?.secretKeyRef ? secret[e.valueFrom.secretKeyRef.key] : e.value!;
-        expect(env.REDIS_ADDR).to.equal("redis://localhost:6379");
+        // The sidecar's rendered environment and password file, pointed at the local node.
+        const { env, renderedAddr } = sidecarEnvironment(sts, secret, tempDir(), `redis://${server.host}:${server.port}`);
+        expect(renderedAddr).to.equal("redis://localhost:6379");
         const metricsPort = await freePort();
         const admin = await connectAs(server, "valkey-admin", PW.admin);
         let child: ChildProcess | undefined;
@@ -197,11 +189,7 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
             await admin.call("ACL", "LOG", "RESET");
             child = spawn(binary!, [], {
                 stdio: "ignore",
-                env: {
-                    ...env,
-                    REDIS_ADDR: `redis://${server.host}:${server.port}`,
-                    REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${metricsPort}`,
-                },
+                env: { ...env, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${metricsPort}` },
             });
             let metrics = "";
             for (let attempt = 0; attempt < 100 && metrics === ""; attempt++) {

@@ -216,8 +216,10 @@ describe("ValkeyCluster component (mocks)", () => {
             { type: "ACLSynced", status: "True" },
         ]);
         const auth = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "sec-auth").inputs.stringData);
-        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "password", "probe-password"]);
+        expect(Object.keys(auth).sort()).to.deep.equal(["auth.conf", "exporter-password", "exporter-passwords.json", "password", "probe-password"]);
         expect(auth["probe-password"]).to.equal(PROBE_PASSWORD);
+        // The exporter's password file (secretValue: a secret in the inputs), keyed on the pod's own Valkey over TLS.
+        expect(auth["exporter-passwords.json"]).to.equal(`{"rediss://localhost:6379":"${MOCK_PASSWORD}"}`);
         const authLines = auth["auth.conf"].split("\n").map((l) => l.split(" ").slice(0, 3).join(" "));
         expect(authLines).to.deep.equal([
             "user valkey-admin on",
@@ -399,6 +401,10 @@ describe("ValkeyCluster component (mocks)", () => {
                 { name: "auth", secret: { secretName: "ext-auth", defaultMode: 0o440 } },
                 { name: "tls", secret: { secretName: "ext-certs", defaultMode: 0o440 } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                {
+                    name: "exporter-auth",
+                    secret: { secretName: "ext-auth", items: [{ key: "exporter-passwords.json", path: "passwords.json" }], defaultMode: 0o440 },
+                },
             ]);
             const tlsMounts = pod.containers.map((c: { name: string; volumeMounts: Array<{ name: string }> }) => [
                 c.name,

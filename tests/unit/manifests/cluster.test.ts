@@ -93,7 +93,7 @@ describe("manifests: ValkeyCluster", () => {
         expect(renderClusterConf(m).split("\n")).to.include("maxmemory 1536mb");
     });
 
-    it("runs the exporter sidecar on 9121 with the auth Secret's password, and publishes the metrics port", () => {
+    it("runs the exporter sidecar on 9121 with the auth Secret's password file, and publishes the metrics port", () => {
         const m = model({ exporter: { enabled: true, image: { name: "quay.io/oliver006/redis_exporter", tag: "v1.67.0", imagePullSecrets: ["regcred"] } } });
         const pod = buildClusterStatefulSet(m, { configHash: "h" }).spec!.template.spec!;
         const exporter = pod.containers[1];
@@ -104,8 +104,14 @@ describe("manifests: ValkeyCluster", () => {
         ]);
         expect(exporter.env).to.deep.equal([
             { name: "REDIS_ADDR", value: "redis://localhost:6379" },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "poc-auth", key: "password" } } },
+            { name: "REDIS_PASSWORD_FILE", value: "/etc/redis-exporter/passwords.json" },
         ]);
+        expect(exporter.volumeMounts).to.deep.equal([{ name: "exporter-auth", mountPath: "/etc/redis-exporter", readOnly: true }]);
+        // Of the auth Secret the sidecar sees only its password file (auth.conf and password are not mounted).
+        expect(pod.volumes!.find((v) => v.name === "exporter-auth")).to.deep.equal({
+            name: "exporter-auth",
+            secret: { secretName: "poc-auth", items: [{ key: "exporter-passwords.json", path: "passwords.json" }], defaultMode: 0o440 },
+        });
         expect(pod.imagePullSecrets).to.deep.equal([{ name: "regcred" }]);
         expect(buildClusterHeadlessService(m).spec!.ports!.map((p) => p.port)).to.deep.equal([6379, 16379, 9121]);
         expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
@@ -118,7 +124,7 @@ describe("manifests: ValkeyCluster", () => {
             { name: "REDIS_ADDR", value: "redis://localhost:6379" },
             { name: "REDIS_USER", value: "exporter-user" },
             { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "poc-auth", key: "exporter-password" } } },
+            { name: "REDIS_PASSWORD_FILE", value: "/etc/redis-exporter/passwords.json" },
         ]);
     });
 
@@ -159,6 +165,42 @@ describe("manifests: ValkeyCluster", () => {
             `user probe-user on resetkeys resetchannels -@all +ping #${sha}`,
             `user default off resetkeys resetchannels -@all #${createHash("sha256").update(PASSWORD).digest("hex")}`,
         ]);
+    });
+
+    it("puts the exporter's password in the auth Secret as a password file keyed exactly on the sidecar's REDIS_ADDR, and nowhere in its environment", () => {
+        const users = { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": ["e".repeat(32), "o".repeat(32)] };
+        const cases: [string, Record<string, unknown>, boolean, string | undefined][] = [
+            // [case, spec, ACL on, the file's exact contents (undefined: no such key)]
+            ["no ACL, no TLS", { exporter: { enabled: true } }, false, `{"redis://localhost:6379":"${PASSWORD}"}`],
+            ["no ACL, TLS", { exporter: { enabled: true }, tls: {} }, false, `{"rediss://localhost:6379":"${PASSWORD}"}`],
+            // With ACL the exporter user's current password (the first), never the default user's.
+            ["ACL, no TLS", { exporter: { enabled: true }, acl: {} }, true, `{"redis://localhost:6379":"${"e".repeat(32)}"}`],
+            ["ACL, TLS", { exporter: { enabled: true }, acl: {}, tls: {} }, true, `{"rediss://localhost:6379":"${"e".repeat(32)}"}`],
+            ["no exporter", { acl: {} }, true, undefined],
+        ];
+        const rows = cases.map(([name, spec, acl]) => {
+            const m = model(spec);
+            const data = buildClusterAuthSecret(m, PASSWORD, acl ? resolveAclUsers(m.acl!, PASSWORD, users) : undefined).stringData!;
+            const pod = buildClusterStatefulSet(m, { configHash: "h", ...(acl ? { exporterUser: "exporter-user" } : {}) }).spec!.template.spec!;
+            const env = pod.containers.find((c) => c.name === "exporter")?.env ?? [];
+            return [
+                name,
+                data["exporter-passwords.json"],
+                env.find((e) => e.name === "REDIS_ADDR")?.value,
+                env.filter((e) => e.name === "REDIS_PASSWORD").length,
+            ];
+        });
+        expect(rows).to.deep.equal([
+            ["no ACL, no TLS", cases[0][3], "redis://localhost:6379", 0],
+            ["no ACL, TLS", cases[1][3], "rediss://localhost:6379", 0],
+            ["ACL, no TLS", cases[2][3], "redis://localhost:6379", 0],
+            ["ACL, TLS", cases[3][3], "rediss://localhost:6379", 0],
+            ["no exporter", undefined, undefined, 0],
+        ]);
+        // A password with JSON's special characters reads back exactly.
+        const tricky = 'p"w\\x\n{}';
+        const file = buildClusterAuthSecret(model({ exporter: { enabled: true } }), tricky).stringData!["exporter-passwords.json"];
+        expect(JSON.parse(file)).to.deep.equal({ "redis://localhost:6379": tricky });
     });
 
     it("admits on the exporter's 9121 exactly the sources of the client port 6379: the allow-list's CIDRs, or every source without one", () => {
