@@ -85,6 +85,13 @@ export function describeCommand(args: readonly string[]): string {
     return out.join(" ");
 }
 
+/** One user as a valkey.conf `user` line: every word quoted, passwords only as `#<sha256>` (see aclConfigLines). */
+export function aclUserConfigLine(u: Pick<AclUser, "name" | "rules" | "passwords">): string {
+    return ["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)]
+        .map(quoteConfigValue)
+        .join(" ");
+}
+
 /**
  * The users as valkey.conf `user` lines (for the secret include the pods read at start), so a
  * restarted node comes back with the same users before the provider runs again. Passwords appear
@@ -95,9 +102,7 @@ export function describeCommand(args: readonly string[]): string {
  */
 export function aclConfigLines(input: AclPlanInput, defaultPassword: string): string[] {
     const line = (words: readonly string[]) => words.map(quoteConfigValue).join(" ");
-    const lines = input.users.map((u) =>
-        line(["user", u.name, "on", "resetkeys", "resetchannels", "-@all", ...ruleTokens(u.rules), ...u.passwords.map((p) => `#${passwordHash(p)}`)]),
-    );
+    const lines = input.users.map(aclUserConfigLine);
     // A `user default` line replaces what requirepass set, so it carries the password itself.
     const defaultLine =
         input.defaultUser === "off"

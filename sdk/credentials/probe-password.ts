@@ -5,10 +5,21 @@
 // password changes, and knowing it reveals nothing about the data password or the Sentinels'.
 import * as crypto from "crypto";
 
-const CONTEXT = "pulumi-valkey probe password v1";
+/** 32 hex characters (HMAC-SHA256 of `context` keyed with the default password); safe in files, shells and auth.conf without escaping. */
+function derived(what: string, context: string, defaultPassword: string): string {
+    if (defaultPassword.length === 0) throw new Error(`the ${what} password is derived from the default user's password, which must not be empty`);
+    return crypto.createHmac("sha256", defaultPassword).update(context).digest("hex").slice(0, 32);
+}
 
-/** 32 hex characters; safe in files, shells and auth.conf without escaping. */
 export function probePassword(defaultPassword: string): string {
-    if (defaultPassword.length === 0) throw new Error("the probe password is derived from the default user's password, which must not be empty");
-    return crypto.createHmac("sha256", defaultPassword).update(CONTEXT).digest("hex").slice(0, 32);
+    return derived("probe", "pulumi-valkey probe password v1", defaultPassword);
+}
+
+/**
+ * The exporter user's password when ValkeyCluster has no `acl`: the exporter still scrapes as a
+ * user of its own with EXPORTER_RULES, never as `default` (whose full rights redis_exporter's
+ * `/scrape?check-keys=...` would turn into key names and values for anyone reaching 9121).
+ */
+export function exporterPassword(defaultPassword: string): string {
+    return derived("exporter", "pulumi-valkey exporter password v1", defaultPassword);
 }

@@ -10,12 +10,13 @@ import { IContainer } from "kubernetes-models/v1/Container";
 import { ISecret } from "kubernetes-models/v1/Secret";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IService } from "kubernetes-models/v1/Service";
-import { aclConfigLines } from "../acl/commands";
-import { AclPlanInput } from "../acl/users";
+import { aclConfigLines, aclUserConfigLine } from "../acl/commands";
+import { AclPlanInput, EXPORTER_RULES } from "../acl/users";
+import { exporterPassword } from "../credentials/probe-password";
 import { Directive, RenderOptions, valkeyDirectives } from "../config/directives";
 import { quoteConfigValue, renderValkeyConf } from "../config/render";
 import { ClusterModel } from "../spec/cluster-model";
-import { PROBE_USER, tlsRenderOptions } from "../spec/security";
+import { DEFAULT_EXPORTER_USER, PROBE_USER, tlsRenderOptions } from "../spec/security";
 import { selectorLabels } from "./labels";
 import { buildNetworkPolicy, clientSources } from "./networkpolicy";
 import { CLUSTER_BUS_PORT, VALKEY_PORT, objectNames } from "./names";
@@ -94,15 +95,27 @@ export function exporterPasswordFile(cm: ClusterModel, password: string): string
  * holding the users as `user` lines (passwords only as hashes; see aclConfigLines) plus
  * `masteruser`/`masterauth` of the replication user, because the restricted default user may not
  * PSYNC. With the exporter: `exporter-passwords.json`, the sidecar's password file
- * (exporterPasswordFile) with the exporter user's password, without ACL the default user's.
+ * (exporterPasswordFile) with the exporter user's password; without ACL, auth.conf also gets an
+ * `exporter-user` line with EXPORTER_RULES and a password derived from the default user's, so the
+ * exporter never scrapes with the default user's full rights.
  */
 export function buildClusterAuthSecret(cm: ClusterModel, password: string, acl?: AclPlanInput): ISecret {
     const base = buildAuthSecret(cm.service, password);
-    const exporter = acl?.users.find((u) => u.role === "exporter");
-    const passwordFile: Record<string, string> = cm.exporter.enabled
-        ? { [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(cm, exporter?.passwords[0] ?? password) }
-        : {};
-    if (acl === undefined) return { ...base, stringData: { ...base.stringData, ...passwordFile } };
+    if (acl === undefined) {
+        if (!cm.exporter.enabled) return base;
+        // No ACL, yet the exporter scrapes as a user of its own with EXPORTER_RULES, not as default.
+        const own = { name: DEFAULT_EXPORTER_USER, rules: EXPORTER_RULES, passwords: [exporterPassword(password)] };
+        return {
+            ...base,
+            stringData: {
+                ...base.stringData,
+                "auth.conf": `${base.stringData!["auth.conf"]}${aclUserConfigLine(own)}\n`,
+                [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(cm, own.passwords[0]),
+            },
+        };
+    }
+    const exporter = acl.users.find((u) => u.role === "exporter");
+    const passwordFile: Record<string, string> = cm.exporter.enabled ? { [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(cm, exporter!.passwords[0]) } : {};
     const replication = acl.users.find((u) => u.role === "replication")!;
     const probe = acl.users.find((u) => u.role === "probe")!;
     const lines = [
@@ -191,14 +204,11 @@ function exporterContainer(cm: ClusterModel, exporterUser: string | undefined): 
         ports: [{ name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
         env: [
             { name: "REDIS_ADDR", value: exporterRedisAddr(cm) },
-            ...(exporterUser !== undefined
-                ? [
-                      { name: "REDIS_USER", value: exporterUser },
-                      // The exporter user may not run CONFIG (CONFIG GET returns masterauth), so
-                      // redis_exporter skips its config metrics instead of a refused command each scrape.
-                      { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
-                  ]
-                : []),
+            // With or without ACL a user of its own (buildClusterAuthSecret), never default.
+            { name: "REDIS_USER", value: exporterUser ?? DEFAULT_EXPORTER_USER },
+            // The exporter user may not run CONFIG (CONFIG GET returns masterauth), so
+            // redis_exporter skips its config metrics instead of a refused command each scrape.
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
             // Never REDIS_PASSWORD: redis_exporter sends it to whatever `/scrape?target=` names, and
             // ignores the password file while it is set (exporterPasswordFile).
             { name: "REDIS_PASSWORD_FILE", value: `${PATHS.exporterAuth}/${EXPORTER_PASSWORD_FILE}` },

@@ -7,8 +7,10 @@
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
+import Valkey from "iovalkey";
 import * as net from "net";
 import { resolveAclUsers } from "../../sdk/acl/users";
+import { exporterPassword } from "../../sdk/credentials/probe-password";
 import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manifests/cluster";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
@@ -105,18 +107,19 @@ interface Variant {
     /**
      * What the listener receives with the password file: the scrape's commands with no AUTH before
      * them (REDIS_USER alone makes redis_exporter send no AUTH), each refused, so it stops after
-     * INFO. CONFIG GET only without ACL (with ACL the sidecar runs REDIS_EXPORTER_CONFIG_COMMAND=-).
+     * INFO. No CONFIG GET: the sidecar runs REDIS_EXPORTER_CONFIG_COMMAND=- (its user may not).
      */
     readonly received: string[][];
 }
 
 const VARIANTS: readonly Variant[] = [
     {
-        name: "without ACL (the default user's password)",
+        // Without ACL too the sidecar scrapes as exporter-user (EXPORTER_RULES), never as default.
+        name: "without ACL (exporter-user, its password derived from the default user's)",
         spec: { exporter: { enabled: true } },
         acl: false,
-        password: DEFAULT_PW,
-        received: [["CLIENT", "SETNAME", "redis_exporter"], ["CONFIG", "GET", "*"], ["INFO", "ALL"], ["INFO"]],
+        password: exporterPassword(DEFAULT_PW),
+        received: [["CLIENT", "SETNAME", "redis_exporter"], ["INFO", "ALL"], ["INFO"]],
     },
     {
         name: "with ACL (the exporter user's password)",
@@ -147,6 +150,9 @@ describe("the exporter sidecar's password reaches only its own node, never a /sc
         describe(variant.name, () => {
             let metricsPort = 0;
             let logs = "";
+            let ownTarget = "";
+            let admin: Valkey | undefined;
+            after(() => admin?.disconnect());
             before(async function () {
                 const binary = exporterBinary();
                 if (binary === undefined) {
@@ -158,7 +164,20 @@ describe("the exporter sidecar's password reaches only its own node, never a /sc
                 const secret = buildClusterAuthSecret(cm, DEFAULT_PW, variant.acl ? resolveAclUsers(cm.acl!, DEFAULT_PW) : undefined).stringData!;
                 const server = await startValkey({ config: secret["auth.conf"], password: DEFAULT_PW, cluster: true });
                 const sts = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef", ...(variant.acl ? { exporterUser: EXPORTER } : {}) });
-                const { env, renderedAddr } = sidecarEnvironment(sts, secret, tempDir(), `redis://${server.host}:${server.port}`);
+                ownTarget = `redis://${server.host}:${server.port}`;
+                admin = new Valkey({
+                    host: server.host,
+                    port: server.port,
+                    ...(variant.acl ? { username: "valkey-admin", password: PW.admin } : { password: DEFAULT_PW }),
+                    lazyConnect: true,
+                });
+                await admin.connect();
+                // A lone cluster node serving every slot, holding a key a scrape must not reveal.
+                await admin.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+                for (let i = 0; i < 100 && !String(await admin.call("CLUSTER", "INFO")).includes("cluster_state:ok"); i++)
+                    await new Promise((r) => setTimeout(r, 50));
+                await admin.set("session:alice", "s3cr3t-token");
+                const { env, renderedAddr } = sidecarEnvironment(sts, secret, tempDir(), ownTarget);
                 expect(renderedAddr).to.equal("redis://localhost:6379");
                 metricsPort = await freePort();
                 const child = spawn(binary!, [], {
@@ -199,6 +218,15 @@ describe("the exporter sidecar's password reaches only its own node, never a /sc
                 } finally {
                     await recorder.close();
                 }
+            });
+
+            it("/scrape of its own node with check-keys, check-single-keys and count-keys: no key name or value in the metrics", async () => {
+                const query = `target=${encodeURIComponent(ownTarget)}&check-keys=${encodeURIComponent("db0=*")}&check-single-keys=${encodeURIComponent("db0=session:alice")}&count-keys=${encodeURIComponent("db0=session*")}`;
+                const { status, body } = await httpGet(`http://${HOST}:${metricsPort}/scrape?${query}`);
+                expect(status).to.equal(200);
+                expect(body.split("\n").filter((l) => l.startsWith("redis_up "))).to.deep.equal(["redis_up 1"]);
+                // As default (full rights) redis_exporter exported redis_key_value_as_string{key="session:alice",val="s3cr3t-token"}.
+                expect(body.split("\n").filter((l) => l.includes("session") || l.includes("s3cr3t"))).to.deep.equal([]);
             });
 
             it("logs no password", () => {

@@ -102,8 +102,11 @@ describe("manifests: ValkeyCluster", () => {
             "quay.io/oliver006/redis_exporter:v1.67.0",
             [{ name: "metrics", containerPort: 9121, protocol: "TCP" }],
         ]);
+        // Without ACL as well: a user of its own, never default (see the auth Secret's exporter-user line).
         expect(exporter.env).to.deep.equal([
             { name: "REDIS_ADDR", value: "redis://localhost:6379" },
+            { name: "REDIS_USER", value: "exporter-user" },
+            { name: "REDIS_EXPORTER_CONFIG_COMMAND", value: "-" },
             { name: "REDIS_PASSWORD_FILE", value: "/etc/redis-exporter/passwords.json" },
         ]);
         expect(exporter.volumeMounts).to.deep.equal([{ name: "exporter-auth", mountPath: "/etc/redis-exporter", readOnly: true }]);
@@ -150,6 +153,18 @@ describe("manifests: ValkeyCluster", () => {
         expect(probes({})[0]).to.deep.equal(["sh", "-c", `[ "$(REDISCLI_AUTH="$(cat /etc/valkey-auth/password)" valkey-cli -p 6379 ping)" = "PONG" ]`]);
     });
 
+    it("without ACL, adds an exporter-user line with the exporter's rules to auth.conf when the exporter is on, and nothing when it is off", () => {
+        const sha = (p: string) => createHash("sha256").update(p).digest("hex");
+        const quoted = `"${PASSWORD}"`;
+        expect(buildClusterAuthSecret(model({ exporter: { enabled: true } }), PASSWORD).stringData!["auth.conf"].split("\n")).to.deep.equal([
+            `requirepass ${quoted}`,
+            `masterauth ${quoted}`,
+            `user exporter-user on resetkeys resetchannels -@all -@all +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len +slowlog|get #${sha("8e8c4850436ec8fe4a399a07d28275c8")}`,
+            "",
+        ]);
+        expect(buildClusterAuthSecret(model({}), PASSWORD).stringData!["auth.conf"]).to.equal(`requirepass ${quoted}\nmasterauth ${quoted}\n`);
+    });
+
     it("with ACL, keeps the probe user's password in the auth Secret and its user line in auth.conf", () => {
         const m = model({ acl: { defaultUser: "off" } });
         const acl = resolveAclUsers(m.acl!, PASSWORD, {
@@ -171,8 +186,10 @@ describe("manifests: ValkeyCluster", () => {
         const users = { "valkey-admin": ["a".repeat(32)], "primary-replication-user": ["r".repeat(32)], "exporter-user": ["e".repeat(32), "o".repeat(32)] };
         const cases: [string, Record<string, unknown>, boolean, string | undefined][] = [
             // [case, spec, ACL on, the file's exact contents (undefined: no such key)]
-            ["no ACL, no TLS", { exporter: { enabled: true } }, false, `{"redis://localhost:6379":"${PASSWORD}"}`],
-            ["no ACL, TLS", { exporter: { enabled: true }, tls: {} }, false, `{"rediss://localhost:6379":"${PASSWORD}"}`],
+            // Without ACL the exporter-user's, derived from the default password: printf 'pulumi-valkey
+            // exporter password v1' | openssl dgst -sha256 -hmac Passw0rdPassw0rdPassw0rdPassw0rd, first 32 hex.
+            ["no ACL, no TLS", { exporter: { enabled: true } }, false, `{"redis://localhost:6379":"8e8c4850436ec8fe4a399a07d28275c8"}`],
+            ["no ACL, TLS", { exporter: { enabled: true }, tls: {} }, false, `{"rediss://localhost:6379":"8e8c4850436ec8fe4a399a07d28275c8"}`],
             // With ACL the exporter user's current password (the first), never the default user's.
             ["ACL, no TLS", { exporter: { enabled: true }, acl: {} }, true, `{"redis://localhost:6379":"${"e".repeat(32)}"}`],
             ["ACL, TLS", { exporter: { enabled: true }, acl: {}, tls: {} }, true, `{"rediss://localhost:6379":"${"e".repeat(32)}"}`],
@@ -199,7 +216,10 @@ describe("manifests: ValkeyCluster", () => {
         ]);
         // A password with JSON's special characters reads back exactly.
         const tricky = 'p"w\\x\n{}';
-        const file = buildClusterAuthSecret(model({ exporter: { enabled: true } }), tricky).stringData!["exporter-passwords.json"];
+        const withAcl = model({ exporter: { enabled: true }, acl: {} });
+        const file = buildClusterAuthSecret(withAcl, PASSWORD, resolveAclUsers(withAcl.acl!, PASSWORD, { ...users, "exporter-user": [tricky] })).stringData![
+            "exporter-passwords.json"
+        ];
         expect(JSON.parse(file)).to.deep.equal({ "redis://localhost:6379": tricky });
     });
 
