@@ -211,9 +211,12 @@ export function kubernetesRestarter(target: KubernetesTarget): PodRestarter {
                 const revision = sts.status?.updateRevision;
                 if ((sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0) && revision !== undefined) {
                     const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
+                    // Reads after the wait get a deadline of their own: a wait that used most of
+                    // the first must not make them fail as "no answer" from a healthy API.
+                    const reads = apiDeadline(timeoutMs);
                     const pods = await Promise.all(
                         names.map((name) =>
-                            api(`read pod ${target.namespace}/${name}`, deadline, (options) =>
+                            api(`read pod ${target.namespace}/${name}`, reads, (options) =>
                                 core.readNamespacedPod({ name, namespace: target.namespace }, options),
                             ),
                         ),
@@ -427,8 +430,11 @@ export function kubernetesTransport(target: KubernetesTarget, log: (line: string
             const names = Array.from({ length: target.replicas }, (_, i) => `${target.statefulSet}-${i}`);
             const pods = await Promise.all(names.map((name) => readPod(core, name, deadline)));
             const zones = new Map<string, string | undefined>();
+            // The zone reads get a deadline of their own: pods that took most of the first to start
+            // must not turn a healthy API's answer into a timeout (and placement into hosts only).
+            const zoneDeadline = apiDeadline(target.podTimeoutMs ?? DEFAULT_POD_TIMEOUT_MS);
             for (const nodeName of new Set(pods.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])))) {
-                zones.set(nodeName, await zoneOf(core, nodeName, deadline));
+                zones.set(nodeName, await zoneOf(core, nodeName, zoneDeadline));
             }
             try {
                 return await Promise.all(
