@@ -138,7 +138,12 @@ export class Session {
                 continue;
             }
             if (clients.length === 0) return;
-            onAction(`${client.target.name}: closing ${clients.length} application connection(s) before it leaves the cluster`);
+            // Busy ones still here at the deadline never follow MOVED (a plain client through the
+            // Service, a READONLY reader of a replica): their commands in flight fail; said apart.
+            onAction(
+                `${client.target.name}: closing ${clients.length} application connection(s) before it leaves the cluster` +
+                    (busy.length > 0 ? ` (${busy.length} still busy after ${RELEASE_CLIENTS_TIMEOUT_MS / 1000} s: their commands in flight fail)` : ""),
+            );
             const results = await client.callMany(clients.map((c) => ({ args: ["CLIENT", "KILL", "ID", c.id] })));
             // A connection that closed meanwhile answers "No such client": gone either way.
             const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !String(r.reason).includes("No such client"));

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AclPlanInput, SystemRole, resolveAclUsers, systemUserNames, usersWithoutPasswords } from "../acl/users";
 import { AclSpec, aclPasswordsSchema } from "../spec/security";
-import { SpecError, specIssuesAt } from "../spec/validate";
+import { SpecError, pathToString, specIssuesAt } from "../spec/validate";
 import { createPassword } from "./password";
 
 /**
@@ -48,7 +48,13 @@ export function createAclUsers(
     const lateNames = late.map((l) => userName(spec, l.user));
     const generated = usersWithoutPasswords(spec, new Set(lateNames)).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
     const lateLists = pulumi.all(late.map((l) => pulumi.output(l.passwords))).apply((lists) => {
-        const issues = lists.flatMap((list, i) => specIssuesAt(aclPasswordsSchema, list, late[i].path));
+        // Not a list (e.g. config.requireSecret("pw") without the brackets): that alone, since the
+        // schema's other messages would describe the string, its length included.
+        const issues = lists.flatMap((list, i) =>
+            Array.isArray(list)
+                ? specIssuesAt(aclPasswordsSchema, list, late[i].path)
+                : [{ path: pathToString(late[i].path), message: `must be a list of passwords (got ${typeof list}); write [password]` }],
+        );
         if (issues.length > 0) throw new SpecError(subject, issues);
         return lists as string[][];
     });

@@ -92,4 +92,22 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
             ].join("\n"),
         );
     });
+
+    it("refuses a late password that is one string instead of a list with that alone, never describing the string", async () => {
+        reset();
+        const spec = parseSpec(aclSpecSchema, {}, "acl");
+        const users = createAclUsers("cache", new Holder("cache"), spec, "default-pw", {
+            subject: 'ValkeyCluster "cache"',
+            passwords: [{ path: ["acl", "admin", "passwords"], user: { role: "admin" }, passwords: pulumi.secret("notalist-secretvalue") as never }],
+        });
+        let error: unknown;
+        try {
+            await (users as unknown as { promise(): Promise<unknown> }).promise();
+        } catch (e) {
+            error = e;
+        }
+        expect((error as Error).message).to.equal(
+            ['ValkeyCluster "cache" is invalid (1 problem):', "  - acl.admin.passwords: must be a list of passwords (got string); write [password]"].join("\n"),
+        );
+    });
 });
