@@ -10,6 +10,7 @@ import * as net from "net";
 import * as path from "path";
 import { ChildProcess, spawn } from "child_process";
 import { expect } from "chai";
+import { resolveAclUsers } from "../../sdk/acl/users";
 import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { renderValkeyConf } from "../../sdk/config/render";
 import { renderSentinelConf } from "../../sdk/config/sentinel";
@@ -203,10 +204,21 @@ describe("unauthenticated commands are refused on every port the pods open (real
         );
     });
 
+    /** What the component's RandomPasswords give the system users. */
+    const GENERATED_ACL_PASSWORDS = {
+        "valkey-admin": ["admin-password-0123456789"],
+        "primary-replication-user": ["repl-password-0123456789"],
+        "exporter-user": ["exporter-password-0123456789"],
+    };
+
     /** A ValkeyCluster node from the rendered cluster valkey.conf; its bus listens at the port + 10000, as in the pods. */
     async function clusterNode(spec: object) {
         const cm = buildClusterModel("vc", parseSpec(valkeyClusterSpecSchema, spec, "ValkeyCluster"));
-        const auth = buildClusterAuthSecret(cm, PASSWORD).stringData!;
+        const auth = buildClusterAuthSecret(
+            cm,
+            PASSWORD,
+            cm.acl !== undefined ? resolveAclUsers(cm.acl, PASSWORD, GENERATED_ACL_PASSWORDS) : undefined,
+        ).stringData!;
         const port = await startDataNode((local) => renderClusterConf(cm, local), auth["auth.conf"]);
         const listeners = new Map<number, Listener>([
             [VALKEY_PORT, dataNode(port)],
@@ -219,6 +231,12 @@ describe("unauthenticated commands are refused on every port the pods open (real
         const { cm, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1 });
         expect(cm.exporter.enabled).to.equal(false);
         await expectRefusedEverywhere("cluster", [buildClusterStatefulSet(cm, { configHash: CONFIG_HASH })], listeners);
+    });
+
+    it("cluster with ACL users and the default user off (the probe user among them): the data port and the cluster bus", async () => {
+        const { cm, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1, acl: { defaultUser: "off" } });
+        expect(cm.acl?.defaultUser).to.equal("off");
+        await expectRefusedEverywhere("cluster + ACL", [buildClusterStatefulSet(cm, { configHash: CONFIG_HASH, exporterUser: "exporter-user" })], listeners);
     });
 
     it("cluster with the exporter (ValkeyCluster exporter.enabled): the data port, the cluster bus and the exporter's port", async function () {
