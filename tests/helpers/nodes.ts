@@ -1,9 +1,38 @@
 // Helpers for tests that converge real servers: start several, read them back independently of the
 // code under test (plain iovalkey connections), and count the mutating commands each server ran.
 import Redis, { Cluster } from "iovalkey";
-import { directTransport, Transport } from "../../provider/nodes/transport";
+import type { TlsOptions } from "../../provider/nodes/client";
+import { directTransport, NodeTarget, Transport } from "../../provider/nodes/transport";
 import { Restarter } from "../../provider/rollout/rollout";
 import { StartOptions, startValkey, ValkeyProcess } from "./valkey";
+
+/** A server as the provider's NodeTarget: dialled and announced at its address, placed on its host. */
+export function nodeTarget(s: ValkeyProcess): NodeTarget {
+    const endpoint = { host: s.host, port: s.port };
+    return { name: `${s.host}:${s.port}`, dial: endpoint, announce: endpoint, placement: { host: s.host } };
+}
+
+/** A connection as `username` (no retries: a failure must show); over TLS with `tls.ca` when given. */
+export async function connectAs(server: ValkeyProcess, username: string, password: string, tls?: TlsOptions): Promise<Redis> {
+    const client = new Redis({
+        host: server.host,
+        port: server.port,
+        username,
+        password,
+        ...(tls ? { tls: { ca: tls.ca } } : {}),
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 2000,
+    });
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+}
+
+/** The reply as a string, or the error message. */
+export const outcome = (p: Promise<unknown>): Promise<string> => p.then(String, (e: Error) => e.message);
 
 /** Starts `count` servers at once. */
 export function startNodes(count: number, options: StartOptions = {}): Promise<ValkeyProcess[]> {

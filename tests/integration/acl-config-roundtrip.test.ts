@@ -5,14 +5,14 @@
 // `~a" +@all ~"` became one key pattern `a +@all ~` after a restart while it was +@all live.
 import { expect } from "chai";
 import { NodeClient } from "../../provider/nodes/client";
-import { NodeTarget } from "../../provider/nodes/transport";
 import { applyAclEverywhere } from "../../provider/security/acl-apply";
 import { resolveAclUsers } from "../../sdk/acl/users";
 import { buildClusterAuthSecret } from "../../sdk/manifests/cluster";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec, SpecError } from "../../sdk/spec/validate";
-import { startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+import { startValkey, stopAllValkeys } from "../helpers/valkey";
+import { nodeTarget } from "../helpers/nodes";
 
 // Test-only passwords.
 const DEFAULT_PW = "default-pw-0123456789";
@@ -29,11 +29,6 @@ const ACCEPTED_RULES = [
     "+get ~clé:* ~#not-a-comment ~a\u0001b ~del\u007f",
     "+get (~sel'x') (~\"y\")",
 ];
-
-const target = (s: ValkeyProcess): NodeTarget => {
-    const endpoint = { host: s.host, port: s.port };
-    return { name: `${s.host}:${s.port}`, dial: endpoint, announce: endpoint, placement: { host: s.host } };
-};
 
 function clusterSpec(rules: readonly string[]) {
     return {
@@ -64,17 +59,17 @@ describe("ACL rules: the rights applied live are the rights a restarted node loa
 
         // Live: a node started as a pod starts before the provider ran (requirepass only), then applyAcl.
         const live = await startValkey({ password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW] });
-        const first = new NodeClient(target(live), { credentials: { password: DEFAULT_PW } });
+        const first = new NodeClient(nodeTarget(live), { credentials: { password: DEFAULT_PW } });
         const statuses = await applyAclEverywhere([first], input);
         first.close();
         expect(statuses.map((s) => s.status)).to.deep.equal(["Applied"]);
-        const liveAdmin = new NodeClient(target(live), { credentials: { username: "valkey-admin", password: PW.admin } });
+        const liveAdmin = new NodeClient(nodeTarget(live), { credentials: { username: "valkey-admin", password: PW.admin } });
         const applied = await rights(liveAdmin, names);
 
         // Restarted: a fresh server reading only the auth.conf of the rendered Secret.
         const authConf = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
         const restarted = await startValkey({ config: authConf, password: DEFAULT_PW });
-        const restartedAdmin = new NodeClient(target(restarted), { credentials: { username: "valkey-admin", password: PW.admin } });
+        const restartedAdmin = new NodeClient(nodeTarget(restarted), { credentials: { username: "valkey-admin", password: PW.admin } });
         const loaded = await rights(restartedAdmin, names);
 
         try {

@@ -2,7 +2,6 @@
 // server refuses is reported per node and per user, and a password rotation under load costs no
 // failed command.
 import { expect } from "chai";
-import Redis from "iovalkey";
 import { NodeClient } from "../../provider/nodes/client";
 import { NodeTarget } from "../../provider/nodes/transport";
 import { applyAclEverywhere, rotatePassword } from "../../provider/security/acl-apply";
@@ -11,6 +10,7 @@ import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
 import { aclSpecSchema } from "../../sdk/spec/security";
 import { parseSpec } from "../../sdk/spec/validate";
 import { startValkey, stopAllValkeys, ValkeyProcess } from "../helpers/valkey";
+import { connectAs, outcome } from "../helpers/nodes";
 
 // Test-only passwords; none of them may appear in any status or message.
 const DEFAULT_PW = "default-pw-0123456789";
@@ -35,27 +35,6 @@ function plan(users: { name: string; passwords: string[]; rules: string }[]): Ac
     );
     return resolveAclUsers(spec, DEFAULT_PW);
 }
-
-/** A connection as `user` (no retries: a failure must show). */
-async function connectAs(server: ValkeyProcess, username: string, password: string): Promise<Redis> {
-    const client = new Redis({
-        host: server.host,
-        port: server.port,
-        username,
-        password,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 2000,
-    });
-    client.on("error", () => undefined);
-    await client.connect();
-    return client;
-}
-
-/** The reply, or the error message. */
-const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
 
 describe("ACL users on real servers", function () {
     this.timeout(30000);

@@ -11,7 +11,7 @@ import { TopologyInputs, TopologyOutputs } from "../../provider/dynamic/inputs";
 import { NodeClient, TlsOptions } from "../../provider/nodes/client";
 import { certificateFingerprint } from "../../provider/security/tls-reload";
 import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../sdk/acl/users";
-import { address, startNodes } from "../helpers/nodes";
+import { address, connectAs, outcome, startNodes } from "../helpers/nodes";
 import { runSerialized, serializedInputs } from "../helpers/serialized-provider";
 import { makeCertificates, renewServerCertificate, TestCertificates } from "../helpers/tls";
 import { startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
@@ -51,28 +51,6 @@ function clusterInputs(servers: readonly ValkeyProcess[], extra: Partial<Topolog
         ...extra,
     };
 }
-
-/** A connection as `username` (no retries: a failure must show). */
-async function connectAs(server: ValkeyProcess, username: string, password: string, tls?: TlsOptions): Promise<Redis> {
-    const client = new Redis({
-        host: server.host,
-        port: server.port,
-        username,
-        password,
-        ...(tls ? { tls: { ca: tls.ca } } : {}),
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 2000,
-    });
-    client.on("error", () => undefined);
-    await client.connect();
-    return client;
-}
-
-/** The reply, or the error message. */
-const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
 
 async function asUser<T>(server: ValkeyProcess, username: string, password: string, body: (c: Redis) => Promise<T>, tls?: TlsOptions): Promise<T> {
     const c = await connectAs(server, username, password, tls);

@@ -6,9 +6,7 @@
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
 import * as http from "http";
-import Redis from "iovalkey";
 import { NodeClient } from "../../provider/nodes/client";
-import { NodeTarget } from "../../provider/nodes/transport";
 import { applyAclEverywhere } from "../../provider/security/acl-apply";
 import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
 import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manifests/cluster";
@@ -17,6 +15,7 @@ import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec } from "../../sdk/spec/validate";
 import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
 import { freePort, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
+import { nodeTarget, connectAs, outcome } from "../helpers/nodes";
 
 // Test-only passwords.
 const DEFAULT_PW = "default-pw-0123456789";
@@ -65,30 +64,6 @@ const REFUSED: readonly [string[], string][] = [
     [["CLUSTER", "NODES"], "cluster|nodes"],
 ];
 
-const target = (s: ValkeyProcess): NodeTarget => {
-    const endpoint = { host: s.host, port: s.port };
-    return { name: `${s.host}:${s.port}`, dial: endpoint, announce: endpoint, placement: { host: s.host } };
-};
-
-function connectAs(server: ValkeyProcess, username: string, password: string): Promise<Redis> {
-    const client = new Redis({
-        host: server.host,
-        port: server.port,
-        username,
-        password,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 2000,
-    });
-    client.on("error", () => undefined);
-    return client.connect().then(() => client);
-}
-
-/** The reply, or the error message. */
-const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
-
 function httpGet(url: string): Promise<string> {
     return new Promise((resolve, reject) => {
         http.get(url, (res) => {
@@ -125,7 +100,7 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
         servers["started from auth.conf"] = await startValkey({ config: authConf, password: DEFAULT_PW, cluster: true });
 
         const live = await startValkey({ password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW], cluster: true });
-        const client = new NodeClient(target(live), { credentials: { password: DEFAULT_PW } });
+        const client = new NodeClient(nodeTarget(live), { credentials: { password: DEFAULT_PW } });
         const statuses = await applyAclEverywhere([client], input);
         client.close();
         expect(statuses.map((s) => s.status)).to.deep.equal(["Applied"]);

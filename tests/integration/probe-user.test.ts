@@ -7,10 +7,8 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import Redis from "iovalkey";
 import * as path from "path";
 import { NodeClient } from "../../provider/nodes/client";
-import { NodeTarget } from "../../provider/nodes/transport";
 import { applyAcl } from "../../provider/security/acl-apply";
 import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
 import { buildClusterAuthSecret, buildClusterStatefulSet, renderClusterConf } from "../../sdk/manifests/cluster";
@@ -19,35 +17,12 @@ import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec } from "../../sdk/spec/validate";
 import { freePort, rawCommand, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
+import { nodeTarget, connectAs, outcome } from "../helpers/nodes";
 
 // Test-only passwords.
 const DEFAULT_PW = "default-pw-0123456789";
 const PW = { admin: "admin-pw-0123456789", repl: "repl-pw-0123456789", exporter: "exporter-pw-0123456789" };
 const PROBE = "probe-user";
-
-const target = (s: ValkeyProcess): NodeTarget => {
-    const endpoint = { host: s.host, port: s.port };
-    return { name: `${s.host}:${s.port}`, dial: endpoint, announce: endpoint, placement: { host: s.host } };
-};
-
-function connectAs(server: ValkeyProcess, username: string, password: string): Promise<Redis> {
-    const client = new Redis({
-        host: server.host,
-        port: server.port,
-        username,
-        password,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 2000,
-    });
-    client.on("error", () => undefined);
-    return client.connect().then(() => client);
-}
-
-/** The reply, or the error message. */
-const outcome = (p: Promise<unknown>) => p.then(String, (e: Error) => e.message);
 
 /** The auth Secret as the kubelet mounts it: one file per key. */
 function mountSecret(stringData: Record<string, string>): string {
@@ -123,11 +98,11 @@ describe("the probes with acl.defaultUser off (issue 11, finding 7): they authen
 
         // A pod started before the provider ran (requirepass only), then the provider's applyAcl.
         const live = await startValkey({ password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW], cluster: true });
-        const client = new NodeClient(target(live), { credentials: { password: DEFAULT_PW } });
+        const client = new NodeClient(nodeTarget(live), { credentials: { password: DEFAULT_PW } });
         const status = await applyAcl(client, input);
         client.close();
         expect(status).to.deep.equal({
-            node: target(live).name,
+            node: nodeTarget(live).name,
             status: "Applied",
             users: ["valkey-admin", "primary-replication-user", "exporter-user", PROBE].map((user) => ({ user, status: "Applied" })),
         });
@@ -183,7 +158,7 @@ describe("the probes with acl.defaultUser off (issue 11, finding 7): they authen
     it("the provider checks the probes' own credential: a probe user that cannot PING fails the node's ACL status, naming it", async () => {
         const server = servers["applied live"]!;
         const broken: AclPlanInput = { ...input, users: input.users.map((u) => (u.role === "probe" ? { ...u, rules: "+info" } : u)) };
-        const client = new NodeClient(target(server), { credentials: { username: "valkey-admin", password: PW.admin } });
+        const client = new NodeClient(nodeTarget(server), { credentials: { username: "valkey-admin", password: PW.admin } });
         try {
             const status = await applyAcl(client, broken);
             expect(status.status).to.equal("Error");

@@ -6,6 +6,7 @@ import { createAclUsers } from "../../../sdk/credentials/acl-passwords";
 import { aclSpecSchema } from "../../../sdk/spec/security";
 import { SpecError, parseSpec } from "../../../sdk/spec/validate";
 import { installMocks, MOCK_PASSWORD, registered, reset, settle } from "../../helpers/mocks";
+import { failure } from "../../helpers/nodes";
 
 const passwordNames = () =>
     registered
@@ -77,14 +78,9 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
                 { path: ["acl", "replication", "passwords"], user: { role: "replication" }, passwords: pulumi.secret(["fine-password"]) },
             ],
         });
-        let error: unknown;
-        try {
-            await (users as unknown as { promise(): Promise<unknown> }).promise();
-        } catch (e) {
-            error = e;
-        }
+        const error = await failure((users as unknown as { promise(): Promise<unknown> }).promise());
         expect(error).to.be.instanceOf(SpecError);
-        expect((error as Error).message).to.equal(
+        expect(error.message).to.equal(
             [
                 'ValkeyCluster "cache" is invalid (2 problems):',
                 "  - acl.admin.passwords[0]: must be at least 8 characters long (got 4)",
@@ -100,13 +96,8 @@ describe("ACL passwords from @pulumi/random (mocks)", () => {
             subject: 'ValkeyCluster "cache"',
             passwords: [{ path: ["acl", "admin", "passwords"], user: { role: "admin" }, passwords: pulumi.secret("notalist-secretvalue") as never }],
         });
-        let error: unknown;
-        try {
-            await (users as unknown as { promise(): Promise<unknown> }).promise();
-        } catch (e) {
-            error = e;
-        }
-        expect((error as Error).message).to.equal(
+        const error = await failure((users as unknown as { promise(): Promise<unknown> }).promise());
+        expect(error.message).to.equal(
             ['ValkeyCluster "cache" is invalid (1 problem):', "  - acl.admin.passwords: must be a list of passwords (got string); write [password]"].join("\n"),
         );
     });
