@@ -5,11 +5,13 @@
 # real (valkey-server, valkey-sentinel, sh -c ...) in a network namespace of its own, bound to the
 # pod's IP. Needs root (network and mount namespaces).
 #
-# Usage: scripts/control-plane.sh up|down|status|env|check-clean
+# Usage: scripts/control-plane.sh up|down|status|env|diagnose|check-clean
 #   up           start everything (idempotent: a running control plane is left as it is)
 #   down         stop everything; leaves no process, network namespace, veth, mount or file
 #   status       show what runs
 #   env          print `export KUBECONFIG=...` (and PATH for the toolchain's kubectl)
+#   diagnose     pods, PVCs, recent events and the last lines of each component's log (the e2e
+#                tests print it when one of them fails, before `down` removes everything)
 #   check-clean  exit 0 only if nothing of the control plane is left (used after `down`)
 #
 # Network (only on this machine): pods get IPs from 10.244.0.0/24 (kwok's cidr); each running pod
@@ -445,8 +447,23 @@ cmd_env() {
   echo "export PATH=\"$bin:\$PATH\""
 }
 
+cmd_diagnose() {
+  [[ -d "$STATE/logs" ]] || { echo "no control plane state in $STATE"; return 0; }
+  BIN="$(cat "$STATE/bin" 2>/dev/null || tools_bin)"
+  echo "--- pods and volume claims"
+  kc get pods,pvc -A -o wide 2>&1 || true
+  echo "--- events (oldest first)"
+  kc get events -A --sort-by=.lastTimestamp 2>&1 | tail -n 40 || true
+  local f
+  for f in "$STATE"/logs/*.log; do
+    echo "--- last lines of $(basename "$f")"
+    tail -n 30 "$f"
+  done
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  diagnose) cmd_diagnose ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;

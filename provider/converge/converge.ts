@@ -109,14 +109,17 @@ async function withSession<T>(
 export async function converge(request: ConvergeRequest, options: ConvergeOptions = {}): Promise<ConvergeResult> {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const deadline: Deadline = {
-        at: started + timeoutMs,
-        seconds: Math.round(timeoutMs / 100) / 10,
-        pollMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-        ...(options.signal ? { signal: options.signal } : {}),
-    };
     const log = options.log ?? (() => undefined);
     return withSession(request, options, async (session, nodeCount) => {
+        // The deadline counts from here: opening the transport waits for the pods to run, and has
+        // its own bound and message (a pod that is late to start is reported as such, not as
+        // "every node to answer" before any node was asked).
+        const deadline: Deadline = {
+            at: Date.now() + timeoutMs,
+            seconds: Math.round(timeoutMs / 100) / 10,
+            pollMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+            ...(options.signal ? { signal: options.signal } : {}),
+        };
         const problems = topologyProblems(request.topology, nodeCount);
         if (problems.length > 0) throw new RequestError(problems);
         const counter = new MutationCounter(options.maxMutations, options.signal);

@@ -287,7 +287,7 @@ async function sentinelHandOff(
         if (e instanceof TimeoutError) {
             throw new VerificationError(
                 primary.name,
-                `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}); ${primary.name} was not restarted`,
+                `handoff of the primary role to ${to.name} was not confirmed within ${timeoutMs / 1000} s (${command}; still waiting for: ${e.waitingFor.join("; ")}); ${primary.name} was not restarted`,
             );
         }
         throw e;

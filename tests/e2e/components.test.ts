@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, pulumiOfflineEnv } from "./harness";
+import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, printDiagnosticsIfFailed, pulumiOfflineEnv } from "./harness";
 
 const REPO = path.resolve(__dirname, "../../..");
 
@@ -108,6 +108,10 @@ describe("components with the real Pulumi engine on the local control plane", fu
         cp = controlPlaneUp();
         offline = pulumiOfflineEnv(cp);
         Object.assign(process.env, offline.env); // the Automation API runs `pulumi` from PATH
+    });
+
+    afterEach(function () {
+        printDiagnosticsIfFailed(this);
     });
 
     after(async function () {

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, pulumiOfflineEnv } from "./harness";
+import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, printDiagnosticsIfFailed, pulumiOfflineEnv } from "./harness";
 
 function kubectl(cp: ControlPlane, ...args: string[]): { status: number; out: string } {
     const r = spawnSync("kubectl", args, { encoding: "utf8", env: { ...process.env, ...cp.env } });
@@ -38,6 +38,10 @@ describe("Pulumi engine on the local control plane (toolchain smoke)", function 
         cp = controlPlaneUp();
         offline = pulumiOfflineEnv(cp);
         Object.assign(process.env, offline.env); // the Automation API runs `pulumi` from PATH
+    });
+
+    afterEach(function () {
+        printDiagnosticsIfFailed(this);
     });
 
     after(async function () {

@@ -57,6 +57,17 @@ export function controlPlaneUp(): ControlPlane {
     return { kubeconfig: cp.KUBECONFIG, env: { ...tools, ...cp, PATH: cp.PATH } };
 }
 
+/**
+ * Prints what the control plane looked like (pods, PVCs, events, each component's last log lines)
+ * when the test that just ran failed: `down` removes all of it, and a failure that does not come
+ * back when the test runs alone can then only be understood from this.
+ */
+export function printDiagnosticsIfFailed(ctx: Mocha.Context): void {
+    if (ctx.currentTest?.state !== "failed") return;
+    const r = run([script("control-plane.sh"), "diagnose"], { allowFail: true });
+    console.log(`      control plane after the failure of "${ctx.currentTest.title}":\n${r.out}`);
+}
+
 export function controlPlaneDown(): void {
     run([script("control-plane.sh"), "down"]);
 }

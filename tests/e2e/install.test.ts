@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, pulumiOfflineEnv, repoRoot } from "./harness";
+import { ControlPlane, controlPlaneDown, controlPlaneUp, e2eSkipReason, printDiagnosticsIfFailed, pulumiOfflineEnv, repoRoot } from "./harness";
 
 function sh(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): { status: number; out: string; stdout: string } {
     const r = spawnSync(cmd, args, {
@@ -55,6 +55,10 @@ describe("installed from an npm pack tarball into a fresh project", function () 
         cp = controlPlaneUp();
         offline = pulumiOfflineEnv(cp);
         env = { ...process.env, ...offline.env, KUBECONFIG: cp.kubeconfig };
+    });
+
+    afterEach(function () {
+        printDiagnosticsIfFailed(this);
     });
 
     after(function () {

@@ -151,7 +151,7 @@ describe("Sentinel failover (real processes on loopback)", function () {
         const primaryNow = currentPrimary();
         expect(primaryNow).not.to.equal(old);
         expect(await Promise.all(nodes.map(probe)), failoverEvents()).to.deep.equal(nodes.map((n) => n === primaryNow));
-        expect(cli(primaryNow!.port, "GET", "stable").trim()).to.equal(String(stableRounds));
+        expect(cli(primaryNow!.port, "GET", "stable").trim(), `written to node ${newPrimary!.port}; ${failoverEvents()}`).to.equal(String(stableRounds));
         await until("the old primary has the last write", () => cli(old.port, "GET", "stable").trim() === String(stableRounds), 5000);
         console.log(`      Sentinel switch-master events after the kill: ${plan.switches()}`);
     });
