@@ -276,10 +276,14 @@ async function sentinelHandOff(
         // Only once every Sentinel names the new primary may the old one restart: its start script
         // asks them whom to follow, and a Sentinel still in the middle of its failover would name
         // the old primary itself, which would come back as a second primary.
+        // A Sentinel that does not answer blocks the restart too: back, it could name the old one.
+        let views = "no answer yet";
         for (;;) {
-            checkDeadline(limit, `every Sentinel to name ${promoted} as the primary of ${h.group}`);
+            checkDeadline(limit, `every Sentinel to name ${promoted} as the primary of ${h.group} (${views})`);
             const named = await Promise.all(h.sentinels.map((s) => s.call(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", h.group]).catch(() => undefined)));
-            if (named.every((n) => Array.isArray(n) && String(n[0]) === at.host && String(n[1]) === String(at.port))) break;
+            const names = named.map((n) => (Array.isArray(n) ? `${String(n[0])}:${String(n[1])}` : undefined));
+            if (names.every((n) => n === `${at.host}:${at.port}`)) break;
+            views = h.sentinels.map((s, i) => `${s.target.name} names ${names[i] ?? "nothing (no answer)"}`).join(", ");
             await sleep(Math.max(request.deadline.pollMs, 20));
         }
     } catch (e) {
