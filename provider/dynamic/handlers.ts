@@ -3,7 +3,7 @@
 // each method, so the closure Pulumi serializes into the state stays a few lines long.
 import { defaultUserCommand, describeCommand } from "../../sdk/acl/commands";
 import { sentinelPassword } from "../../sdk/credentials/sentinel-password";
-import { converge, ConvergeResult } from "../converge/converge";
+import { converge, ConvergeResult, status, StatusResult } from "../converge/converge";
 import { AuthenticationError, redact, ValkeyProviderError, VerificationError } from "../errors";
 import { Credentials, NodeClient, TlsOptions } from "../nodes/client";
 import { currentReplicas, kubernetesRestarter, kubernetesTransport, waitPodsReady } from "../nodes/kubernetes";
@@ -38,6 +38,30 @@ function transportOf(inputs: TopologyInputs): Transport {
     if (t.kind === "direct") return directTransport(t.nodes);
     const { kind: _kind, ...target } = t;
     return kubernetesTransport(target);
+}
+
+/** Every secret the inputs carry, for redacting what is printed. */
+function secretsOf(inputs: TopologyInputs): string[] {
+    const t = inputs.transport;
+    return [
+        inputs.password,
+        ...(inputs.acl?.users.flatMap((u) => u.passwords) ?? []),
+        inputs.tls?.key,
+        t.kind === "kubernetes" ? t.kubeconfig : undefined,
+    ].filter((s): s is string => typeof s === "string" && s.length > 0);
+}
+
+/**
+ * What the provider prints while it works: Pulumi shows a dynamic provider's console output during
+ * `pulumi up` (pulumi #18253), so a long bootstrap, reshard or rollout says what it does and what
+ * it waits for instead of a row of dots. Each line names the StatefulSet (or the nodes), with
+ * every secret of the inputs masked.
+ */
+export function progressLog(inputs: TopologyInputs, print: (line: string) => void = (line) => console.log(line)): (line: string) => void {
+    const t = inputs.transport;
+    const where = t.kind === "kubernetes" ? `${t.namespace}/${t.statefulSet}` : `${t.nodes.length} nodes`;
+    const secrets = secretsOf(inputs);
+    return (line) => print(`valkey ${where}: ${redact(line, secrets)}`);
 }
 
 /**
@@ -260,6 +284,7 @@ async function rollOut(
             restarter,
             handoff,
             deadline: { at: Date.now() + timeoutMs, seconds: timeoutMs / 1000, pollMs: 50 },
+            log: progressLog(inputs),
             ...(r.handoffTimeoutSeconds !== undefined ? { handoffTimeoutMs: r.handoffTimeoutSeconds * 1000 } : {}),
         });
         actions.push(...result.actions);
@@ -325,7 +350,7 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
                 ...(tls !== undefined ? { tls } : {}),
                 ...(Object.keys(settings).length > 0 ? { settings } : {}),
             },
-            { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, ...(afterVerify ? { afterVerify } : {}) },
+            { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, log: progressLog(inputs), ...(afterVerify ? { afterVerify } : {}) },
         );
     for (let i = 0; result === undefined; i++) {
         credentials = candidates[i];
@@ -383,12 +408,68 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
     };
 }
 
+/** How long `pulumi refresh` waits for a pod to run: it reports a pod that does not, it does not wait it out. */
+export const REFRESH_POD_TIMEOUT_MS = 15000;
+
+/**
+ * `pulumi refresh`: observes every node once, changing nothing, and returns the recorded outputs
+ * with what the nodes report now: `nodes` and `primaryEndpoints` as observed, `state` RUNNING when
+ * every node answers and is healthy and converge would do nothing, else DEGRADED with `problems`
+ * (a node down or loading, a replica unlinked, slots not served, what converge would change). The
+ * next `pulumi up` converges a DEGRADED topology again (see `diff`).
+ */
+async function observe(props: TopologyOutputs): Promise<TopologyOutputs> {
+    const t = props.transport;
+    const inputs: TopologyInputs =
+        t.kind === "kubernetes"
+            ? { ...props, transport: { ...t, podTimeoutMs: Math.min(t.podTimeoutMs ?? REFRESH_POD_TIMEOUT_MS, REFRESH_POD_TIMEOUT_MS) } }
+            : props;
+    const tls = connectionTls(inputs, undefined);
+    const candidates = credentialCandidates(inputs);
+    let result: StatusResult | undefined;
+    let problems: string[];
+    try {
+        for (let i = 0; result === undefined; i++) {
+            try {
+                result = await status({
+                    transport: transportOf(inputs),
+                    ...(candidates[i].username !== undefined || candidates[i].password !== undefined ? { credentials: candidates[i] } : {}),
+                    ...(tls !== undefined ? { tls } : {}),
+                    topology: inputs.topology,
+                });
+            } catch (e) {
+                if (!(e instanceof AuthenticationError) || i + 1 >= candidates.length) throw e;
+            }
+        }
+        const pending = result.pending!;
+        problems = [
+            ...result.problems,
+            ...pending.refusals,
+            ...(pending.actions.length > 0 ? [`converge would send: ${pending.actions.join("; ")}`] : []),
+            ...pending.waiting.map((w) => `waiting for: ${w}`),
+        ];
+    } catch (e) {
+        if (!(e instanceof ValkeyProviderError)) throw e;
+        problems = [redact(e.message, secretsOf(inputs))];
+    }
+    const nodes = result !== undefined ? nodeOutputs(result.nodes) : props.nodes;
+    const primaryEndpoints = result !== undefined ? result.nodes.filter((n) => n.role === "primary").map((n) => n.address) : props.primaryEndpoints;
+    const { problems: _previous, ...rest } = props;
+    return { ...rest, nodes, primaryEndpoints, ...(problems.length === 0 ? { state: "RUNNING" } : { state: "DEGRADED", problems }) };
+}
+
 export const topologyHandlers = {
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
         return { inputs: news, failures: [...checkInputs(news), ...checkChange(olds, news)] };
     },
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return { ...diffInputs(olds, news), deleteBeforeReplace: false };
+        const d = diffInputs(olds, news);
+        // A refresh that found the nodes DEGRADED: the next `pulumi up` converges them again.
+        if (olds.state !== undefined && olds.state !== "RUNNING") return { changes: true, replaces: [], stables: d.stables, deleteBeforeReplace: false };
+        return { ...d, deleteBeforeReplace: false };
+    },
+    async read(id: string, props: TopologyOutputs): Promise<{ id: string; props: TopologyOutputs }> {
+        return { id, props: await observe(props) };
     },
     async create(inputs: TopologyInputs): Promise<{ id: string; outs: TopologyOutputs }> {
         return { id: resourceId(inputs), outs: await run(inputs) };

@@ -170,8 +170,13 @@ export interface TlsStatusOutput {
 export type NodeOutput = Omit<NodeReport, "slots"> & { readonly slots: string };
 
 export interface TopologyOutputs extends TopologyInputs {
-    /** "RUNNING" once converged and verified (the word Aiven uses). */
-    readonly state: "RUNNING";
+    /**
+     * "RUNNING" once converged and verified (the word Aiven uses); "DEGRADED" when `pulumi refresh`
+     * found a node down or unhealthy, or something converge would change (see `problems`).
+     */
+    readonly state: "RUNNING" | "DEGRADED";
+    /** After a refresh that found the topology DEGRADED: what is wrong, one line each. */
+    readonly problems?: readonly string[];
     readonly nodes: readonly NodeOutput[];
     /** Announce addresses (`host:port`) of the primaries, in slot order. */
     readonly primaryEndpoints: readonly string[];

@@ -33,6 +33,9 @@ export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
     async update(id, olds, news) {
         return require("pulumi-valkey/provider").topologyHandlers.update(id, olds, news);
     },
+    async read(id, props) {
+        return require("pulumi-valkey/provider").topologyHandlers.read(id, props);
+    },
     async delete(id, props) {
         return require("pulumi-valkey/provider").topologyHandlers.delete(id, props);
     },
@@ -128,8 +131,10 @@ export function topologyResourceOptions(opts: pulumi.CustomResourceOptions): pul
  * the nodes and their data as they are. Type token `pulumi-nodejs:dynamic/valkey:ValkeyTopology`.
  */
 export class ValkeyTopology extends pulumi.dynamic.Resource {
-    /** "RUNNING" once converged and verified. */
+    /** "RUNNING" once converged and verified; "DEGRADED" after a `pulumi refresh` that found problems. */
     public readonly state!: pulumi.Output<string>;
+    /** After a refresh that found the topology DEGRADED: what is wrong, one line each. */
+    public readonly problems!: pulumi.Output<string[] | undefined>;
     /** Every node: name, announce address, cluster node id, role, primary, slots. */
     public readonly nodes!: pulumi.Output<NodeOutput[]>;
     /** The primaries' announce addresses (`host:port`), in slot order. */
@@ -157,6 +162,7 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
             name,
             {
                 state: undefined,
+                problems: undefined,
                 nodes: undefined,
                 primaryEndpoints: undefined,
                 lastActions: undefined,

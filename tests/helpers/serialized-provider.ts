@@ -25,7 +25,7 @@ const requireFromString = require(process.env.REQUIRE_FROM_STRING);
     const checked = await provider.check(result.create.outs, steps.update);
     result.update = await provider.update(result.create.id, result.create.outs, checked.inputs);
     await provider.delete(result.create.id, result.update.outs);
-    process.stdout.write(JSON.stringify(result));
+    fs.writeFileSync(process.argv[4], JSON.stringify(result));
 })().catch((e) => {
     process.stderr.write(String(e && e.stack || e));
     process.exit(1);
@@ -59,22 +59,30 @@ export async function serializedInputs(name: string, args: ValkeyTopologyArgs): 
 
 export interface StepResults {
     readonly code: number | null;
+    /** What the provider printed (its progress lines, as `pulumi up` shows them). */
     readonly stdout: string;
     readonly stderr: string;
+    /** The results of the steps as JSON (empty when the process failed before the end). */
+    readonly json: string;
 }
 
-/** check + create with `steps.create`, diff + check + update with `steps.update`, then delete; the results as JSON on stdout. */
+/** check + create with `steps.create`, diff + check + update with `steps.update`, then delete; the results as JSON. */
 export function runSerialized(serialized: string, steps: { create: unknown; update: unknown }): Promise<StepResults> {
     const program = tempDir("pulumi-valkey-program-");
     fs.mkdirSync(path.join(program, "node_modules"));
     fs.symlinkSync(REPO, path.join(program, "node_modules", "pulumi-valkey"), "dir");
-    const files = { provider: path.join(program, "provider.js"), child: path.join(program, "child.js"), steps: path.join(program, "steps.json") };
+    const files = {
+        provider: path.join(program, "provider.js"),
+        child: path.join(program, "child.js"),
+        steps: path.join(program, "steps.json"),
+        results: path.join(program, "results.json"),
+    };
     fs.writeFileSync(files.provider, serialized);
     fs.writeFileSync(files.child, CHILD);
     fs.writeFileSync(files.steps, JSON.stringify(steps));
     const requireFromString = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [files.child, files.provider, files.steps], {
+        const child = spawn(process.execPath, [files.child, files.provider, files.steps, files.results], {
             cwd: program,
             env: { ...process.env, REQUIRE_FROM_STRING: requireFromString },
             stdio: ["ignore", "pipe", "pipe"],
@@ -87,7 +95,7 @@ export function runSerialized(serialized: string, steps: { create: unknown; upda
         child.on("error", reject);
         child.on("close", (code) => {
             clearTimeout(guard);
-            resolve({ code, stdout, stderr });
+            resolve({ code, stdout, stderr, json: fs.existsSync(files.results) ? fs.readFileSync(files.results, "utf8") : "" });
         });
     });
 }

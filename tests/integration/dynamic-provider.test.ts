@@ -23,7 +23,7 @@ describe("dynamic provider: serialized as Pulumi does, run in a fresh process ag
 
     it("serializes to a few lines that require the package by name and hold no secret", () => {
         expect(serialized.startsWith("exports.handler = __f0;")).to.equal(true);
-        expect(serialized.split('require("pulumi-valkey/provider")').length - 1).to.equal(5);
+        expect(serialized.split('require("pulumi-valkey/provider")').length - 1).to.equal(6); // check, diff, create, update, read, delete
         expect(serialized.length).to.be.lessThan(4000);
         expect(serialized).not.to.include(PASSWORD);
         expect(captured.providerVersion).to.equal(packageVersion());
@@ -41,7 +41,7 @@ describe("dynamic provider: serialized as Pulumi does, run in a fresh process ag
         const run = await runSerialized(serialized, { create: inputs(servers.slice(0, 3), 0), update: inputs(servers, 1) });
         expect(run.code, `stderr: ${run.stderr}`).to.equal(0);
         expect(run.stderr).to.equal("");
-        const result = JSON.parse(run.stdout);
+        const result = JSON.parse(run.json);
         const [n0, n1, n2, n3, n4, n5] = servers.map(address);
 
         expect(result.check.failures).to.deep.equal([]);

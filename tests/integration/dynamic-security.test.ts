@@ -381,8 +381,13 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
             });
             expect(run.code, `stderr: ${run.stderr}`).to.equal(0);
             expect(run.stderr).to.equal("");
-            const result = JSON.parse(run.stdout);
+            const result = JSON.parse(run.json);
             const names = servers.map(address);
+            // What `pulumi up` would show: the provider's progress, every line its own, no password.
+            const printed = run.stdout.trim().split("\n");
+            expect(printed.filter((l) => !l.startsWith("valkey 3 nodes: "))).to.deep.equal([]);
+            expect(printed).to.include(`valkey 3 nodes: ${names[0]}: CLUSTER ADDSLOTSRANGE 0 5460 (serve slots 0-5460)`);
+            expectNoPassword(run.stdout);
             expect(result.check.failures).to.deep.equal([]);
             expect(result.create.outs.aclStatus).to.deep.equal(names.map((node) => ({ node, status: "Applied" })));
             expect(result.diff).to.deep.equal({
