@@ -342,9 +342,14 @@ cmd_up() {
     --service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
     --service-cluster-ip-range "$SERVICE_CIDR" --use-service-account-credentials=false \
     --profiling=false --v=1
+  # A pod the scheduler parks as unschedulable (its claim not bound yet) is retried at the latest
+  # after --pod-max-in-unschedulable-pods-duration, 5 minutes by default: should the event that
+  # requeues it be missed, a test waits those 5 minutes (the shape of an intermittent e2e timeout
+  # at 300 s). 10 s here.
   start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$KUBECONFIG_PATH" \
     --authentication-kubeconfig "$KUBECONFIG_PATH" --authorization-kubeconfig "$KUBECONFIG_PATH" \
-    --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --profiling=false --v=1
+    --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false --profiling=false --v=1 \
+    --pod-max-in-unschedulable-pods-duration 10s
   wait_for kube-controller-manager 60 curl -fsSk "https://127.0.0.1:$KCM_PORT/healthz" || fail_component kube-controller-manager
   wait_for kube-scheduler 60 curl -fsSk "https://127.0.0.1:$SCHED_PORT/healthz" || fail_component kube-scheduler
 

@@ -87,17 +87,33 @@ function canListen(port: number): Promise<boolean> {
 
 const handedOut = new Set<number>();
 
-/** A free loopback port whose cluster bus port (+10000) is free too. */
+/** The first port the kernel hands out to outgoing connections (ip_local_port_range). */
+function ephemeralLow(): number {
+    try {
+        return Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768;
+    } catch {
+        return 32768;
+    }
+}
+const PORT_MIN = 10000;
+/**
+ * Data ports and their cluster bus ports (+10000) stay below the ephemeral range: a port checked
+ * free there could be taken by one of the tests' own outgoing connections before the server binds
+ * it ("Address already in use", seen in CI).
+ */
+const PORT_SPAN = Math.max(1000, Math.min(ephemeralLow(), 32768) - 10000 - PORT_MIN);
+
+/** A free loopback port whose cluster bus port (+10000) is free too, both below the ephemeral range. */
 export async function freePort(): Promise<number> {
     for (let attempt = 0; attempt < 200; attempt++) {
-        const port = 20000 + Math.floor(Math.random() * 30000);
+        const port = PORT_MIN + Math.floor(Math.random() * PORT_SPAN);
         if (handedOut.has(port)) continue;
         if ((await canListen(port)) && (await canListen(port + 10000))) {
             handedOut.add(port);
             return port;
         }
     }
-    throw new Error("no free port pair found in 20000-50000");
+    throw new Error(`no free port pair found in ${PORT_MIN}-${PORT_MIN + PORT_SPAN}`);
 }
 
 /** A new temporary directory removed at exit. */
@@ -181,10 +197,23 @@ function waitExit(child: ChildProcess): Promise<void> {
     });
 }
 
-/** Starts a server and resolves once it answers. */
+/**
+ * Starts a server and resolves once it answers. On a port it chose itself, a server that finds the
+ * port taken after all (another process on the machine) is started again on another one.
+ */
 export async function startValkey(options: StartOptions = {}): Promise<ValkeyProcess> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await startOnce({ ...options, port: options.port ?? (await freePort()) });
+        } catch (e) {
+            if (options.port !== undefined || attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+        }
+    }
+}
+
+async function startOnce(options: StartOptions & { port: number }): Promise<ValkeyProcess> {
     const dir = options.dir ?? tempDir();
-    const port = options.port ?? (await freePort());
+    const port = options.port;
     const host = options.host ?? HOST;
     if (!host.startsWith("127.")) throw new Error(`tests bind loopback addresses only (got ${host})`);
     const binary = options.binary ?? "valkey-server";
