@@ -122,6 +122,19 @@ describe("installed from an npm pack tarball into a fresh project", function () 
         expect(sh("pulumi", ["stack", "output", "serviceHost", "--stack", "installed"], { cwd: app, env }).out.trim()).to.equal(
             "cache.installed-valkey.svc.cluster.local",
         );
+        // The dynamic provider's progress, as the engine shows it during `pulumi up`.
+        expect(up.out, up.out).to.match(/valkey installed-valkey\/cache: smoke test passed: PING on 1 nodes; SET\/GET\/DEL of /);
+
+        // `pulumi refresh` reads the live nodes (the topology's read): one healthy node, RUNNING.
+        const refresh = sh("pulumi", ["refresh", "--yes", "--skip-preview", "--stack", "installed", "--non-interactive"], { cwd: app, env });
+        expect(refresh.status, refresh.out).to.equal(0);
+        const exported = JSON.parse(sh("pulumi", ["stack", "export", "--stack", "installed"], { cwd: app, env }).stdout) as {
+            deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] };
+        };
+        const topology = exported.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/valkey:ValkeyTopology");
+        expect(topology?.outputs?.state).to.equal("RUNNING");
+        expect(topology?.outputs?.problems).to.equal(undefined);
+        expect((topology?.outputs?.nodes as { role: string }[]).map((n) => n.role)).to.deep.equal(["primary"]);
 
         const down = sh("pulumi", ["destroy", "--yes", "--stack", "installed", "--non-interactive"], { cwd: app, env });
         expect(down.status, down.out).to.equal(0);
