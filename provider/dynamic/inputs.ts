@@ -2,7 +2,6 @@
 // (validation that copes with values unknown during preview) and diff. No Pulumi import: this module
 // is loaded inside the dynamic provider's process.
 import { X509Certificate } from "crypto";
-import type { AclPlanInput } from "../../sdk/acl/users";
 import { aclRuleProblem } from "../../sdk/spec/security";
 import { canonical, containsUnknown } from "../../sdk/spec/changes";
 import { Settings } from "../reconcile/settings";
@@ -10,192 +9,34 @@ import { formatRanges } from "../reconcile/slots";
 import { nodesNeeded, topologyProblems } from "../reconcile/topology";
 import { Topology } from "../reconcile/types";
 import { NodeReport } from "../reconcile/report";
-import { KubernetesTarget } from "../nodes/kubernetes";
 import { parseEndpoint } from "../nodes/transport";
-import { decideDisruptive, MaintenanceWindow } from "../schedule/window";
+import { decideDisruptive } from "../schedule/window";
+import type { NodeOutput, RolloutInput, TopologyInputs } from "../../sdk/types/topology";
 
 /** What Pulumi passes for a value not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export interface DirectNodeInput {
-    /** Where the provider connects, `host:port`. */
-    readonly dial: string;
-    /** What the nodes use among themselves. @default the dial address */
-    readonly announce?: string;
-    /** @default the dial address */
-    readonly name?: string;
-    /** For replica placement. @default the announce host */
-    readonly host?: string;
-    /** For replica placement. @default unknown */
-    readonly zone?: string;
-}
-
-export type TransportInput =
-    /** Nodes reached over TCP (the provider runs inside the cluster network, or tests). */
-    | { readonly kind: "direct"; readonly nodes: readonly DirectNodeInput[] }
-    /** The pods `<statefulSet>-0..N-1`, through the Kubernetes API (port-forward). */
-    | ({ readonly kind: "kubernetes" } & KubernetesTarget);
-
-export interface TlsInput {
-    readonly ca?: string;
-    readonly cert?: string;
-    readonly key?: string;
-    readonly serverName?: string;
-}
-
-/**
- * The ACL users every node must have, exactly as applyAclEverywhere takes them (sdk/acl
- * resolveAclUsers): the system users (role admin, replication, exporter, probe), the application users,
- * and what becomes of `default`. Secret (passwords).
- */
-export type AclInput = AclPlanInput;
-
-export interface TlsReloadInput {
-    /** The server certificate (PEM) every node must present; a new value makes the nodes reload their TLS files. */
-    readonly certPem: string;
-    /** Where the nodes read their TLS files. @default the pod contract's /etc/valkey-tls/{tls.crt,tls.key,ca.crt} */
-    readonly paths?: { readonly certFile?: string; readonly keyFile?: string; readonly caFile?: string };
-    /** How long a node may keep presenting another certificate (kubelet syncs a Secret volume within ~60-90 s). @default 120 */
-    readonly timeoutSeconds?: number;
-}
+export type {
+    DirectNodeInput,
+    TransportInput,
+    TlsInput,
+    AclInput,
+    TlsReloadInput,
+    SettingsInput,
+    TopologyInputs,
+    ConfigInput,
+    RolloutInput,
+    PendingRestartOutput,
+    ConfigStatusOutput,
+    AclStatusOutput,
+    TlsStatusOutput,
+    NodeOutput,
+    TopologyOutputs,
+} from "../../sdk/types/topology";
+export { SECRET_OUTPUTS } from "../../sdk/types/topology";
 
 export const DEFAULT_TLS_RELOAD_TIMEOUT_SECONDS = 120;
-
-export interface SettingsInput {
-    /** cluster-node-timeout to keep once converged. @default the highest value among the nodes */
-    readonly clusterNodeTimeoutMs?: number;
-    /** repl-diskless-sync-delay to keep once converged. @default the highest value among the nodes */
-    readonly replDisklessSyncDelaySeconds?: number;
-}
-
-export interface TopologyInputs {
-    /** Changing it re-runs converge (a change of the provider's code is not detected by itself). */
-    readonly providerVersion: string;
-    readonly topology: Topology;
-    readonly transport: TransportInput;
-    /** @default the default user */
-    readonly username?: string;
-    readonly password?: string;
-    readonly tls?: TlsInput;
-    readonly settings?: SettingsInput;
-    /** @default 300 */
-    readonly timeoutSeconds?: number;
-    /** ACL users applied live on every node after converging. @default users are left as they are */
-    readonly acl?: AclInput;
-    /** The certificate the nodes must present; reloaded live on create and whenever it changes. @default no reload */
-    readonly tlsReload?: TlsReloadInput;
-    /** Runtime-settable directives applied with CONFIG SET when they change (no restart). @default none */
-    readonly config?: ConfigInput;
-    /** Rolling restarts when the pod template changes. @default the provider restarts nothing */
-    readonly rollout?: RolloutInput;
-    /**
-     * Makes this resource the step that runs *before* the StatefulSet shrinks (cluster topology,
-     * kubernetes transport): when the StatefulSet has more pods than the topology needs, the surplus
-     * pods (highest ordinals) are drained (their slots move with their keys to the staying
-     * primaries), their replicas re-pointed, and they are forgotten everywhere and reset, so the
-     * StatefulSet can then scale in without losing a key. `transport.replicas` is ignored (the
-     * StatefulSet's current replicas are read); acl, config, rollout and tlsReload are not applied
-     * here. Runs when its inputs change (a new topology); nothing happens when the StatefulSet does
-     * not exist or has no pod too many. @default false
-     */
-    readonly drainBeforeScaleIn?: boolean;
-}
-
 export const DEFAULT_TIMEOUT_SECONDS = 300;
-
-/** Directives every node must run with, applied live with CONFIG SET (names as in valkey.conf). */
-export type ConfigInput = Readonly<Record<string, string>>;
-
-export interface RolloutInput {
-    /**
-     * Changes whenever what the pods must run changes (a hash of the pod template): a new value
-     * makes the provider restart the pods that run an older template, one at a time with a handoff
-     * of every primary first. Needs the kubernetes transport and a StatefulSet with the OnDelete
-     * update strategy (the controller then leaves the restarts to the provider).
-     */
-    readonly revision: string;
-    /** The maintenance window (UTC) restarts wait for. @default none: restarts run at once */
-    readonly window?: MaintenanceWindow;
-    /** Restart now even outside the window. @default false */
-    readonly force?: boolean;
-    /** Sentinel plans: the primary's role is handed over by a Sentinel (SENTINEL FAILOVER <group>). */
-    readonly sentinels?: { readonly statefulSet: string; readonly replicas: number; readonly port: number; readonly group: string };
-    /** How long one handoff may take. @default 15, with Sentinel 45 */
-    readonly handoffTimeoutSeconds?: number;
-    /**
-     * The pods have no disk (their keys are in memory only): a restart empties a pod, so the
-     * provider restarts them only with `allowDataLoss` (provider/rollout/memory-only.ts); else the
-     * restart stays pending with the reason. @default false
-     */
-    readonly memoryOnly?: boolean;
-    /** With `memoryOnly`: restart them anyway (the user accepts the loss). @default false */
-    readonly allowDataLoss?: boolean;
-}
-
-/** Restarts that wait for the maintenance window. */
-export interface PendingRestartOutput {
-    /** The revision the pods below do not run yet. */
-    readonly revision: string;
-    readonly nodes: readonly string[];
-    /** E.g. "waiting for the maintenance window at 2026-11-22T03:00:00.000Z". */
-    readonly reason: string;
-    /** When the window opens (ISO time): the first `pulumi up` from then on restarts them. */
-    readonly notBefore: string;
-}
-
-/** CONFIG SET outcome on one node. */
-export interface ConfigStatusOutput {
-    readonly node: string;
-    readonly status: "Applied" | "Error";
-    readonly message?: string;
-}
-
-/** ACL outcome on one node (passwords never appear in a message). */
-export interface AclStatusOutput {
-    readonly node: string;
-    readonly status: "Applied" | "Error";
-    readonly message?: string;
-}
-
-/** TLS reload outcome on one node. */
-export interface TlsStatusOutput {
-    readonly node: string;
-    readonly status: "Reloaded" | "Error";
-    /** SHA-256 fingerprint of the certificate the node presents. */
-    readonly fingerprint?: string;
-    readonly message?: string;
-}
-
-/** A node as the outputs report it: slots as text, e.g. "0-5460" (empty when it serves none). */
-export type NodeOutput = Omit<NodeReport, "slots"> & { readonly slots: string };
-
-export interface TopologyOutputs extends TopologyInputs {
-    /**
-     * "RUNNING" once converged and verified (the word Aiven uses); "DEGRADED" when `pulumi refresh`
-     * found a node down or unhealthy, or something converge would change (see `problems`).
-     */
-    readonly state: "RUNNING" | "DEGRADED";
-    /** After a refresh that found the topology DEGRADED: what is wrong, one line each. */
-    readonly problems?: readonly string[];
-    readonly nodes: readonly NodeOutput[];
-    /** Announce addresses (`host:port`) of the primaries, in slot order. */
-    readonly primaryEndpoints: readonly string[];
-    /** Commands the last create or update sent (one line each). */
-    readonly lastActions: readonly string[];
-    /** With `acl`: the outcome on every node, from the last create or update. */
-    readonly aclStatus?: readonly AclStatusOutput[];
-    /** With `acl`: "Applied" when every node is. */
-    readonly aclPhase?: "Applied" | "Error";
-    /** With `tlsReload`: the outcome of the last reload on every node (kept while the certificate is unchanged). */
-    readonly tlsStatus?: readonly TlsStatusOutput[];
-    /** With `config`: the outcome of the last CONFIG SET on every node (kept while the config is unchanged). */
-    readonly configStatus?: readonly ConfigStatusOutput[];
-    /** With `rollout`: restarts waiting for the maintenance window; unset when every pod runs `rollout.revision`. */
-    readonly pendingRestart?: PendingRestartOutput;
-}
-
-/** Outputs holding secrets (the password, a kubeconfig, a TLS key, the ACL users' passwords). */
-export const SECRET_OUTPUTS = ["password", "transport", "tls", "acl"];
 
 export interface CheckFailure {
     readonly property: string;

@@ -7,31 +7,9 @@ import * as net from "net";
 import { Writable } from "stream";
 import { TransportError } from "../errors";
 import { NodeTarget, Transport } from "./transport";
+import type { KubernetesTarget } from "../../sdk/types/topology";
 
-export interface KubernetesTarget {
-    /** Kubeconfig text (YAML or JSON): pass the one the Kubernetes provider uses. @default the default loading rules ($KUBECONFIG, ~/.kube/config, in-cluster) */
-    readonly kubeconfig?: string;
-    /** @default the kubeconfig's current context */
-    readonly context?: string;
-    readonly namespace: string;
-    /** The StatefulSet; its pods are `<statefulSet>-0` .. `<statefulSet>-<replicas - 1>`. */
-    readonly statefulSet: string;
-    readonly replicas: number;
-    /** The Valkey port of the pods. @default 6379 */
-    readonly port?: number;
-    /**
-     * How long to wait for every pod to run with an IP; also the deadline of every Kubernetes API
-     * call of one operation (open, outdated, restart, currentReplicas) and of opening each
-     * port-forward's WebSocket. @default 60000 ms
-     */
-    readonly podTimeoutMs?: number;
-    /**
-     * Announce each pod by its stable DNS name `<pod>.<serviceName>.<namespace>.svc.<clusterDomain>`
-     * instead of its IP: for nodes that name each other by hostname (Sentinel plans, whose
-     * replicas follow the primary's FQDN). @default pod IPs
-     */
-    readonly announceHostnames?: { readonly serviceName: string; readonly clusterDomain?: string };
-}
+export type { KubernetesTarget };
 
 export const DEFAULT_VALKEY_PORT = 6379;
 export const DEFAULT_POD_TIMEOUT_MS = 60000;

@@ -24,25 +24,7 @@ export interface SlotRange {
     readonly end: number;
 }
 
-/** The desired shape of the service. */
-export type Topology =
-    /** One primary, nothing else. */
-    | { readonly kind: "standalone" }
-    /** One primary and `replicas` replicas through REPLICAOF (cluster mode off). */
-    | { readonly kind: "replicated"; readonly replicas: number }
-    /** Cluster mode: `masters` primaries sharing the 16384 slots, each with `replicasPerMaster` replicas. */
-    | {
-          readonly kind: "cluster";
-          readonly masters: number;
-          readonly replicasPerMaster: number;
-          /**
-           * The given nodes beyond masters x (1 + replicasPerMaster), at the end of the list (a
-           * StatefulSet's highest ordinals): "replicas" makes them extra replicas; "release" drains
-           * them, re-points their replicas, FORGETs them on every other node and resets them (CLUSTER
-           * RESET SOFT), so the StatefulSet can then be scaled in. @default "replicas"
-           */
-          readonly surplus?: "replicas" | "release";
-      };
+export type { Topology } from "../../sdk/types/topology";
 
 /** One line of `CLUSTER NODES`, as one node sees another (or itself). */
 export interface ClusterNodeEntry {

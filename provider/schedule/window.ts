@@ -2,14 +2,10 @@
 // maintenanceWindowDow / maintenanceWindowTime, unless the user forces them. Pure: the clock is a
 // parameter, so the logic is tested with any instant.
 
-export type DayOfWeek = "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
+import type { DayOfWeek } from "../../sdk/spec/args";
+import type { MaintenanceWindow } from "../../sdk/types/topology";
 
-export interface MaintenanceWindow {
-    /** Day (UTC). Unset with `time` set: every day. */
-    readonly dow?: DayOfWeek;
-    /** Start, HH:mm:ss UTC. Unset with `dow` set: midnight. */
-    readonly time?: string;
-}
+export type { DayOfWeek, MaintenanceWindow };
 
 /** How long a window stays open once it starts: Aiven's maintenance runs take up to a few hours. */
 export const WINDOW_DURATION_MS = 4 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // Grows the data PVCs of a StatefulSet to a new size. A StatefulSet's claim templates cannot
 // change, so each existing PVC's spec.resources.requests.storage is patched instead, and the
 // storage driver (through the StorageClass's allowVolumeExpansion) grows the volume. Called by the
-// guard's dynamic provider (sdk/components/guard.ts) on every create and update, after the pods
+// guard's dynamic provider (sdk/resources/guard.ts) on every create and update, after the pods
 // were verified, so it also reaches PVCs that a scale-out created from the stale template. It
 // never shrinks a PVC and does nothing to one that is already large enough.
 import type * as K8s from "@kubernetes/client-node";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
+import type { NodeOutput, PendingRestartOutput } from "../types/topology";
 import { Engine } from "../spec/model";
 import { createService } from "./service";
 
@@ -21,8 +21,8 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly connectionSecretName!: pulumi.Output<string | undefined>;
     /** Namespace of every object. */
     public readonly namespace!: pulumi.Output<string>;
-    /** The verified nodes: ids, roles, addresses. */
-    public readonly topology!: pulumi.Output<unknown>;
+    /** The verified nodes: name, address, role, the primary a replica follows. */
+    public readonly topology!: pulumi.Output<NodeOutput[]>;
     /** The CA certificate (PEM) clients trust with userConfig.*_ssl; undefined otherwise. */
     public readonly caCertificate!: pulumi.Output<string | undefined>;
     /**

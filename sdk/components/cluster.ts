@@ -24,10 +24,10 @@ import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
 import { ClusterModel, buildClusterModel } from "../spec/cluster-model";
 import { certificatePolicy } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
-import type { AclStatusOutput, PendingRestartOutput } from "../../provider/dynamic/inputs";
-import { ValkeyTopology } from "../../provider/dynamic/topology";
+import { ValkeyGuard } from "../resources/guard";
+import { ValkeyTopology } from "../resources/topology";
+import type { AclStatusOutput, NodeOutput, PendingRestartOutput } from "../types/topology";
 import { splitLatePasswords } from "./acl-inputs";
-import { ValkeyGuard } from "./guard";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
 import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
@@ -103,7 +103,7 @@ export interface ClusterResult {
     readonly masterCount: pulumi.Output<number>;
     readonly replicasPerMaster: pulumi.Output<number>;
     readonly conditions: pulumi.Output<ClusterCondition[]>;
-    readonly nodes: pulumi.Output<unknown[]>;
+    readonly nodes: pulumi.Output<NodeOutput[]>;
     readonly serviceHost: pulumi.Output<string>;
     readonly servicePort: pulumi.Output<number>;
     readonly serviceUsername: pulumi.Output<string>;
@@ -338,7 +338,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
 
     // `pulumi up` ends with a verified cluster: every slot served, replicas linked, a smoke test
-    // on every shard (provider/dynamic/topology.ts), through the Kubernetes API.
+    // on every shard (sdk/resources/topology.ts), through the Kubernetes API.
     const topology = new ValkeyTopology(
         `${name}-topology`,
         {
@@ -441,7 +441,7 @@ export class ValkeyCluster extends pulumi.ComponentResource {
     /** Ready (with lastTransitionTime), TLSConfigured and ACLSynced (from the nodes' ACL outcome; "False", reason NotConfigured, when off). */
     public readonly conditions!: pulumi.Output<ClusterCondition[]>;
     /** The verified nodes: name, address, node id, role, primary, slots. */
-    public readonly nodes!: pulumi.Output<unknown[]>;
+    public readonly nodes!: pulumi.Output<NodeOutput[]>;
     /** In-cluster DNS name of the client Service, `<name>.<namespace>.svc.cluster.local`. */
     public readonly serviceHost!: pulumi.Output<string>;
     /** 6379. */

@@ -35,9 +35,9 @@ import { restartLosesData } from "../spec/persistence";
 import { getPlan, hasPlan } from "../spec/plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
-import type { PendingRestartOutput } from "../../provider/dynamic/inputs";
-import { ValkeyTopology } from "../../provider/dynamic/topology";
-import { ValkeyGuard } from "./guard";
+import { ValkeyGuard } from "../resources/guard";
+import { ValkeyTopology } from "../resources/topology";
+import type { NodeOutput, PendingRestartOutput } from "../types/topology";
 import { knownPart } from "./inputs";
 import { kubernetesArgs } from "./objects";
 import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
@@ -67,7 +67,7 @@ export interface ServiceResult {
     readonly state: pulumi.Output<string>;
     readonly connectionSecretName: pulumi.Output<string | undefined>;
     readonly namespace: pulumi.Output<string>;
-    readonly topology: pulumi.Output<unknown>;
+    readonly topology: pulumi.Output<NodeOutput[]>;
     /** The CA certificate clients trust (PEM); undefined without TLS. */
     readonly caCertificate: pulumi.Output<string | undefined>;
     /** Sentinel plans: `["<name>-sentinel.<ns>.svc.<domain>:26379"]`; undefined otherwise. */
@@ -289,7 +289,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     );
 
     // Refuses a smaller disk or another StorageClass at preview; grows the PVCs once the pods are
-    // verified (sdk/components/guard.ts).
+    // verified (sdk/resources/guard.ts).
     new ValkeyGuard(
         "ValkeyServiceGuard",
         `${name}-guard`,

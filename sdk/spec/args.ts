@@ -2,7 +2,7 @@
 // from other languages later), mirroring the zod schemas in aiven.ts field for field. The
 // type-level test in tests/unit/spec/args-types.test.ts fails to compile when they drift apart.
 // Constraints live in the schemas; the docs here say what happens when a field is unset.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 type Input<T> = pulumi.Input<T>;
 

@@ -2,7 +2,7 @@
 // schema in cluster.ts field for field (tests/unit/spec/cluster-args-types.test.ts fails to
 // compile when they drift apart). Constraints live in the schema; the docs say what happens when
 // a field is unset.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
 import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
 import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";

@@ -3,7 +3,7 @@
 // point: 1Ti and 1099511627776 are equal, 1000Mi is smaller than 1Gi, 1G is smaller than 1Gi.
 // @kubernetes/client-node's quantityToScalar refuses fractions ("1.5Gi") and mixes number and
 // bigint results, hence this small parser. Pure and import-free: the guard's dynamic provider
-// (sdk/components/guard.ts) is serialized with it.
+// (sdk/resources/guard.ts) is serialized with it.
 
 /** An exact value: numerator / denominator (both positive BigInts once parsed). */
 export interface Quantity {

@@ -1,7 +1,7 @@
 // Pulumi args of TLS and ACL users: plain interfaces of `pulumi.Input<T>`, mirroring the zod
 // schemas in security.ts field for field (tests/unit/security/args-types.test.ts fails to compile
 // when they drift apart). Constraints live in the schemas; the docs say what happens when unset.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 type Input<T> = pulumi.Input<T>;
 

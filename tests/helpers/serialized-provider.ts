@@ -5,7 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ValkeyTopologyArgs } from "../../provider/dynamic/topology";
+import type { ValkeyTopologyArgs } from "../../sdk/resources/topology";
 import { tempDir } from "./valkey";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
@@ -51,7 +51,7 @@ export async function serializedInputs(name: string, args: ValkeyTopologyArgs): 
         false,
     );
     // Loaded after the mocks, as the Pulumi docs ask.
-    const { ValkeyTopology } = await import("../../provider/dynamic/topology");
+    const { ValkeyTopology } = await import("../../sdk/resources/topology");
     const resource = new ValkeyTopology(name, args);
     await new Promise((resolve) => resource.urn.apply(resolve));
     return captured;

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { guardProvider } from "../../sdk/components/guard";
+import { guardProvider } from "../../sdk/resources/guard";
 import { claimNames, claimStep, expandVolumes } from "../../provider/storage/expand";
 import { TransportError } from "../../provider/errors";
 import { FakeClaim, FakeKubeApi, startFakeKubeApi, startSilentKubeApi } from "../helpers/fake-kube-api";

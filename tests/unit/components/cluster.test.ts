@@ -22,7 +22,7 @@ import {
     warnings,
 } from "../../helpers/mocks";
 import { ValkeyCluster, ValkeyClusterArgs, aclCondition } from "../../../sdk/components/cluster";
-import { guardProvider, guardFailures, readySince } from "../../../sdk/components/guard";
+import { guardProvider, guardFailures, readySince } from "../../../sdk/resources/guard";
 import { SpecError } from "../../../sdk/spec/validate";
 import { ADMIN_RULES, EXPORTER_RULES, PROBE_RULES, REPLICATION_RULES } from "../../../sdk/acl/users";
 import { probePassword } from "../../../sdk/credentials/probe-password";

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, one, registered, reset, restoreWarn, settle } from "../../helpers/mocks";
 import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 import { Redis, Valkey, ValkeyCluster } from "../../../sdk";
-import { guardProvider } from "../../../sdk/components/guard";
+import { guardProvider } from "../../../sdk/resources/guard";
 import { immutableFailures } from "../../../sdk/spec/changes";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

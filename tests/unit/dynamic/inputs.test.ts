@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { checkChange, checkInputs, diffInputs, nodeOutputs, resourceId, settingsOf, UNKNOWN } from "../../../provider/dynamic/inputs";
-import { topologyResourceOptions } from "../../../provider/dynamic/topology";
+import { topologyResourceOptions } from "../../../sdk/resources/topology";
 
 const valid = {
     providerVersion: "0.1.0",

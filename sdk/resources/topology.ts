@@ -1,9 +1,11 @@
 // The `ValkeyTopology` dynamic resource: `pulumi up` converges the nodes and ends with a verified
 // service. The provider object below is what Pulumi serializes into the state: each method require()s
 // this package by name when it runs (in Pulumi's dynamic-provider process) and forwards to the plain
-// handlers, so the serialized text holds no module, client or secret, only these few lines.
+// handlers (provider/dynamic/handlers.ts), so the serialized text holds no module, client or secret,
+// only these few lines. The class lives on the sdk side and imports nothing of provider/: the
+// require() by name at run time is the only way in (docs/architecture.md).
 import * as pulumi from "@pulumi/pulumi";
-import type { Topology } from "../reconcile/types";
+import type { DayOfWeek } from "../spec/args";
 import {
     AclInput,
     AclStatusOutput,
@@ -13,11 +15,11 @@ import {
     PendingRestartOutput,
     SECRET_OUTPUTS,
     SettingsInput,
+    Topology,
     TlsInput,
     TlsReloadInput,
     TlsStatusOutput,
-} from "./inputs";
-import type { DayOfWeek } from "../schedule/window";
+} from "../types/topology";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 export const valkeyTopologyProvider: pulumi.dynamic.ResourceProvider = {
