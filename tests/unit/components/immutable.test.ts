@@ -6,7 +6,7 @@
 import * as path from "path";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, one, registered, reset, restoreWarn, settle } from "../../helpers/mocks";
+import { existingSecrets, installMocks, mockPem, one, registered, reset, restoreWarn, settle } from "../../helpers/mocks";
 import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 import { Redis, Valkey, ValkeyCluster } from "../../../sdk";
 import { guardProvider } from "../../../sdk/components/guard";
@@ -152,6 +152,46 @@ describe("immutable fields: the <name>-immutable guard refuses a change at check
         expect(
             await failuresOf(olds, await cluster({ masterCount: 4, replicasPerMaster: 2, labels: { team: "a" }, resources: { limits: { memory: "2Gi" } } })),
         ).to.deep.equal([]);
+    });
+
+    it("TLS switched on or off, and fewer databases, fail under the user's field (Valkey, Redis, ValkeyCluster)", async () => {
+        const TLS =
+            "clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol.";
+        const plain = await valkey(SEED_000_SPEC);
+        expect(await failuresOf(plain, await valkey({ ...SEED_000_SPEC, userConfig: { valkey_ssl: true, valkey_number_of_databases: 8 } }))).to.deep.equal([
+            {
+                property: "userConfig.valkey_ssl",
+                reason: `Valkey "my-valkey": userConfig.valkey_ssl cannot be turned on after creation (was false, now true): ${TLS} Keep false, or create a new resource and move the data.`,
+            },
+            {
+                property: "userConfig.valkey_number_of_databases",
+                reason: 'Valkey "my-valkey": userConfig.valkey_number_of_databases cannot decrease (was 16, now 8): a node restarted with fewer databases refuses to load a dump that holds keys of a higher one, and does not start. Keep it at 16 or more, or create a new resource and move the data.',
+            },
+        ]);
+        // The explicit default is no change; more databases are fine.
+        expect(await failuresOf(plain, await valkey({ ...SEED_000_SPEC, userConfig: { valkey_ssl: false, valkey_number_of_databases: 32 } }))).to.deep.equal(
+            [],
+        );
+        const redis = (spec: Record<string, unknown>) => immutableInputs("ValkeyServiceGuard", "k8s-redis", () => new Redis("k8s-redis", spec as never));
+        expect(
+            (await failuresOf(await redis({ ...SEED_001_SPEC, userConfig: { redis_ssl: true } }), await redis(SEED_001_SPEC)))!.map((f) => f.reason),
+        ).to.deep.equal([
+            `Redis "k8s-redis": userConfig.redis_ssl cannot be turned off after creation (was true, now false): ${TLS} Keep true, or create a new resource and move the data.`,
+        ]);
+        const cluster = (spec: Record<string, unknown>) => immutableInputs("ValkeyClusterGuard", "poc", () => new ValkeyCluster("poc", spec as never));
+        const noTls = await cluster({ masterCount: 3, replicasPerMaster: 1 });
+        const internal = await cluster({ masterCount: 3, replicasPerMaster: 1, tls: {} });
+        expect((await failuresOf(noTls, internal))!.map((f) => f.reason)).to.deep.equal([
+            `ValkeyCluster "poc": tls cannot be turned on after creation (was unset, now true): ${TLS} Leave it unset, or create a new resource and move the data.`,
+        ]);
+        const pem = (kind: string) => Buffer.from(mockPem(kind, "cert-manager")).toString("base64");
+        const external = await immutableInputs("ValkeyClusterGuard", "poc", () => {
+            existingSecrets["default/poc-certs"] = { "tls.crt": pem("CERTIFICATE"), "tls.key": pem("PRIVATE KEY"), "ca.crt": pem("CERTIFICATE") };
+            return new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 1, tls: { externalCerts: "poc-certs" } });
+        });
+        expect((await failuresOf(internal, external))!.map((f) => f.reason)).to.deep.equal([
+            'ValkeyCluster "poc": tls.externalCerts cannot be set after creation (was unset, now "poc-certs"): the pods would mount the other certificates only after a restart, which the provider needs them to present the new certificate for. Leave it unset, or create a new resource and move the data.',
+        ]);
     });
 
     it("the provider as Pulumi serializes it gives the same failure", async () => {
