@@ -123,17 +123,18 @@ const PVC_WHY = "the PVCs of a StatefulSet cannot be re-templated, and replacing
 
 /**
  * @internal A PVC size (a Kubernetes quantity, compared exactly: `30Gi` is `30720Mi`): it may grow,
- * never shrink, and the PVC neither appears nor disappears (unset: no PVC).
+ * never shrink, and the PVC neither appears nor disappears (unset: no PVC, which `unset` explains).
  */
-export function growOnly(field: string): ChangeRule {
+export function growOnly(field: string, unset?: string): ChangeRule {
     const shrinks = (was: unknown, now: unknown) => typeof was === "string" && typeof now === "string" && (compareQuantities(now, was) ?? 0) < 0;
+    const shown = (v: unknown, s: (v: unknown) => string) => (v === undefined && unset !== undefined ? `unset: ${unset}` : s(v));
     return {
         field,
         breaks: (was, now) => (was === undefined) !== (now === undefined) || shrinks(was, now),
         message: (was, now, s) =>
             shrinks(was, now)
                 ? `${field} cannot shrink (was ${s(was)}, now ${s(now)}): a PersistentVolumeClaim can grow but never shrink. Keep it at ${s(was)} or more, ${MOVE}`
-                : `${field} cannot change after creation (was ${s(was)}, now ${s(now)}): ${PVC_WHY} ${keep(was, s)}`,
+                : `${field} cannot change after creation (was ${shown(was, s)}, now ${shown(now, s)}): ${PVC_WHY} ${keep(was, s)}`,
     };
 }
 
@@ -162,8 +163,8 @@ export const CHANGE_RULES: readonly ChangeRule[] = [
     immutable("serviceIntegrations", `${SEEDS}: an integration is applied only when the service is created.`),
     immutable("userConfig.project_to_fork_from", FORK_WHY),
     immutable("userConfig.service_to_fork_from", FORK_WHY),
-    // The plan's disk when disk_space is unset; unset: no PVC (a plan without disk, *_persistence "off").
-    growOnly("disk_space"),
+    // The plan's disk when disk_space is unset; unset: no PVC.
+    growOnly("disk_space", 'no disk, as with plan free or userConfig.*_persistence "off"'),
     immutable("kubernetes.storageClassName", PVC_WHY),
     noSwitch("userConfig.valkey_ssl", TLS_WHY),
     noSwitch("userConfig.redis_ssl", TLS_WHY),

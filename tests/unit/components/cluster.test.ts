@@ -817,7 +817,7 @@ describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
         expect(guardFailures(service, { ...service, pvc: {} })).to.deep.equal([
             {
                 property: "disk_space",
-                reason: 'Valkey "cache": disk_space cannot change after creation (was "8Gi", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Keep "8Gi", or create a new resource and move the data.',
+                reason: 'Valkey "cache": disk_space cannot change after creation (was "8Gi", now unset: no disk, as with plan free or userConfig.*_persistence "off"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Keep "8Gi", or create a new resource and move the data.',
             },
         ]);
     });

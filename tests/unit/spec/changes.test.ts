@@ -14,6 +14,7 @@ const record = (field: string, value: unknown): ChangeRecord => ({ subject: S, f
 const MOVE = "or create a new resource and move the data.";
 const PVC = "the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data.";
 const NS = "every object would be re-created in the other namespace, and the StatefulSet's PVCs (the data) deleted with the old one.";
+const NO_DISK = 'no disk, as with plan free or userConfig.*_persistence "off"';
 const FORK = "the seeds make it immutable: a service is forked only when it is created.";
 const TLS =
     "clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol.";
@@ -75,8 +76,8 @@ const ROWS: [string, unknown, unknown, string | undefined][] = [
     ],
     ["disk_space", "8Gi", "8192Mi", undefined],
     ["disk_space", "8Gi", "1Ti", undefined],
-    ["disk_space", "8Gi", undefined, `disk_space cannot change after creation (was "8Gi", now unset): ${PVC} Keep "8Gi", ${MOVE}`],
-    ["disk_space", undefined, "8Gi", `disk_space cannot change after creation (was unset, now "8Gi"): ${PVC} Leave it unset, ${MOVE}`],
+    ["disk_space", "8Gi", undefined, `disk_space cannot change after creation (was "8Gi", now unset: ${NO_DISK}): ${PVC} Keep "8Gi", ${MOVE}`],
+    ["disk_space", undefined, "8Gi", `disk_space cannot change after creation (was unset: ${NO_DISK}, now "8Gi"): ${PVC} Leave it unset, ${MOVE}`],
     [
         "kubernetes.storageClassName",
         "fast",
