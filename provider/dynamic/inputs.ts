@@ -5,7 +5,7 @@ import { X509Certificate } from "crypto";
 import { AclPlanInput, SYSTEM_ROLES } from "../../sdk/acl/users";
 import { CREDENTIAL_DIRECTIVES } from "../../sdk/config/runtime";
 import { DAYS_OF_WEEK, maintenanceWindowTimeSchema } from "../../sdk/spec/aiven";
-import { canonical, ChangeRecord, changeIssues, containsUnknown, UNKNOWN } from "../../sdk/spec/changes";
+import { canonical, ChangeRecord, changeIssues, containsUnknown, ImmutableField, UNKNOWN } from "../../sdk/spec/changes";
 import { aclRuleProblem, USER_NAME } from "../../sdk/spec/security";
 import { Settings } from "../reconcile/settings";
 import { formatRanges } from "../reconcile/slots";
@@ -354,8 +354,9 @@ export function checkChange(olds: Record<string, unknown>, news: Record<string, 
     if (!created || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
     const record = (inputs: Record<string, unknown>): ChangeRecord => {
         const tls = inputs.tls;
-        const serverName = isObject(tls) ? tls.serverName : undefined;
-        return { fields: { tls: tls === undefined ? {} : { value: true }, "tls.serverName": serverName === undefined ? {} : { value: serverName } } };
+        // Where the certificates come from is judged only while TLS stays on (one message per change).
+        const source: Record<string, ImmutableField> = isObject(tls) ? { "tls.serverName": tls.serverName === undefined ? {} : { value: tls.serverName } } : {};
+        return { fields: { tls: tls === undefined ? {} : { value: true }, ...source } };
     };
     return changeIssues(record(olds), record(news)).map((i) => ({ property: i.field, reason: i.message }));
 }

@@ -46,11 +46,12 @@ export function serviceImmutables(engine: "valkey" | "redis", name: string, spec
     });
 }
 
-/** The recorded fields of a validated ValkeyCluster spec: the namespace, TLS and where its certificates come from. */
+/** The recorded fields of a validated ValkeyCluster spec: the namespace, TLS and, with TLS, where its certificates come from. */
 export function clusterImmutables(spec: ValkeyClusterSpec): Record<string, ImmutableField> {
     return fieldsOf({
         namespace: spec.namespace ?? DEFAULT_NAMESPACE,
         tls: spec.tls !== undefined ? true : undefined,
-        "tls.externalCerts": spec.tls?.externalCerts,
+        // Only while TLS is on: turning it on with external certificates is one change, not two.
+        ...(spec.tls !== undefined ? { "tls.externalCerts": spec.tls.externalCerts } : {}),
     });
 }

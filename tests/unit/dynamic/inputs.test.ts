@@ -199,6 +199,10 @@ describe("checkChange and credential directives", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem" }, drainBeforeScaleIn: true })).to.deep.equal([]);
     });
 
+    it("reports turning TLS on with external certificates once, under tls", () => {
+        expect(checkChange(running, { ...base, tls: { ca: "pem", serverName: "c.ns.svc.cluster.local" } }).map((f) => f.property)).to.deep.equal(["tls"]);
+    });
+
     it("refuses switching between internal and external certificates on running nodes", () => {
         expect(checkChange({ ...running, tls: { ca: "a" } }, { ...base, tls: { ca: "b", serverName: "c.ns.svc.cluster.local" } })[0].reason).to.equal(
             'tls.serverName cannot be set after creation (was unset, now "c.ns.svc.cluster.local"): the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Leave it unset, or create a new resource and move the data.',

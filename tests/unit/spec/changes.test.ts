@@ -196,7 +196,8 @@ describe("what the front doors record for the change rules (sdk/spec/immutable.t
 
     it("ValkeyCluster: the namespace, TLS and external certificates; each has a rule", () => {
         const parse = (spec: unknown) => parseSpec(valkeyClusterSpecSchema, spec, "test");
-        expect(clusterImmutables(parse({}))).to.deep.equal({ namespace: { value: "default" }, tls: {}, "tls.externalCerts": {} });
+        expect(clusterImmutables(parse({}))).to.deep.equal({ namespace: { value: "default" }, tls: {} });
+        expect(clusterImmutables(parse({ tls: {} }))).to.deep.equal({ namespace: { value: "default" }, tls: { value: true }, "tls.externalCerts": {} });
         const fields = clusterImmutables(parse({ namespace: "valkey", tls: { externalCerts: "certs" } }));
         expect(fields).to.deep.equal({ namespace: { value: "valkey" }, tls: { value: true }, "tls.externalCerts": { value: "certs" } });
         expect(Object.keys(fields).filter((f) => !ruled.has(f))).to.deep.equal([]);
