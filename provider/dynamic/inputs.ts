@@ -2,8 +2,11 @@
 // (validation that copes with values unknown during preview) and diff. No Pulumi import: this module
 // is loaded inside the dynamic provider's process.
 import { X509Certificate } from "crypto";
-import { aclRuleProblem } from "../../sdk/spec/security";
-import { canonical, containsUnknown } from "../../sdk/spec/changes";
+import { SYSTEM_ROLES } from "../../sdk/acl/users";
+import { CREDENTIAL_DIRECTIVES } from "../../sdk/config/runtime";
+import { DAYS_OF_WEEK, maintenanceWindowTimeSchema } from "../../sdk/spec/aiven";
+import { canonical, ChangeRecord, changeIssues, containsUnknown, ImmutableField, UNKNOWN } from "../../sdk/spec/changes";
+import { aclRuleProblem, USER_NAME } from "../../sdk/spec/security";
 import { Settings } from "../reconcile/settings";
 import { formatRanges } from "../reconcile/slots";
 import { nodesNeeded, topologyProblems } from "../reconcile/topology";
@@ -14,7 +17,7 @@ import { decideDisruptive } from "../schedule/window";
 import type { NodeOutput, RolloutInput, TopologyInputs } from "../../sdk/types/topology";
 
 /** What Pulumi passes for a value not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 export type {
     DirectNodeInput,
@@ -143,8 +146,6 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
 
 /** Directive names as valkey.conf spells them; values are single CONFIG SET arguments. */
 const DIRECTIVE = /^[a-z][a-z0-9-]*$/;
-const CREDENTIAL_DIRECTIVES = ["requirepass", "masterauth", "masteruser", "primaryauth", "primaryuser"];
-const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 function checkConfig(config: unknown, fail: (property: string, reason: string) => void): void {
     if (isUnknown(config)) return;
@@ -175,9 +176,9 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
     if (w !== undefined && !isUnknown(w)) {
         if (!isObject(w)) fail("rollout.window", "must be { dow?, time? }");
         else {
-            if (w.dow !== undefined && !isUnknown(w.dow) && !DAYS.includes(w.dow as string))
-                fail("rollout.window.dow", `must be one of ${DAYS.join(", ")} (got ${JSON.stringify(w.dow)})`);
-            if (w.time !== undefined && !isUnknown(w.time) && !(typeof w.time === "string" && /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/.test(w.time))) {
+            if (w.dow !== undefined && !isUnknown(w.dow) && !(DAYS_OF_WEEK as readonly unknown[]).includes(w.dow))
+                fail("rollout.window.dow", `must be one of ${DAYS_OF_WEEK.join(", ")} (got ${JSON.stringify(w.dow)})`);
+            if (w.time !== undefined && !isUnknown(w.time) && !maintenanceWindowTimeSchema.safeParse(w.time).success) {
                 fail("rollout.window.time", `must be HH:mm:ss (UTC) (got ${JSON.stringify(w.time)})`);
             }
         }
@@ -188,38 +189,26 @@ function checkRollout(rollout: unknown, fail: (property: string, reason: string)
 }
 
 /**
- * What cannot change on running nodes. Turning TLS on or off changes the port the nodes listen on
- * with the pod template, but the pods restart only after the provider reached them (the rollout
- * follows converge), which it cannot over the other protocol: refused at preview instead.
+ * The change rules (sdk/spec/changes.ts) over this resource's own inputs: TLS cannot be turned on
+ * or off, nor switch between internal and external certificates (`tls.serverName`), on running
+ * nodes. The components refuse such a change earlier, under the user's field (their
+ * `<name>-immutable` guard); this covers a ValkeyTopology used directly. Never the certificates
+ * themselves (secrets): only whether they are set.
  */
 export function checkChange(olds: Record<string, unknown>, news: Record<string, unknown>): CheckFailure[] {
     // Pulumi passes the recorded *inputs* as `olds` (no `state`, an output): `{}` on create.
     const created = olds.providerVersion !== undefined || olds.state !== undefined;
     if (!created || isUnknown(news.tls) || news.drainBeforeScaleIn === true) return [];
-    if ((olds.tls === undefined) === (news.tls === undefined)) {
-        // Internal certificates name localhost; external ones are verified under the Service name.
-        const serverName = (t: unknown) => (isObject(t) ? t.serverName : undefined);
-        if (isObject(news.tls) && !isUnknown(serverName(news.tls)) && (serverName(olds.tls) === undefined) !== (serverName(news.tls) === undefined)) {
-            return [
-                {
-                    property: "tls",
-                    reason: "the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Keep the previous setting, or create a new cluster and move the data.",
-                },
-            ];
-        }
-        return [];
-    }
-    return [
-        {
-            property: "tls",
-            reason: `TLS cannot be turned ${news.tls === undefined ? "off" : "on"} on running nodes (Valkey/Redis userConfig.*_ssl, ValkeyCluster tls): the pods would have to restart before the provider could reach them over the new protocol. Keep the previous setting, or create a new service and move the data.`,
-        },
-    ];
+    const record = (inputs: Record<string, unknown>): ChangeRecord => {
+        const tls = inputs.tls;
+        // Where the certificates come from is judged only while TLS stays on (one message per change).
+        const source: Record<string, ImmutableField> = isObject(tls) ? { "tls.serverName": tls.serverName === undefined ? {} : { value: tls.serverName } } : {};
+        return { fields: { tls: tls === undefined ? {} : { value: true }, ...source } };
+    };
+    return changeIssues(record(olds), record(news)).map((i) => ({ property: i.field, reason: i.message }));
 }
 
-const ROLES = ["admin", "replication", "exporter", "probe"];
-/** Valkey takes any byte but space in a user name; `default` is governed by defaultUser. */
-const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+const ROLES: readonly string[] = SYSTEM_ROLES;
 
 /** The shape applyAclEverywhere takes. Never echoes a password. */
 function checkAcl(acl: unknown, fail: (property: string, reason: string) => void): void {

@@ -35,7 +35,9 @@ export const PROBE_RULES = "+ping";
  */
 export const RESTRICTED_DEFAULT_RULES = "+ping";
 
-export type SystemRole = "admin" | "replication" | "exporter" | "probe";
+/** The system users' roles, the admin first. */
+export const SYSTEM_ROLES = ["admin", "replication", "exporter", "probe"] as const;
+export type SystemRole = (typeof SYSTEM_ROLES)[number];
 
 /** A user as it must exist on every node. */
 export interface AclUser {

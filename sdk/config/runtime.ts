@@ -102,17 +102,16 @@ export function classifyChanges(before: readonly Directive[], after: readonly Di
     return { live, restart, removed, restartNeeded: restart.length > 0 || removed.length > 0 };
 }
 
+/** The directives that carry a credential (set through the auth include, never in a config value). */
+export const CREDENTIAL_DIRECTIVES: readonly string[] = ["requirepass", "masterauth", "masteruser", "primaryauth", "primaryuser"];
+
 /**
  * Runtime-settable directives the provider does not set from the file: credentials (they come from
  * the auth include), per-pod announce addresses (command-line flags), and the TLS file paths
  * (reloaded on their own when the certificate changes).
  */
 const NOT_APPLIED_LIVE: ReadonlySet<string> = new Set([
-    "requirepass",
-    "masterauth",
-    "masteruser",
-    "primaryauth",
-    "primaryuser",
+    ...CREDENTIAL_DIRECTIVES,
     "cluster-announce-ip",
     "cluster-announce-hostname",
     "tls-cert-file",

@@ -123,7 +123,7 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: Pro
  * immutable: the caller must never let a change to them replace the StatefulSet, because with the
  * Delete retention policy a replacement deletes the PVCs with it. The claim template therefore
  * keeps the size of the first deployment; a larger disk_space or plan disk is applied to the PVCs
- * themselves (the guard, sdk/components/guard.ts).
+ * themselves (the guard, sdk/resources/guard.ts).
  */
 export function buildStatefulSet(model: ServiceModel, options: StatefulSetOptions): IStatefulSet {
     const { volumes: vols, mounts } = volumes(model);

@@ -1,30 +1,27 @@
 // The guard: a small dynamic resource of the ValkeyCluster, Valkey and Redis components that
 // remembers what a component itself cannot see, the values of the previous deployment.
-// 1. Its `check` applies the data volumes' rules, so `pulumi preview` fails with a message naming
-//    the field, the old and the new value and the rule: the size may grow and never shrink, the
-//    StorageClass never changes, a PVC neither appears nor disappears. The StatefulSet keeps
-//    `spec.volumeClaimTemplates` under ignoreChanges (they cannot change in place, and replacing
-//    the StatefulSet would delete the PVCs with the data).
+// 1. Its `check` runs the change rules (sdk/spec/changes.ts, one list) over the recorded values and
+//    the new ones, so `pulumi preview` fails with a message naming the field, the old and the new
+//    value and the rule.
+//    - `<name>-immutable` records the component's fields (project, the namespace, the connection
+//      Secret's name, TLS, ...; sdk/spec/immutable.ts). Every Kubernetes object of the component
+//      depends on it, so a refusal also stops `pulumi up --skip-preview` and the Automation API's
+//      `up` before an object moves.
+//    - `<name>-guard` records the data volumes (`pvc`): the size may grow and never shrink, the
+//      StorageClass never changes, a PVC neither appears nor disappears. The StatefulSet keeps
+//      `spec.volumeClaimTemplates` under ignoreChanges (they cannot change in place, and replacing
+//      the StatefulSet would delete the PVCs with the data), so this guard may run after it.
 // 2. Its create and update expand the PVCs of the StatefulSet to the size (provider/storage), after
 //    the topology resource verified the pods, hence also the PVCs of pods added by a scale-out,
 //    which the stale claim template creates at the first size.
 // 3. For ValkeyCluster, it records since when the cluster is Ready (the `lastTransitionTime` of the
 //    Ready condition), kept across deployments as long as the cluster stays ready.
-// 4. With `immutable` (the component's `<name>-immutable` guard, on which every Kubernetes object of
-//    the component depends), its `check` refuses a change of an immutable field (project, the
-//    namespace, the connection Secret's name, ...; sdk/spec/changes.ts) with the field, the old and
-//    the new value. That guard runs before anything else of the component, so the refusal also
-//    stops `pulumi up --skip-preview` and the Automation API's `up` before an object moves.
 // Pulumi serializes the provider below into the state and runs it in another process. `check` and
-// `diff` use nothing outside this file, sdk/spec/quantity.ts and sdk/spec/changes.ts (no imports at run time); the
-// expansion require()s `pulumi-valkey/provider` by name when it runs, as ValkeyTopology does.
-// `diff` never asks for a replacement.
+// `diff` use nothing outside this file, sdk/spec/changes.ts and sdk/spec/quantity.ts (no imports at
+// run time); the expansion require()s `pulumi-valkey/provider` by name when it runs, as
+// ValkeyTopology does. `diff` never asks for a replacement.
 import * as pulumi from "@pulumi/pulumi";
-import { ImmutableInput, immutableFailures, sameValue } from "../spec/changes";
-import { compareQuantities } from "../spec/quantity";
-
-/** What Pulumi passes for a value not known yet (during preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { ChangeRecord, changeIssues, recordOf, sameValue, UNKNOWN } from "../spec/changes";
 
 export interface GuardPvc {
     /** The size of each PVC, a Kubernetes quantity; unset when the pods have no PVC. */
@@ -53,8 +50,8 @@ export interface GuardInputs {
     readonly volumes?: GuardVolumes;
     /** The topology resource's state ("RUNNING" once verified); ValkeyCluster only. */
     readonly ready?: string;
-    /** The fields that cannot change after creation, with their values. @default none is checked */
-    readonly immutable?: ImmutableInput;
+    /** What the change rules compare (sdk/spec/changes.ts), with the values in effect. @default nothing is compared */
+    readonly immutable?: ChangeRecord;
 }
 
 export interface GuardOutputs extends GuardInputs {
@@ -67,42 +64,26 @@ export interface GuardFailure {
     readonly reason: string;
 }
 
-function show(value: unknown): string {
-    return value === undefined ? "unset" : JSON.stringify(value);
+/**
+ * The data volumes' values as the change rules take them, under the user's fields; undefined on
+ * create (nothing recorded) and while the values are not known.
+ */
+function pvcRecord(inputs: Record<string, unknown>): ChangeRecord | undefined {
+    const pvc = inputs.pvc;
+    if (pvc === undefined || pvc === UNKNOWN || typeof pvc !== "object" || pvc === null) return undefined;
+    const fields = (inputs.fields ?? { storageSize: "pvc.storageSize", storageClassName: "pvc.storageClassName" }) as Record<string, string>;
+    const values = pvc as Record<string, unknown>;
+    const field = (key: string) => ({ [fields[key]]: values[key] === undefined ? {} : { value: values[key] } });
+    return { subject: String(inputs.subject), fields: { ...field("storageSize"), ...field("storageClassName") } };
 }
 
 /**
- * The pvc rules broken between the recorded inputs and the new ones; nothing on create (no
- * recorded inputs) and nothing for values not known yet.
+ * The change rules (sdk/spec/changes.ts) broken between the recorded inputs and the new ones: those
+ * of the recorded fields (`immutable`) and of the data volumes (`pvc`, under the user's `fields`).
  */
 export function guardFailures(olds: Record<string, unknown>, news: Record<string, unknown>): GuardFailure[] {
-    const before = olds.pvc as Record<string, unknown> | undefined;
-    const after = (news.pvc ?? {}) as Record<string, unknown>;
-    if (before === undefined || news.pvc === UNKNOWN) return [];
-    const fields = (news.fields ?? { storageSize: "pvc.storageSize", storageClassName: "pvc.storageClassName" }) as Record<string, string>;
-    const failures: GuardFailure[] = [];
-    for (const key of ["storageSize", "storageClassName"]) {
-        const was = before[key];
-        const now = after[key];
-        if (was === UNKNOWN || now === UNKNOWN || was === now) continue;
-        const field = fields[key];
-        const at = `${String(news.subject)}: ${field}`;
-        const values = `(was ${show(was)}, now ${show(now)})`;
-        if (key === "storageSize" && typeof was === "string" && typeof now === "string") {
-            const order = compareQuantities(now, was);
-            if (order === undefined || order >= 0) continue;
-            failures.push({
-                property: field,
-                reason: `${at} cannot shrink ${values}: a PersistentVolumeClaim can grow but never shrink. Keep it at ${show(was)} or more, or create a new resource and move the data.`,
-            });
-            continue;
-        }
-        failures.push({
-            property: field,
-            reason: `${at} cannot change after creation ${values}: the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.`,
-        });
-    }
-    return failures;
+    const issues = [...changeIssues(recordOf(olds), recordOf(news) ?? { fields: {} }), ...changeIssues(pvcRecord(olds), pvcRecord(news) ?? { fields: {} })];
+    return issues.map((i) => ({ property: i.field, reason: i.message }));
 }
 
 /** Since when the cluster is ready after an update from `olds` to `news`, at time `now`. */
@@ -132,7 +113,7 @@ async function expand(news: Record<string, unknown>): Promise<void> {
 
 export const guardProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds, news) {
-        return { inputs: news, failures: [...immutableFailures(olds, news), ...guardFailures(olds, news)] };
+        return { inputs: news, failures: guardFailures(olds, news) };
     },
     async diff(_id, olds, news) {
         const where = (v: unknown) => {

@@ -298,9 +298,3 @@ export const valkeyClusterSpecSchema = z
     });
 
 export type ValkeyClusterSpec = z.output<typeof valkeyClusterSpecSchema>;
-
-/**
- * Paths of the fields that cannot change after creation; the guard (sdk/resources/guard.ts)
- * refuses a change to them at preview. pvc.storageSize may grow (never shrink).
- */
-export const CLUSTER_IMMUTABLE_FIELDS = ["pvc.storageClassName"] as const;

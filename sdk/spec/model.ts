@@ -84,7 +84,7 @@ export interface ServiceModel {
     /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
     readonly kubeconfig?: string;
     readonly unmapped: readonly UnmappedField[];
-    /** The fields that cannot change after creation, by spec path, with the values in effect (sdk/spec/immutable.ts). */
+    /** What the change rules compare (sdk/spec/changes.ts), by spec path, with the values in effect (sdk/spec/immutable.ts). */
     readonly immutable: Readonly<Record<string, ImmutableField>>;
 }
 
@@ -251,6 +251,6 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
         kubeconfig: spec.kubernetes?.kubeconfig,
         unmapped,
-        immutable: serviceImmutables(name, spec, namespace),
+        immutable: serviceImmutables(engine, name, spec, namespace),
     };
 }

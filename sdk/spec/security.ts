@@ -254,7 +254,7 @@ export const MAX_PASSWORDS = 5;
 export const DEFAULT_DEFAULT_USER = "restricted";
 
 /** Valkey takes any byte but space in a user name; these keep names safe in config lines and logs. */
-const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+export const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 const userName = z.string().superRefine((value, ctx) => {
     if (!USER_NAME.test(value)) {

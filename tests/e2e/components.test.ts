@@ -4,7 +4,8 @@
 // linked and its Sentinels naming the primary; a ValkeyCluster comes up with cluster_state ok, keeps
 // every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update, then
 // takes day-2 changes (live config, a restart waiting for its window, then forced with handoffs, a
-// scale-in); a Valkey's PVC grows with disk_space and a shrink fails preview; a ValkeyCluster with
+// scale-in); a Valkey's PVC grows with disk_space and a shrink fails preview; a change of a Valkey's
+// `project` fails preview with the field, old and new value (sdk/spec/changes.ts); a ValkeyCluster with
 // tls.externalCerts and ACL users changes users without restarting a pod; the stack export holds no
 // plaintext password or private key; `pulumi destroy` leaves nothing. Skipped, with the reason,
 // when the toolchain is incomplete or not root.
@@ -497,6 +498,39 @@ describe("components with the real Pulumi engine on the local control plane", fu
         const down = await stack.destroy({ onOutput: () => undefined });
         expect(down.summary.result).to.equal("succeeded");
         expect(await waitGone(cp!, "namespace", "e2e-disk")).to.contain("NotFound");
+    });
+
+    it("changing `project` of a deployed Valkey fails `pulumi preview` naming the field, the old and the new value; nothing moves", async () => {
+        let project = "e2e-project";
+        const stack = await stackFor("project", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Valkey } = await import("../../sdk");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-project" } });
+            const cache = new Valkey("moved", { project, plan: "hobbyist" }, { dependsOn: [ns] });
+            return { state: cache.state };
+        });
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        const podUid = () => kubectl(cp!, "-n", "e2e-project", "get", "pod", "moved-0", "-o", "jsonpath={.metadata.uid}").out;
+        const uid = podUid();
+
+        project = "e2e-project-2";
+        let error: unknown;
+        try {
+            await stack.preview({ onOutput: () => undefined });
+        } catch (e) {
+            error = e;
+        }
+        // Both rules at once: the project, and the namespace it names.
+        expect(String(error)).to.contain(
+            'Valkey "moved": project cannot change after creation (was "e2e-project", now "e2e-project-2"): the seeds make it immutable, and it names the namespace of every object (unless kubernetes.namespace is set): the StatefulSet would be replaced in another namespace and its PVCs deleted with the old one. Keep "e2e-project", or create a new resource and move the data.',
+        );
+        expect(String(error)).to.contain('Valkey "moved": kubernetes.namespace cannot change after creation (was "e2e-project", now "e2e-project-2")');
+        expect(podUid()).to.equal(uid);
+        expect(kubectl(cp!, "get", "namespace", "e2e-project-2").out).to.contain("NotFound");
+
+        project = "e2e-project";
+        await destroyLeavesNothing(stack, "e2e-project");
     });
 
     it("a ValkeyCluster with tls.externalCerts and ACL: verified with the Secret's CA; rotating a password and adding a user restarts no pod", async () => {

@@ -780,7 +780,7 @@ describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
                 },
                 {
                     property: "pvc.storageClassName",
-                    reason: 'ValkeyCluster "poc": pvc.storageClassName cannot change after creation (was "fast", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
+                    reason: 'ValkeyCluster "poc": pvc.storageClassName cannot change after creation (was "fast", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Keep "fast", or create a new resource and move the data.',
                 },
             ],
         });
@@ -811,13 +811,13 @@ describe("the guard (ValkeyClusterGuard, ValkeyServiceGuard)", () => {
             },
             {
                 property: "kubernetes.storageClassName",
-                reason: 'Valkey "cache": kubernetes.storageClassName cannot change after creation (was unset, now "ssd"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
+                reason: 'Valkey "cache": kubernetes.storageClassName cannot change after creation (was unset, now "ssd"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Leave it unset, or create a new resource and move the data.',
             },
         ]);
         expect(guardFailures(service, { ...service, pvc: {} })).to.deep.equal([
             {
                 property: "disk_space",
-                reason: 'Valkey "cache": disk_space cannot change after creation (was "8Gi", now unset): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Restore the previous value, or create a new resource and move the data.',
+                reason: 'Valkey "cache": disk_space cannot change after creation (was "8Gi", now unset: no disk, as with plan free or userConfig.*_persistence "off"): the PVCs of a StatefulSet cannot be re-templated, and replacing them would delete the data. Keep "8Gi", or create a new resource and move the data.',
             },
         ]);
     });

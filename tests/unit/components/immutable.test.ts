@@ -1,4 +1,4 @@
-// Immutable fields (issue 11, finding 6): the components record them on their `<name>-immutable`
+// Immutable fields (issue 11, finding 6; the rules: sdk/spec/changes.ts): the components record them on their `<name>-immutable`
 // guard, whose `check` (what `pulumi preview` runs with the recorded inputs as olds) refuses a
 // change with the field, the old and the new value, before any Kubernetes object of the component
 // is registered. The inputs come from real components under mocks; the checks run the guard's
@@ -6,11 +6,10 @@
 import * as path from "path";
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, one, registered, reset, restoreWarn, settle } from "../../helpers/mocks";
+import { existingSecrets, installMocks, mockPem, one, registered, reset, restoreWarn, settle } from "../../helpers/mocks";
 import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 import { Redis, Valkey, ValkeyCluster } from "../../../sdk";
 import { guardProvider } from "../../../sdk/resources/guard";
-import { immutableFailures } from "../../../sdk/spec/changes";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 type Inputs = Record<string, unknown>;
@@ -43,12 +42,12 @@ describe("immutable fields: the <name>-immutable guard refuses a change at check
         const news = await valkey({ ...SEED_000_SPEC, project: "other-project" });
         expect(await failuresOf(olds, news)).to.deep.equal([
             {
-                property: "kubernetes.namespace",
-                reason: `Valkey "my-valkey": kubernetes.namespace cannot change after creation (was "my-aiven-project", now "other-project"): it is the namespace of every object (by default from the project): ${NAMESPACE_WHY} Keep "my-aiven-project", or create a new resource and move the data.`,
-            },
-            {
                 property: "project",
                 reason: 'Valkey "my-valkey": project cannot change after creation (was "my-aiven-project", now "other-project"): the seeds make it immutable, and it names the namespace of every object (unless kubernetes.namespace is set): the StatefulSet would be replaced in another namespace and its PVCs deleted with the old one. Keep "my-aiven-project", or create a new resource and move the data.',
+            },
+            {
+                property: "kubernetes.namespace",
+                reason: `Valkey "my-valkey": kubernetes.namespace cannot change after creation (was "my-aiven-project", now "other-project"): it is the namespace of every object (by default from the project): ${NAMESPACE_WHY} Keep "my-aiven-project", or create a new resource and move the data.`,
             },
         ]);
     });
@@ -155,6 +154,46 @@ describe("immutable fields: the <name>-immutable guard refuses a change at check
         ).to.deep.equal([]);
     });
 
+    it("TLS switched on or off, and fewer databases, fail under the user's field (Valkey, Redis, ValkeyCluster)", async () => {
+        const TLS =
+            "clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol.";
+        const plain = await valkey(SEED_000_SPEC);
+        expect(await failuresOf(plain, await valkey({ ...SEED_000_SPEC, userConfig: { valkey_ssl: true, valkey_number_of_databases: 8 } }))).to.deep.equal([
+            {
+                property: "userConfig.valkey_ssl",
+                reason: `Valkey "my-valkey": userConfig.valkey_ssl cannot be turned on after creation (was false, now true): ${TLS} Keep false, or create a new resource and move the data.`,
+            },
+            {
+                property: "userConfig.valkey_number_of_databases",
+                reason: 'Valkey "my-valkey": userConfig.valkey_number_of_databases cannot decrease (was 16, now 8): a node restarted with fewer databases refuses to load a dump that holds keys of a higher one, and does not start. Keep it at 16 or more, or create a new resource and move the data.',
+            },
+        ]);
+        // The explicit default is no change; more databases are fine.
+        expect(await failuresOf(plain, await valkey({ ...SEED_000_SPEC, userConfig: { valkey_ssl: false, valkey_number_of_databases: 32 } }))).to.deep.equal(
+            [],
+        );
+        const redis = (spec: Record<string, unknown>) => immutableInputs("ValkeyServiceGuard", "k8s-redis", () => new Redis("k8s-redis", spec as never));
+        expect(
+            (await failuresOf(await redis({ ...SEED_001_SPEC, userConfig: { redis_ssl: true } }), await redis(SEED_001_SPEC)))!.map((f) => f.reason),
+        ).to.deep.equal([
+            `Redis "k8s-redis": userConfig.redis_ssl cannot be turned off after creation (was true, now false): ${TLS} Keep true, or create a new resource and move the data.`,
+        ]);
+        const cluster = (spec: Record<string, unknown>) => immutableInputs("ValkeyClusterGuard", "poc", () => new ValkeyCluster("poc", spec as never));
+        const noTls = await cluster({ masterCount: 3, replicasPerMaster: 1 });
+        const internal = await cluster({ masterCount: 3, replicasPerMaster: 1, tls: {} });
+        expect((await failuresOf(noTls, internal))!.map((f) => f.reason)).to.deep.equal([
+            `ValkeyCluster "poc": tls cannot be turned on after creation (was unset, now true): ${TLS} Leave it unset, or create a new resource and move the data.`,
+        ]);
+        const pem = (kind: string) => Buffer.from(mockPem(kind, "cert-manager")).toString("base64");
+        const external = await immutableInputs("ValkeyClusterGuard", "poc", () => {
+            existingSecrets["default/poc-certs"] = { "tls.crt": pem("CERTIFICATE"), "tls.key": pem("PRIVATE KEY"), "ca.crt": pem("CERTIFICATE") };
+            return new ValkeyCluster("poc", { masterCount: 3, replicasPerMaster: 1, tls: { externalCerts: "poc-certs" } });
+        });
+        expect((await failuresOf(internal, external))!.map((f) => f.reason)).to.deep.equal([
+            'ValkeyCluster "poc": tls.externalCerts cannot be set after creation (was unset, now "poc-certs"): the pods would mount the other certificates only after a restart, which the provider needs them to present the new certificate for. Leave it unset, or create a new resource and move the data.',
+        ]);
+    });
+
     it("the provider as Pulumi serializes it gives the same failure", async () => {
         reset();
         await settle(new Valkey("my-valkey", SEED_000_SPEC).serviceUri);
@@ -165,8 +204,8 @@ describe("immutable fields: the <name>-immutable guard refuses a change at check
         const olds = await valkey(SEED_000_SPEC);
         const news = await valkey({ ...SEED_000_SPEC, project: "other-project" });
         const result = await provider.check!(olds, news);
-        expect(result.failures!.map((f) => f.property)).to.deep.equal(["kubernetes.namespace", "project"]);
-        expect(result.failures![1].reason).to.match(
+        expect(result.failures!.map((f) => f.property)).to.deep.equal(["project", "kubernetes.namespace"]);
+        expect(result.failures![0].reason).to.match(
             /^Valkey "my-valkey": project cannot change after creation \(was "my-aiven-project", now "other-project"\)/,
         );
     });
@@ -221,29 +260,22 @@ describe("immutable fields: the <name>-immutable guard refuses a change at check
         expect(registered.length).to.be.greaterThan(0);
     });
 
-    it("judges nothing on create, for a resource recorded before `immutable` existed, or for values not known yet", () => {
-        const recorded = { immutable: { subject: 'Valkey "c"', fields: { project: { value: "a", why: "w." } } } };
-        const next = (value: unknown) => ({ immutable: { subject: 'Valkey "c"', fields: { project: { value, why: "w." } } } });
-        expect(immutableFailures({}, next("b"))).to.deep.equal([]);
-        expect(immutableFailures({ subject: 'Valkey "c"', pvc: {} }, next("b"))).to.deep.equal([]);
-        expect(immutableFailures(recorded, { immutable: UNKNOWN })).to.deep.equal([]);
-        expect(immutableFailures(recorded, next(UNKNOWN))).to.deep.equal([]);
-        expect(immutableFailures(recorded, next("a"))).to.deep.equal([]);
-        expect(immutableFailures(recorded, next("b"))).to.deep.equal([
-            {
-                property: "project",
-                reason: 'Valkey "c": project cannot change after creation (was "a", now "b"): w. Keep "a", or create a new resource and move the data.',
-            },
+    it("judges nothing on create, for a resource recorded before `immutable` existed, or for values not known yet", async () => {
+        const recorded = { immutable: { subject: 'Valkey "c"', fields: { project: { value: "a" } } } };
+        const next = (value: unknown) => ({ immutable: { subject: 'Valkey "c"', fields: { project: { value } } } });
+        expect(await failuresOf({}, next("b"))).to.deep.equal([]);
+        expect(await failuresOf({ subject: 'Valkey "c"', pvc: {} }, next("b"))).to.deep.equal([]);
+        expect(await failuresOf(recorded, { immutable: UNKNOWN })).to.deep.equal([]);
+        expect(await failuresOf(recorded, next(UNKNOWN))).to.deep.equal([]);
+        expect(await failuresOf(recorded, next("a"))).to.deep.equal([]);
+        // A field the new deployment no longer records is not judged; one it records as unset is.
+        expect(await failuresOf(recorded, { immutable: { subject: 'Valkey "c"', fields: {} } })).to.deep.equal([]);
+        expect((await failuresOf(recorded, { immutable: { subject: 'Valkey "c"', fields: { project: {} } } }))!.map((f) => f.reason)).to.deep.equal([
+            'Valkey "c": project cannot change after creation (was "a", now unset): the seeds make it immutable, and it names the namespace of every object (unless kubernetes.namespace is set): the StatefulSet would be replaced in another namespace and its PVCs deleted with the old one. Keep "a", or create a new resource and move the data.',
         ]);
-        // A field dropped from the record compares as unset; key order does not matter.
+        // The state recorded by the previous version (a `why` beside each value) is read as well.
         expect(
-            immutableFailures(
-                { immutable: { subject: "s", fields: { x: { value: { a: 1, b: 2 }, why: "w." } } } },
-                { immutable: { subject: "s", fields: { x: { value: { b: 2, a: 1 }, why: "w." } } } },
-            ),
-        ).to.deep.equal([]);
-        expect(immutableFailures(recorded, { immutable: { subject: 'Valkey "c"', fields: {} } }).map((f) => f.reason)).to.deep.equal([
-            'Valkey "c": project cannot change after creation (was "a", now unset): w. Keep "a", or create a new resource and move the data.',
-        ]);
+            (await failuresOf({ immutable: { subject: "s", fields: { project: { value: "a", why: "w." } } } }, next("b")))!.map((f) => f.property),
+        ).to.deep.equal(["project"]);
     });
 });

@@ -176,16 +176,20 @@ describe("checkChange and credential directives", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem" } })).to.deep.equal([
             {
                 property: "tls",
-                reason: "TLS cannot be turned on on running nodes (Valkey/Redis userConfig.*_ssl, ValkeyCluster tls): the pods would have to restart before the provider could reach them over the new protocol. Keep the previous setting, or create a new service and move the data.",
+                reason: "tls cannot be turned on after creation (was unset, now true): clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol. Leave it unset, or create a new resource and move the data.",
             },
         ]);
-        expect(checkChange({ ...running, tls: { ca: "pem" } }, base)[0].reason).to.match(/^TLS cannot be turned off on running nodes/);
+        expect(checkChange({ ...running, tls: { ca: "pem" } }, base)[0].reason).to.equal(
+            "tls cannot be turned off after creation (was true, now unset): clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol. Keep true, or create a new resource and move the data.",
+        );
     });
 
     it("refuses it with the olds Pulumi really passes to check: the recorded inputs, without the state output", () => {
         // A dynamic provider's check receives the previous inputs (checked with the Pulumi CLI 3.248.0).
         expect(checkChange({ ...base, __provider: "exports.handler = ..." }, { ...base, tls: { ca: "pem" } }).map((f) => f.property)).to.deep.equal(["tls"]);
-        expect(checkChange({ ...base, tls: { ca: "pem" } }, base)[0].reason).to.match(/^TLS cannot be turned off on running nodes/);
+        expect(checkChange({ ...base, tls: { ca: "pem" } }, base)[0].reason).to.equal(
+            "tls cannot be turned off after creation (was true, now unset): clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol. Keep true, or create a new resource and move the data.",
+        );
     });
 
     it("allows it on create, for values not known yet, with TLS unchanged, and for the scale-in step", () => {
@@ -195,10 +199,17 @@ describe("checkChange and credential directives", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem" }, drainBeforeScaleIn: true })).to.deep.equal([]);
     });
 
+    it("reports turning TLS on with external certificates once, under tls", () => {
+        expect(checkChange(running, { ...base, tls: { ca: "pem", serverName: "c.ns.svc.cluster.local" } }).map((f) => f.property)).to.deep.equal(["tls"]);
+    });
+
     it("refuses switching between internal and external certificates on running nodes", () => {
         expect(checkChange({ ...running, tls: { ca: "a" } }, { ...base, tls: { ca: "b", serverName: "c.ns.svc.cluster.local" } })[0].reason).to.equal(
-            "the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Keep the previous setting, or create a new cluster and move the data.",
+            'tls.serverName cannot be set after creation (was unset, now "c.ns.svc.cluster.local"): the certificates cannot switch between internal and external (ValkeyCluster tls.externalCerts) on running nodes: the pods would mount the other Secret only after a restart, which the provider needs them to present the new certificate for. Leave it unset, or create a new resource and move the data.',
         );
+        // Never the certificates themselves: a new CA is no change of the rules' values.
+        expect(checkChange({ ...running, tls: { ca: "a" } }, { ...base, tls: { ca: "b" } })).to.deep.equal([]);
+        expect(checkChange({ ...running, tls: { ca: "a", serverName: "s" } }, { ...base, tls: { ca: "b", serverName: "t" } })).to.deep.equal([]);
         expect(checkChange({ ...running, tls: { ca: "a", serverName: "s" } }, { ...base, tls: { ca: "b", serverName: "s" } })).to.deep.equal([]);
     });
 

@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { redisSpecSchema, valkeySpecSchema } from "../../../sdk/spec/aiven";
-import { immutableViolations } from "../../../sdk/spec/immutable";
 import { DEFAULT_IMAGE, buildModel } from "../../../sdk/spec/model";
 import { SpecError, parseSpec } from "../../../sdk/spec/validate";
 import { SEED_000_SPEC } from "../../helpers/seeds";
@@ -80,21 +79,5 @@ describe("service model", () => {
         expect(() => valkey("a", { project: "p", plan: "free", disk_space: "10" })).to.throw(
             'disk_space: plan free keeps no data on disk; remove disk_space or set userConfig.valkey_persistence to "rdb"',
         );
-    });
-});
-
-describe("immutable fields", () => {
-    it("reports each documented immutable field that changed, with both values", () => {
-        const before = { project: "a", plan: "startup-4", connInfoSecretTarget: { name: "s1" }, userConfig: { service_to_fork_from: "x" } };
-        const after = { project: "b", plan: "startup-8", connInfoSecretTarget: { name: "s2" }, userConfig: {} };
-        expect(immutableViolations(before, after)).to.deep.equal([
-            { path: "project", message: 'is immutable after creation (was "a", now "b"); create a new resource instead' },
-            { path: "connInfoSecretTarget.name", message: 'is immutable after creation (was "s1", now "s2"); create a new resource instead' },
-            { path: "userConfig.service_to_fork_from", message: 'is immutable after creation (was "x", now unset); create a new resource instead' },
-        ]);
-    });
-
-    it("allows changes to mutable fields", () => {
-        expect(immutableViolations({ project: "a", plan: "startup-4" }, { project: "a", plan: "startup-8", tags: { a: "b" } })).to.deep.equal([]);
     });
 });
