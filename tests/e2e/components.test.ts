@@ -554,6 +554,9 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(cli(["-a", password, "-h", ip, "GET", "e2e:opts"])).to.equal("kept");
 
         const exported = exportedState(stack);
+        // No object went through the default provider (the ambient kubeconfig).
+        expect(exported).to.not.contain("pulumi:providers:kubernetes::default");
+        expect(exported).to.contain("pulumi:providers:kubernetes::opts-k8s");
         const credential = /(?:client-key-data|token): (\S+)/.exec(kubeconfig)![1];
         expect(exported).to.not.contain(credential);
         expect(exported).to.not.contain(password);
