@@ -16,7 +16,8 @@ export interface ClusterAccess {
  * property; pulumi-kubernetes#2486, whose fix #2598 was reverted), so a provider that reaches the
  * component through its options (opts.provider, opts.providers or a parent's) cannot be followed
  * by the dynamic resources: it is refused unless the kubeconfig is given, and with a kubeconfig
- * the component creates its own provider from it (docs/kubeconfig.md).
+ * the component creates its own provider from it (docs/kubeconfig.md). So is a default provider
+ * pointed elsewhere by the stack configuration (kubernetes:kubeconfig, :context, :cluster).
  *
  * @internal
  */
@@ -44,5 +45,23 @@ export function clusterAccess(
             },
         ]);
     }
+    // The default provider also reads these from the stack configuration; the dynamic resources'
+    // default loading rules do not (only KUBECONFIG and ~/.kube/config). The value is never read
+    // here (it may be a secret): only whether it is set.
+    const configured = DEFAULT_PROVIDER_SETTINGS.filter((key) => pulumi.runtime.getConfig(`kubernetes:${key}`) !== undefined);
+    if (configured.length > 0) {
+        throw new SpecError(subject, [
+            {
+                path: field.path,
+                message:
+                    `must be set when the stack configuration sets ${configured.map((k) => `kubernetes:${k}`).join(", ")}: the default Kubernetes provider reads it, ` +
+                    "the dynamic resources that verify the nodes and grow the disks do not, so they could reach another cluster than the objects. " +
+                    `Pass the kubeconfig contents here instead (e.g. ${field.example})`,
+            },
+        ]);
+    }
     return {};
 }
+
+/** Stack settings of the default Kubernetes provider that choose the cluster. */
+const DEFAULT_PROVIDER_SETTINGS = ["kubeconfig", "context", "cluster"] as const;

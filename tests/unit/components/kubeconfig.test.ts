@@ -1,8 +1,9 @@
 // One kubeconfig for the Kubernetes objects and the dynamic resources (sdk/components/kubeconfig.ts),
 // for Valkey, Redis and ValkeyCluster under Pulumi mocks: a Kubernetes provider given in opts
 // (provider, providers, a parent's) is refused without the kubeconfig, since the dynamic resources
-// cannot learn the one it was created with; with the kubeconfig, the objects and the dynamic
-// resources use that one, as a secret, and the provider in opts carries nothing.
+// cannot learn the one it was created with, and so is a default provider pointed elsewhere by the
+// stack configuration; with the kubeconfig, the objects and the dynamic resources use that one, as
+// a secret, and the provider in opts carries nothing.
 import { expect } from "chai";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -137,6 +138,39 @@ describe("one kubeconfig for the objects and the dynamic resources (mocks)", () 
                 }
                 // Nowhere in plaintext: not in an input, not in a serialized dynamic provider.
                 expect(registered.filter((r) => inPlaintext(r.inputs, "kubeconfig-marker")).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
+            });
+
+            it(`refuses a default provider pointed elsewhere by the stack configuration without ${c.path}, and takes ${c.path} over it`, async () => {
+                const saved = pulumi.runtime.allConfig();
+                try {
+                    pulumi.runtime.setConfig("kubernetes:context", "other");
+                    pulumi.runtime.setConfig("kubernetes:kubeconfig", "kubeconfig-marker");
+                    let error: unknown;
+                    try {
+                        c.build("cache", undefined, {});
+                    } catch (e) {
+                        error = e;
+                    }
+                    expect(error).to.be.instanceOf(SpecError);
+                    expect((error as SpecError).issues).to.deep.equal([
+                        {
+                            path: c.path,
+                            message:
+                                "must be set when the stack configuration sets kubernetes:kubeconfig, kubernetes:context: the default Kubernetes provider reads it, " +
+                                "the dynamic resources that verify the nodes and grow the disks do not, so they could reach another cluster than the objects. " +
+                                `Pass the kubeconfig contents here instead (e.g. ${c.example})`,
+                        },
+                    ]);
+                    expect((error as Error).message).to.not.include("kubeconfig-marker");
+                    reset();
+                    const service = c.build("cache", KUBECONFIG, {});
+                    await settle(service.serviceUri);
+                    expect([...new Set(registered.filter((r) => r.type.startsWith("kubernetes:")).map((r) => providerName(r.provider)))]).to.deep.equal([
+                        "cache-k8s",
+                    ]);
+                } finally {
+                    pulumi.runtime.setAllConfig(saved);
+                }
             });
 
             it("without a provider in opts and without a kubeconfig: the default provider and the ambient kubeconfig for both", async () => {
