@@ -29,6 +29,7 @@ import { ValkeyTopology } from "../resources/topology";
 import type { AclStatusOutput, NodeOutput, PendingRestartOutput } from "../types/topology";
 import { splitLatePasswords } from "./acl-inputs";
 import { knownPart } from "./inputs";
+import { clusterAccess } from "./kubeconfig";
 import { kubernetesArgs } from "./objects";
 import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
 
@@ -185,7 +186,14 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                   .apply((resolved) => buildClusterModel(name, parseSpec(valkeyClusterSpecSchema, resolved, subject)));
     const namespace = model.apply((m) => m.service.namespace);
 
-    const k8sProvider = kubeconfig !== undefined ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(kubeconfig) }, { parent }) : undefined;
+    // One kubeconfig for the objects and the dynamic resources (sdk/components/kubeconfig.ts).
+    const { provider: k8sProvider, kubeconfig: clusterKubeconfig } = clusterAccess(
+        parent,
+        name,
+        subject,
+        { path: "kubeconfig", example: "`{ ...args, kubeconfig }`" },
+        kubeconfig !== undefined ? pulumi.output(kubeconfig) : undefined,
+    );
     // Refuses a change of the namespace at preview, with the old and the new value. Every
     // Kubernetes object depends on it, so nothing moves when it refuses, also without a preview.
     const immutable = new ValkeyGuard(
@@ -278,7 +286,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     // How the provider reaches the nodes, for both topology resources below.
     const transport = {
         kind: "kubernetes" as const,
-        ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+        ...(clusterKubeconfig !== undefined ? { kubeconfig: clusterKubeconfig } : {}),
         namespace,
         replicas: structure.nodes,
         port: CLUSTER_PORT,
@@ -367,7 +375,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             subject,
             pvc: model.apply((m) => ({ ...m.pvc })),
             volumes: {
-                ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
+                ...(clusterKubeconfig !== undefined ? { kubeconfig: clusterKubeconfig } : {}),
                 namespace,
                 statefulSet: statefulSet.metadata.name,
                 claimTemplate: DATA_VOLUME,

@@ -39,6 +39,7 @@ import { ValkeyGuard } from "../resources/guard";
 import { ValkeyTopology } from "../resources/topology";
 import type { NodeOutput, PendingRestartOutput } from "../types/topology";
 import { knownPart } from "./inputs";
+import { clusterAccess } from "./kubeconfig";
 import { kubernetesArgs } from "./objects";
 import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
 import { SENTINEL_REPLICAS } from "../manifests/ha";
@@ -175,9 +176,14 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     const hasKubeconfig =
         (known as { kubernetes?: { kubeconfig?: string } }).kubernetes?.kubeconfig !== undefined ||
         deferred.some((d) => d === "kubernetes" || d === "kubernetes.kubeconfig");
-    const k8sProvider = hasKubeconfig
-        ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) }, { parent })
-        : undefined;
+    // One kubeconfig for the objects and the dynamic resources (sdk/components/kubeconfig.ts).
+    const { provider: k8sProvider, kubeconfig } = clusterAccess(
+        parent,
+        name,
+        subject,
+        { path: "kubernetes.kubeconfig", example: "`kubernetes: { ...args.kubernetes, kubeconfig }`" },
+        hasKubeconfig ? model.apply((m) => m.kubeconfig!) : undefined,
+    );
     // Refuses a change of an immutable field (project, the namespace, the connection Secret's
     // name, the fork fields) at preview, with the old and the new value. Every Kubernetes object
     // depends on it, so nothing moves when it refuses, also without a preview (Automation API).
@@ -250,7 +256,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
                 kind: "kubernetes",
                 // Only an explicit kubeconfig travels (as a secret); otherwise the provider uses the
                 // ambient one, as @pulumi/kubernetes does.
-                ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),
+                ...(kubeconfig !== undefined ? { kubeconfig } : {}),
                 namespace: model.apply((m) => m.namespace),
                 statefulSet: statefulSet.metadata.name,
                 replicas: structure.plan.nodes,
@@ -301,7 +307,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
             })),
             fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
             volumes: {
-                ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),
+                ...(kubeconfig !== undefined ? { kubeconfig } : {}),
                 namespace: model.apply((m) => m.namespace),
                 statefulSet: statefulSet.metadata.name,
                 claimTemplate: DATA_VOLUME,

@@ -85,9 +85,12 @@ export interface KubernetesSettingsArgs {
     /** Cluster DNS domain used in the connection host. @default "cluster.local" */
     clusterDomain?: Input<string>;
     /**
-     * Kubeconfig contents (a secret) used for the Kubernetes objects, unless a provider is given
-     * in the resource options, and to reach the nodes through port-forward.
-     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config)
+     * Kubeconfig contents (a secret), one source for the Kubernetes objects (the component creates
+     * its Kubernetes provider from it) and for the dynamic resources that verify the nodes and grow
+     * the disks. Required when a Kubernetes provider is given in opts (provider, providers, or a
+     * parent's): a provider does not expose its kubeconfig, so that is refused at construction
+     * (docs/kubeconfig.md).
+     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), for both
      */
     kubeconfig?: Input<string>;
     /** Extra annotations on the public/private LoadBalancer Services. @default none */

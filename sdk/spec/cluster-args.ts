@@ -111,9 +111,12 @@ export interface ValkeyClusterArgs {
     /** Namespace of every object (must exist). @default "default" */
     namespace?: Input<string>;
     /**
-     * Kubeconfig contents (a secret) for the Kubernetes objects, unless a provider is given in the
-     * resource options, and for reaching the nodes through port-forward.
-     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config)
+     * Kubeconfig contents (a secret), one source for the Kubernetes objects (the component creates
+     * its Kubernetes provider from it) and for the dynamic resources that verify the nodes and grow
+     * the disks. Required when a Kubernetes provider is given in opts (provider, providers, or a
+     * parent's): a provider does not expose its kubeconfig, so that is refused at construction
+     * (docs/kubeconfig.md).
+     * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), for both
      */
     kubeconfig?: Input<string>;
     /** Day (UTC) of the window for changes that restart pods (image, resources, ...). @default restarts run at once */

@@ -533,6 +533,71 @@ describe("components with the real Pulumi engine on the local control plane", fu
         await destroyLeavesNothing(stack, "e2e-project");
     });
 
+    it("a Valkey given a Kubernetes provider in opts: refused at preview without kubernetes.kubeconfig; with it, the objects, the verification and the disk growth reach that cluster while the ambient kubeconfig points nowhere; no plaintext kubeconfig in the export", async () => {
+        const kubeconfig = fs.readFileSync(cp!.kubeconfig, "utf8");
+        // The engine's processes (the Kubernetes plugin, the dynamic provider) get an ambient
+        // kubeconfig whose server nothing listens on: whatever falls back to it fails.
+        fs.mkdirSync(workDir, { recursive: true });
+        const nowhere = path.join(workDir, "nowhere.kubeconfig");
+        fs.writeFileSync(nowhere, kubeconfig.replace(/server: \S+/g, "server: https://127.0.0.1:9"));
+        // What the next run of the program declares.
+        const next: { withKubeconfig: boolean; diskSpace?: string } = { withKubeconfig: false };
+        const stack = await stackFor("opts-provider", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const pulumi = await import("@pulumi/pulumi");
+            const { Valkey } = await import("../../sdk");
+            const provider = new k8s.Provider("explicit", { kubeconfig: pulumi.secret(kubeconfig) });
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-opts" } }, { provider });
+            const cache = new Valkey(
+                "opts",
+                {
+                    project: "e2e-opts",
+                    plan: "hobbyist",
+                    ...(next.withKubeconfig ? { kubernetes: { kubeconfig } } : {}),
+                    ...(next.diskSpace !== undefined ? { disk_space: next.diskSpace } : {}),
+                },
+                { provider, dependsOn: [ns] },
+            );
+            return { state: cache.state, password: cache.servicePassword };
+        });
+        stack.workspace.envVars.KUBECONFIG = nowhere;
+
+        let error: unknown;
+        try {
+            await stack.preview({ onOutput: () => undefined });
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.contain("kubernetes.kubeconfig: must be set when a Kubernetes provider is given in opts");
+
+        next.withKubeconfig = true;
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect(up.outputs.state.value).to.equal("RUNNING");
+        const password = up.outputs.password.value as string;
+        const [ip] = podIPs(cp!, "e2e-opts", "app.kubernetes.io/instance=opts");
+        expect(cli(["-a", password, "-h", ip, "SET", "e2e:opts", "kept"])).to.equal("OK");
+
+        // The guard grows the PVC through the same kubeconfig.
+        next.diskSpace = "3GiB";
+        const grown = await stack.up({ onOutput: () => undefined });
+        expect(grown.summary.result).to.equal("succeeded");
+        expect(
+            kubectl(cp!, "-n", "e2e-opts", "get", "pvc", "data-opts-0", "-o", "jsonpath={.spec.resources.requests.storage} {.status.capacity.storage}").out,
+        ).to.equal("3Gi 3Gi");
+        expect(cli(["-a", password, "-h", ip, "GET", "e2e:opts"])).to.equal("kept");
+
+        const exported = exportedState(stack);
+        // No object went through the default provider (the ambient kubeconfig).
+        expect(exported).to.not.contain("pulumi:providers:kubernetes::default");
+        expect(exported).to.contain("pulumi:providers:kubernetes::opts-k8s");
+        const credential = /(?:client-key-data|token): (\S+)/.exec(kubeconfig)![1];
+        expect(exported).to.not.contain(credential);
+        expect(exported).to.not.contain(password);
+
+        await destroyLeavesNothing(stack, "e2e-opts");
+    });
+
     it("a ValkeyCluster with tls.externalCerts and ACL: verified with the Secret's CA; rotating a password and adding a user restarts no pod", async () => {
         // The Secret exists before the stack, as cert-manager would make it: a CA and a server
         // certificate naming the client Service (what the provider verifies) and every pod.

@@ -9,6 +9,8 @@ export interface Registered {
     readonly parent?: string;
     /** Set for a read of an existing resource (`.get(name, id)`): the id read. */
     readonly id?: string;
+    /** The reference (`<urn>::<id>`) of the explicit provider the resource was registered with; unset: the default provider. */
+    readonly provider?: string;
 }
 
 export const registered: Registered[] = [];
@@ -43,7 +45,13 @@ function install(preview: boolean): void {
     pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
-                registered.push({ type: args.type, name: args.name, inputs: args.inputs, ...(args.id ? { id: args.id } : {}) });
+                registered.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    ...(args.id ? { id: args.id } : {}),
+                    ...(args.provider ? { provider: args.provider } : {}),
+                });
                 const state: Record<string, any> = { ...args.inputs };
                 if (args.id && args.type === "kubernetes:core/v1:Secret") {
                     const data = existingSecrets[args.id];
