@@ -14,6 +14,7 @@ import { buildStatefulSet } from "./statefulset";
 
 export * from "./cidr";
 export * from "./configmap";
+export * from "./exporter";
 export * from "./ha";
 export * from "./labels";
 export * from "./names";

@@ -40,8 +40,8 @@ export interface DisruptionBudget {
  *   between a healthy replica and a broken one, since neither is Ready.
  */
 export function disruptionBudget(model: ServiceModel, component: PodComponent): DisruptionBudget {
-    if (component === "server" && model.plan.topology === "sentinel") return { minAvailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
-    if (component === "server" && model.plan.nodes === 1) return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+    if (component === "server" && model.topology.kind === "sentinel") return { minAvailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
+    if (component === "server" && model.nodes === 1) return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
     return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
 }
 

@@ -132,7 +132,7 @@ export function buildSentinelManifests(
     model: ServiceModel,
     options: { readonly sentinelConf: string; readonly configHash: string; readonly tlsCertHash?: string },
 ): SentinelManifests | undefined {
-    if (model.plan.topology !== "sentinel") return undefined;
+    if (model.topology.kind !== "sentinel") return undefined;
     return {
         configMap: buildSentinelConfigMap(model, options.sentinelConf),
         statefulSet: buildSentinelStatefulSet(model, {

@@ -1,15 +1,76 @@
-// The engine-neutral service model: a validated Valkey or Redis spec plus its plan, resolved into
-// what the config renderer and the manifest builders need. Aiven naming ends here: downstream
-// code never sees `valkey_*` / `redis_*` keys.
+// The one service model: what Valkey, Redis (the Aiven front door, buildModel below) and
+// ValkeyCluster (the operator front door, sdk/spec/cluster-model.ts) deploy, resolved into what the
+// renderer (sdk/config), the builders (sdk/manifests), the credentials and the components need. It
+// says what runs (topology), how big (sizing), what survives a restart (persistence), and the
+// capabilities every topology can have (TLS, ACL, allow-list, connection Secret, exposure,
+// scheduling, exporter). Front-door naming ends here: downstream code never sees `valkey_*` /
+// `redis_*` keys, plans or `masterCount`, and decides by `topology.kind` and capability fields,
+// never by which front door built the model.
+import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
+import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
+import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { IToleration } from "kubernetes-models/v1/Toleration";
+import type { PersistenceRenderOptions, TlsRenderOptions } from "../config/directives";
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
 import type { ImmutableField } from "./changes";
 import { serviceImmutables } from "./immutable";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
+import type { AclSpec } from "./security";
+import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "./security";
 import { SpecError, SpecIssue } from "./validate";
 
 export type Engine = "valkey" | "redis";
 
-/** userConfig without the engine prefix. */
+/**
+ * How the data nodes are arranged. standalone: one node. sentinel: a primary and `replicas`
+ * replicas, with Sentinels that fail over. cluster: `masterCount` shards, each a primary with
+ * `replicasPerMaster` replicas, in Valkey cluster mode.
+ */
+export type Topology =
+    | { readonly kind: "standalone" }
+    | { readonly kind: "sentinel"; readonly replicas: number }
+    | { readonly kind: "cluster"; readonly masterCount: number; readonly replicasPerMaster: number };
+
+/** The number of data pods of a topology. */
+export function dataNodes(topology: Topology): number {
+    switch (topology.kind) {
+        case "standalone":
+            return 1;
+        case "sentinel":
+            return 1 + topology.replicas;
+        case "cluster":
+            return topology.masterCount * (1 + topology.replicasPerMaster);
+    }
+}
+
+/** Words for a topology, for file headers and messages. */
+export function describeTopology(topology: Topology): string {
+    switch (topology.kind) {
+        case "standalone":
+            return "standalone";
+        case "sentinel":
+            return `a primary and ${topology.replicas} ${topology.replicas === 1 ? "replica" : "replicas"} with Sentinel`;
+        case "cluster":
+            return `a cluster of ${topology.masterCount} shards with ${topology.replicasPerMaster} ${topology.replicasPerMaster === 1 ? "replica" : "replicas"} each`;
+    }
+}
+
+/**
+ * What an Aiven plan means as a topology: 1 node standalone; a sentinel plan a primary and
+ * nodes - 1 replicas; a cluster plan `shards` primaries with nodes / shards - 1 replicas each.
+ */
+export function planTopology(plan: Plan): Topology {
+    if (plan.topology === "cluster") {
+        const shards = plan.shards ?? plan.nodes;
+        return { kind: "cluster", masterCount: shards, replicasPerMaster: plan.nodes / shards - 1 };
+    }
+    if (plan.topology === "sentinel" || plan.nodes > 1) return { kind: "sentinel", replicas: plan.nodes - 1 };
+    return { kind: "standalone" };
+}
+
+/** Engine tuning (the Aiven userConfig without the engine prefix); every field unset: the defaults of sdk/config. */
 export interface ServiceOptions {
     readonly aclChannelsDefault?: "allchannels" | "resetchannels";
     readonly ioThreads?: number;
@@ -18,7 +79,7 @@ export interface ServiceOptions {
     readonly maxmemoryPolicy?: string;
     readonly notifyKeyspaceEvents?: string;
     readonly numberOfDatabases?: number;
-    /** userConfig `*_persistence`: "off" or "rdb". */
+    /** userConfig `*_persistence`: "off" or "rdb" (persistence.mode already reflects it). */
     readonly persistence?: "off" | "rdb";
     /** Hard limit in MB; the soft limit is a quarter of it. */
     readonly pubsubClientOutputBufferLimitMB?: number;
@@ -29,15 +90,75 @@ export interface ServiceOptions {
     readonly backupMinute?: number;
 }
 
+/** How much each data node gets. */
+export interface Sizing {
+    /** Memory per node in MiB: maxmemory derives from it. */
+    readonly memoryMiB: number;
+    /** CPU per node in millicores. */
+    readonly cpuMillis: number;
+    /** The valkey container's requests and limits. */
+    readonly resources: IResourceRequirements;
+    /** The Aiven plan the sizing came from (for file headers and messages); undefined: sized by resources. */
+    readonly plan?: string;
+}
+
+/** What survives a restart, and the disk it lives on. */
+export interface Persistence {
+    /** How the data survives a restart (decides forking headroom and the default directives). */
+    readonly mode: PersistenceMode;
+    /** Explicit persistence directives, replacing what `mode` implies; undefined: derived from mode and options.frequentSnapshots. */
+    readonly directives?: PersistenceRenderOptions;
+    /** Disk per node in GiB, rounded up; 0: no PVC (an emptyDir, data lost on restart). */
+    readonly diskGiB: number;
+    /** The PVC request (e.g. "10Gi", "30Gi", "512Mi" kept as written); undefined when diskGiB is 0. */
+    readonly storageSize?: string;
+    /** undefined: the cluster's default StorageClass. */
+    readonly storageClassName?: string;
+    /** The StatefulSet's persistentVolumeClaimRetentionPolicy (whenDeleted follows terminationProtection). */
+    readonly retention: { readonly whenDeleted: "Retain" | "Delete"; readonly whenScaled: "Retain" | "Delete" };
+}
+
+/** TLS on every listener of the service. */
+export interface TlsModel {
+    /**
+     * Where the certificates come from: `internal`, a CA and certificates issued with @pulumi/tls
+     * (caValidityHours undefined: the credentials' default); `external`, the user's Secret
+     * (tls.crt, tls.key, ca.crt), mounted in place of `<name>-tls`.
+     */
+    readonly certificates:
+        | { readonly kind: "internal"; readonly validityHours: number; readonly caValidityHours?: number; readonly rotateBeforePercent: number }
+        | { readonly kind: "external"; readonly secretName: string };
+    /** Clients must present a certificate (mTLS); with internal certificates a client certificate is issued. */
+    readonly mutual: boolean;
+    /** The renderer's listener settings; undefined: the defaults of TlsRenderOptions. */
+    readonly render?: TlsRenderOptions;
+}
+
 export interface ConnInfoTarget {
-    /** False when connInfoSecretTargetDisabled is true. */
-    readonly enabled: boolean;
     /** @default the resource name */
     readonly secretName: string;
     /** @default "VALKEY_" or "REDIS_" */
     readonly prefix: string;
     readonly annotations: Readonly<Record<string, string>>;
     readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Where the data pods may run, and as whom. */
+export interface Scheduling {
+    readonly tolerations: readonly IToleration[];
+    /** Replaces the region preference of cloudName; undefined: that preference, if any. */
+    readonly nodeAffinity?: INodeAffinity;
+    readonly podAffinity?: IPodAffinity;
+    /** Replaces the default preferred spreading over hosts; undefined: that default. */
+    readonly podAntiAffinity?: IPodAntiAffinity;
+    /** Merged over the restricted default pod security context; runAsUser/runAsGroup also reach the containers. */
+    readonly securityContext?: IPodSecurityContext;
+}
+
+/** The redis_exporter sidecar of every data pod. */
+export interface ExporterModel {
+    readonly image: string;
+    readonly imagePullSecrets: readonly string[];
 }
 
 /** A spec field accepted and validated but without a Kubernetes meaning here. */
@@ -48,41 +169,56 @@ export interface UnmappedField {
 }
 
 export interface ServiceModel {
+    // Identity.
     readonly engine: Engine;
     /** The Pulumi resource name; every Kubernetes object name derives from it. */
     readonly name: string;
     readonly namespace: string;
+    /** The `app.kubernetes.io/part-of` and `pulumi-valkey/project` labels: the Aiven project; for ValkeyCluster its namespace. */
     readonly project: string;
+    /** A label and a preferred region; undefined: neither. */
     readonly cloudName?: string;
-    readonly plan: Plan;
-    readonly options: ServiceOptions;
-    /** Effective persistence: the plan's, overridden by userConfig persistence. */
-    readonly persistence: PersistenceMode;
-    /** Effective disk per node: disk_space, else the plan's (0: no PVC). */
-    readonly diskGiB: number;
-    readonly ipFilter: ReadonlyArray<{ readonly network: string; readonly description?: string }>;
-    /** userConfig public_access.valkey / .redis: a LoadBalancer Service. */
-    readonly publicAccess: boolean;
-    /** userConfig private_access.valkey / .redis: an internal LoadBalancer Service. */
-    readonly privateAccess: boolean;
-    /** userConfig valkey_ssl / redis_ssl. @default false */
-    readonly tls: boolean;
+    /** Labels of every object. */
     readonly tags: Readonly<Record<string, string>>;
     readonly technicalEmails: readonly string[];
-    readonly connInfo: ConnInfoTarget;
+    readonly image: string;
+    readonly imagePullSecrets: readonly string[];
+    readonly clusterDomain: string;
+    /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
+    readonly kubeconfig?: string;
+
+    readonly topology: Topology;
+    /** dataNodes(topology): the data pods. */
+    readonly nodes: number;
+    readonly sizing: Sizing;
+    readonly persistence: Persistence;
+    readonly options: ServiceOptions;
+
+    // Capabilities, independent of the topology.
+    /** undefined: no TLS. */
+    readonly tls?: TlsModel;
+    /** ACL users; undefined: the default user only. */
+    readonly acl?: AclSpec;
+    /** The allow-list of client networks; empty: every source. */
+    readonly ipFilter: ReadonlyArray<{ readonly network: string; readonly description?: string }>;
+    /** The connection Secret for applications; undefined: none. */
+    readonly connInfo?: ConnInfoTarget;
+    /** A LoadBalancer Service `<name>-public`. */
+    readonly publicAccess: boolean;
+    /** An internal LoadBalancer Service `<name>-private`. */
+    readonly privateAccess: boolean;
+    /** Annotations of the client-facing Services. */
+    readonly serviceAnnotations: Readonly<Record<string, string>>;
+    readonly scheduling: Scheduling;
+    /** undefined: no exporter sidecar. */
+    readonly exporter?: ExporterModel;
     /**
      * When restarts may run (UTC); `force`: at once regardless; `allowDataLoss`: also pods without a
      * disk (kubernetes.allowDataLossOnRestart).
      */
     readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean; readonly allowDataLoss?: boolean };
+    /** The data (StatefulSet, PVCs) is protected from deletion. */
     readonly terminationProtection: boolean;
-    readonly image: string;
-    readonly imagePullSecrets: readonly string[];
-    readonly storageClassName?: string;
-    readonly serviceAnnotations: Readonly<Record<string, string>>;
-    readonly clusterDomain: string;
-    /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
-    readonly kubeconfig?: string;
     readonly unmapped: readonly UnmappedField[];
     /** The fields that cannot change after creation, by spec path, with the values in effect (sdk/spec/immutable.ts). */
     readonly immutable: Readonly<Record<string, ImmutableField>>;
@@ -125,6 +261,22 @@ function redact(value: unknown): unknown {
         );
     }
     return value;
+}
+
+// CPU limit = request x this. Valkey's main thread is latency-sensitive and CFS throttling at the
+// request would stall it during the bursts that matter (loading the dataset at start-up, the RDB
+// fork, an AOF rewrite). No limit at all would let one service starve its neighbours and is
+// refused by namespaces whose LimitRange or ResourceQuota requires limits. Twice the request
+// absorbs the bursts and still bounds the neighbour impact.
+const CPU_LIMIT_FACTOR = 2;
+
+/** A plan's container resources: memory request = limit = the plan's memory; CPU request = the plan's, limit twice that. */
+export function planResources(plan: Pick<Plan, "memoryMiB" | "cpuMillis">): IResourceRequirements {
+    const memory = `${plan.memoryMiB}Mi`;
+    return {
+        requests: { cpu: `${plan.cpuMillis}m`, memory },
+        limits: { cpu: `${plan.cpuMillis * CPU_LIMIT_FACTOR}m`, memory },
+    };
 }
 
 /** ip_filter entries (CIDR strings or objects) as the model's `{ network, description? }` list. */
@@ -198,14 +350,34 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         }
     }
 
-    const persistence = effectivePersistence(plan!, opt("persistence"));
+    const mode = effectivePersistence(plan!, opt("persistence"));
+    const disk = mode === "none" ? 0 : Math.max(diskGiB, 1);
+    const topology = planTopology(plan!);
+    const ssl = opt<boolean>("ssl") ?? false;
+    const storageClassName = spec.kubernetes?.storageClassName;
+    const terminationProtection = spec.terminationProtection ?? false;
     return {
         engine,
         name,
         namespace,
         project: spec.project,
         cloudName: spec.cloudName,
-        plan: plan!,
+        tags: spec.tags ?? {},
+        technicalEmails: (spec.technicalEmails ?? []).map((e) => e.email),
+        image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
+        imagePullSecrets: spec.kubernetes?.imagePullSecrets ?? [],
+        clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+        kubeconfig: spec.kubernetes?.kubeconfig,
+        topology,
+        nodes: dataNodes(topology),
+        sizing: { memoryMiB: plan!.memoryMiB, cpuMillis: plan!.cpuMillis, resources: planResources(plan!), plan: plan!.name },
+        persistence: {
+            mode,
+            diskGiB: disk,
+            ...(disk > 0 ? { storageSize: `${disk}Gi` } : {}),
+            ...(storageClassName !== undefined ? { storageClassName } : {}),
+            retention: { whenDeleted: terminationProtection ? "Retain" : "Delete", whenScaled: "Retain" },
+        },
         options: {
             aclChannelsDefault: opt("acl_channels_default"),
             ioThreads: opt("io_threads"),
@@ -222,34 +394,41 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             backupHour: uc.backup_hour as number | undefined,
             backupMinute: uc.backup_minute as number | undefined,
         },
-        persistence,
-        diskGiB: persistence === "none" ? 0 : Math.max(diskGiB, 1),
+        // valkey_ssl: certificates from an internal CA, clients without certificates (Aiven's).
+        ...(ssl
+            ? {
+                  tls: {
+                      certificates: {
+                          kind: "internal",
+                          validityHours: durationHours(DEFAULT_CERT_VALIDITY)!,
+                          rotateBeforePercent: DEFAULT_ROTATE_BEFORE_PERCENT,
+                      },
+                      mutual: false,
+                  },
+              }
+            : {}),
         ipFilter: normalizeIpFilter(uc.ip_filter as IpFilterEntry[] | undefined),
+        ...(spec.connInfoSecretTargetDisabled === true
+            ? {}
+            : {
+                  connInfo: {
+                      secretName: spec.connInfoSecretTarget?.name ?? name,
+                      prefix: spec.connInfoSecretTarget?.prefix ?? prefix,
+                      annotations: spec.connInfoSecretTarget?.annotations ?? {},
+                      labels: spec.connInfoSecretTarget?.labels ?? {},
+                  },
+              }),
         publicAccess: access("public_access"),
         privateAccess: access("private_access"),
-        tls: opt<boolean>("ssl") ?? false,
-        tags: spec.tags ?? {},
-        technicalEmails: (spec.technicalEmails ?? []).map((e) => e.email),
-        connInfo: {
-            enabled: !(spec.connInfoSecretTargetDisabled ?? false),
-            secretName: spec.connInfoSecretTarget?.name ?? name,
-            prefix: spec.connInfoSecretTarget?.prefix ?? prefix,
-            annotations: spec.connInfoSecretTarget?.annotations ?? {},
-            labels: spec.connInfoSecretTarget?.labels ?? {},
-        },
+        serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
+        scheduling: { tolerations: [] },
         maintenance: {
             dow: spec.maintenanceWindowDow,
             time: spec.maintenanceWindowTime,
             ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
             ...(spec.kubernetes?.allowDataLossOnRestart === true ? { allowDataLoss: true } : {}),
         },
-        terminationProtection: spec.terminationProtection ?? false,
-        image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
-        imagePullSecrets: spec.kubernetes?.imagePullSecrets ?? [],
-        storageClassName: spec.kubernetes?.storageClassName,
-        serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
-        clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
-        kubeconfig: spec.kubernetes?.kubeconfig,
+        terminationProtection,
         unmapped,
         immutable: serviceImmutables(name, spec, namespace),
     };

@@ -8,6 +8,6 @@
 import type { ServiceModel } from "./model";
 
 /** Whether a restart of a node of this model starts it without its keys (it has no disk). */
-export function restartLosesData(model: Pick<ServiceModel, "diskGiB">): boolean {
-    return model.diskGiB === 0;
+export function restartLosesData(model: Pick<ServiceModel, "persistence">): boolean {
+    return model.persistence.diskGiB === 0;
 }
