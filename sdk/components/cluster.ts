@@ -18,6 +18,7 @@ import {
     buildNetworkPolicy,
     buildPodDisruptionBudget,
     buildStatefulSet,
+    claimRequest,
     connectionUri,
     exporterAuthHash,
     validateManifest,
@@ -372,10 +373,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         `${name}-guard`,
         {
             subject,
-            pvc: model.apply((m) => ({
-                storageSize: m.persistence.storageSize!,
-                ...(m.persistence.storageClassName !== undefined ? { storageClassName: m.persistence.storageClassName } : {}),
-            })),
+            pvc: model.apply(claimRequest),
             volumes: {
                 ...(kubeconfig !== undefined ? { kubeconfig: pulumi.secret(kubeconfig) } : {}),
                 namespace,

@@ -20,6 +20,7 @@ import {
     buildPodDisruptionBudget,
     buildSentinelManifests,
     buildStatefulSet,
+    claimRequest,
     connectionUri,
     DATA_VOLUME,
     objectMeta,
@@ -294,10 +295,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         `${name}-guard`,
         {
             subject,
-            pvc: model.apply((m) => ({
-                ...(m.persistence.storageSize !== undefined ? { storageSize: m.persistence.storageSize } : {}),
-                ...(m.persistence.storageClassName !== undefined ? { storageClassName: m.persistence.storageClassName } : {}),
-            })),
+            pvc: model.apply(claimRequest),
             fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
             volumes: {
                 ...(hasKubeconfig ? { kubeconfig: pulumi.secret(model.apply((m) => m.kubeconfig!)) } : {}),

@@ -66,6 +66,15 @@ export function probeCredential(model: ServiceModel): ProbeCredential {
     return model.acl !== undefined ? { passwordKey: PROBE_PASSWORD_KEY, user: PROBE_USER } : DEFAULT_PROBE_CREDENTIAL;
 }
 
+/**
+ * What each data pod's PVC asks for: the size (unset without a disk) and the StorageClass (unset:
+ * the cluster's default). The guard compares it with the recorded one and grows the PVCs.
+ */
+export function claimRequest(model: ServiceModel): { storageSize?: string; storageClassName?: string } {
+    const { storageSize, storageClassName } = model.persistence;
+    return { ...(storageSize !== undefined ? { storageSize } : {}), ...(storageClassName !== undefined ? { storageClassName } : {}) };
+}
+
 /** The valkey container's requests and limits (the model's sizing). */
 export function resources(model: ServiceModel): IResourceRequirements {
     return model.sizing.resources;

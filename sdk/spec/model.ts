@@ -83,7 +83,6 @@ export interface ServiceOptions {
     readonly persistence?: "off" | "rdb";
     /** Hard limit in MB; the soft limit is a quarter of it. */
     readonly pubsubClientOutputBufferLimitMB?: number;
-    readonly ssl?: boolean;
     readonly timeout?: number;
     readonly frequentSnapshots?: boolean;
     readonly backupHour?: number;
@@ -388,7 +387,6 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             numberOfDatabases: opt("number_of_databases"),
             persistence: opt("persistence"),
             pubsubClientOutputBufferLimitMB: opt("pubsub_client_output_buffer_limit"),
-            ssl: opt("ssl"),
             timeout: opt("timeout"),
             frequentSnapshots: uc.frequent_snapshots as boolean | undefined,
             backupHour: uc.backup_hour as number | undefined,
