@@ -27,7 +27,7 @@ import { Manifest } from "../manifests/validate";
 import { ValkeyClusterArgs } from "../spec/cluster-args";
 import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
 import { buildClusterModel } from "../spec/cluster-model";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import type { AclStatusOutput, PendingRestartOutput } from "../../provider/dynamic/inputs";
 import { ValkeyTopology } from "../../provider/dynamic/topology";

@@ -5,7 +5,7 @@
 // config-real-server.test.ts): the names are the ones 8.0 accepts and the values read back with
 // CONFIG GET as the tests expect.
 import * as path from "path";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { SERVER_MAX_IO_THREADS } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
 import { PersistenceMode } from "../spec/plans";

@@ -2,7 +2,7 @@
 // whitespace separates, "double" and 'single' quotes group, and a quote anywhere in a bare word
 // starts a quoted part. Values are quoted exactly when a bare word would be read differently.
 import { Directive, RenderOptions, valkeyDirectives } from "./directives";
-import { ServiceModel, describeTopology } from "../spec/model";
+import { ServiceModel, describeTopology } from "../spec/service-model";
 
 /**
  * Directives whose value is several arguments (`save 600 1`, `bind * -::*`,

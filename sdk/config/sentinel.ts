@@ -2,7 +2,7 @@
 // "sentinel"). Pure, like valkey.conf: the password comes from an include, never this file.
 import { Directive, TlsRenderOptions, tlsDirectives, tlsSettings } from "./directives";
 import { quoteConfigValue, renderDirective, sizedBy } from "./render";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 
 export interface SentinelRenderOptions {
     /** Where the primary is at first start, e.g. `<name>-0.<name>-headless.<ns>.svc.cluster.local`. */

@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import { IContainer } from "kubernetes-models/v1/Container";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { AclPlanInput } from "../acl/users";
-import { ExporterModel, ServiceModel } from "../spec/model";
+import { ExporterModel, ServiceModel } from "../spec/service-model";
 import { DEFAULT_EXPORTER_USER } from "../spec/security";
 import { VALKEY_PORT, objectNames } from "./names";
 import { PATHS, containerSecurityContext, containerUserIds } from "./pod";

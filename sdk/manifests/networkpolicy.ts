@@ -2,7 +2,7 @@
 import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { canonicalCidrs } from "./cidr";
 import { MANAGED_BY, PodComponent, objectMeta, selectorLabels } from "./labels";
 import { METRICS_PORT } from "./exporter";

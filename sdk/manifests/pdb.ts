@@ -6,7 +6,7 @@
 // with unhealthyPodEvictionPolicy AlwaysAllow, and with IfHealthyBudget only while the budget
 // holds (currentHealthy >= desiredHealthy > 0). "Healthy" is the pod's Ready condition, nothing else.
 import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { PodComponent, objectMeta, selectorLabels } from "./labels";
 import { objectNames } from "./names";
 

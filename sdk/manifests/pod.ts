@@ -8,7 +8,7 @@ import { IProbe } from "kubernetes-models/v1/Probe";
 import { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 import { Component, isLabelValue, selectorLabels } from "./labels";
 import { objectNames } from "./names";
 

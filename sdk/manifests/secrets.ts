@@ -9,7 +9,7 @@ import { quoteConfigValue } from "../config/render";
 import { renderSentinelAuthConf } from "../config/sentinel";
 import { exporterPassword } from "../credentials/probe-password";
 import { sentinelPassword } from "../credentials/sentinel-password";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { DEFAULT_EXPORTER_USER } from "../spec/security";
 import { EXPORTER_PASSWORD_FILE_KEY, EXPORTER_PASSWORD_KEY, exporterPasswordFile } from "./exporter";
 import { sentinelGroup, sentinelHosts } from "./ha";

@@ -6,7 +6,7 @@ import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionB
 import { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { IContainer } from "kubernetes-models/v1/Container";
 import { IService } from "kubernetes-models/v1/Service";
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 import { SENTINEL_CONF_KEY, buildSentinelConfigMap } from "./configmap";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { SENTINEL_PORT, objectNames } from "./names";

@@ -2,7 +2,7 @@
 // Service for per-pod DNS names, and LoadBalancers for userConfig public_access / private_access.
 import { IService } from "kubernetes-models/v1/Service";
 import { IServicePort } from "kubernetes-models/v1/ServicePort";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { canonicalCidrs } from "./cidr";
 import { PodComponent, commonAnnotations, objectMeta, selectorLabels } from "./labels";
 import { METRICS_PORT } from "./exporter";

@@ -6,7 +6,7 @@ import { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { PROBE_USER } from "../spec/security";
 import { EXPORTER_AUTH_ANNOTATION, exporterAuthVolume, exporterContainer } from "./exporter";
 import { primaryReadinessProbe, startScript } from "./ha";

@@ -15,7 +15,7 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { clusterImmutables } from "./immutable";
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, dataNodes, normalizeIpFilter } from "./model";
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, dataNodes, normalizeIpFilter } from "./service-model";
 import { quantityValue } from "./quantity";
 import { certificatePolicy, tlsRenderOptions } from "./security";
 import { SpecError } from "./validate";
