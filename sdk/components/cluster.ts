@@ -1,28 +1,33 @@
 // `ValkeyCluster` (seeds/002): a Valkey cluster of masterCount primaries with replicasPerMaster
 // replicas each, on one StatefulSet, bootstrapped and verified by the ValkeyTopology dynamic
 // resource. The class is thin; createValkeyCluster validates the spec, builds the model and wires
-// the pure builders (sdk/manifests/cluster.ts) into resources.
+// the shared pure builders (sdk/manifests) into resources.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AclPlanInput, systemUserNames } from "../acl/users";
 import { LatePasswords, createAclUsers } from "../credentials/acl-passwords";
 import { createPassword } from "../credentials/password";
 import { createCertificates, serverDnsNames } from "../credentials/tls";
+import { renderValkeyConf, valkeyDirectives } from "../config";
 import {
-    buildClusterAuthSecret,
-    buildClusterHeadlessService,
-    buildClusterNetworkPolicy,
-    buildClusterStatefulSet,
-    clusterDirectives,
+    DATA_VOLUME,
+    buildAuthSecret,
+    buildClientService,
+    buildConfigMap,
+    buildHeadlessService,
+    buildNetworkPolicy,
+    buildPodDisruptionBudget,
+    buildStatefulSet,
+    claimRequest,
+    connectionUri,
     exporterAuthHash,
-    renderClusterConf,
-} from "../manifests/cluster";
-import { DATA_VOLUME, buildClientService, buildConfigMap, buildPodDisruptionBudget, connectionUri, validateManifest } from "../manifests";
+    validateManifest,
+} from "../manifests";
 import { Manifest } from "../manifests/validate";
 import { ValkeyClusterArgs } from "../spec/cluster-args";
 import { ValkeyClusterSpec, valkeyClusterSpecSchema } from "../spec/cluster";
-import { ClusterModel, buildClusterModel } from "../spec/cluster-model";
-import { certificatePolicy } from "../spec/security";
+import { buildClusterModel } from "../spec/cluster-model";
+import { ServiceModel } from "../spec/service-model";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyGuard } from "../resources/guard";
 import { ValkeyTopology } from "../resources/topology";
@@ -118,7 +123,7 @@ export interface ClusterResult {
 /** What checkClusterArgs found. */
 export interface CheckedClusterArgs {
     /** The model of the known part, which decides the structure. */
-    readonly structure: ClusterModel;
+    readonly structure: ServiceModel;
     readonly spec: ValkeyClusterSpec;
     /** Paths of the values not known yet (late ACL passwords not among them). */
     readonly deferred: readonly string[];
@@ -178,13 +183,13 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     // rest would mark every object built from the model as secret in the state.
     const { kubeconfig } = args ?? {};
     const { kubeconfig: _kubeconfig, ...rest } = structural as ValkeyClusterArgs;
-    const model: pulumi.Output<ClusterModel> =
+    const model: pulumi.Output<ServiceModel> =
         deferred.filter((d) => d !== "kubeconfig").length === 0
             ? pulumi.output(structure)
             : pulumi
                   .output(rest as pulumi.Input<Record<string, unknown>>)
                   .apply((resolved) => buildClusterModel(name, parseSpec(valkeyClusterSpecSchema, resolved, subject)));
-    const namespace = model.apply((m) => m.service.namespace);
+    const namespace = model.apply((m) => m.namespace);
 
     // One kubeconfig for the objects and the dynamic resources (sdk/components/kubeconfig.ts).
     const { provider: k8sProvider, kubeconfig: clusterKubeconfig } = clusterAccess(
@@ -199,7 +204,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     const immutable = new ValkeyGuard(
         "ValkeyClusterGuard",
         `${name}-immutable`,
-        { subject, immutable: model.apply((m) => ({ subject, fields: m.service.immutable })) },
+        { subject, immutable: model.apply((m) => ({ subject, fields: m.immutable })) },
         { parent },
     );
     const childOpts: pulumi.CustomResourceOptions = { parent, dependsOn: [immutable], ...(k8sProvider ? { provider: k8sProvider } : {}) };
@@ -215,7 +220,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     // be secret); a change of the ACL users is applied live by the topology resource.
     const exporterAuth = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => exporterAuthHash(a, pw)));
 
-    const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildClusterAuthSecret(m, pw, a)));
+    const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildAuthSecret(m, pw, a)));
     const authSecret = new k8s.core.v1.Secret(
         `${name}-auth`,
         { metadata: authObject.apply((s) => s.metadata!), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
@@ -225,19 +230,20 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
     // TLS: a CA and a server certificate (and a client certificate for mTLS) from @pulumi/tls, in
     // the Secret `<name>-tls` of the pod contract.
     const tls = structure.tls;
-    const policy = tls !== undefined ? certificatePolicy(tls) : undefined;
+    const issued = tls?.certificates.kind === "internal" ? tls.certificates : undefined;
     const certificates =
-        policy !== undefined
+        issued !== undefined
             ? createCertificates(name, parent, {
-                  dnsNames: serverDnsNames(name, structure.service.namespace, structure.service.clusterDomain),
-                  validityHours: policy.validityHours,
-                  caValidityHours: policy.caValidityHours,
-                  rotateBeforePercent: policy.rotateBeforePercent,
-                  clientCerts: tls?.tlsAuthClients === true,
+                  dnsNames: serverDnsNames(name, structure.namespace, structure.clusterDomain),
+                  validityHours: issued.validityHours,
+                  caValidityHours: issued.caValidityHours,
+                  rotateBeforePercent: issued.rotateBeforePercent,
+                  clientCerts: tls!.mutual,
               })
             : undefined;
     // tls.externalCerts: the user's Secret, mounted by the pods in place of `<name>-tls`.
-    const external = tls?.externalCerts !== undefined ? readExternalCerts(name, subject, tls.externalCerts, structure.service.namespace, childOpts) : undefined;
+    const external =
+        tls?.certificates.kind === "external" ? readExternalCerts(name, subject, tls.certificates.secretName, structure.namespace, childOpts) : undefined;
     const tlsSecret =
         certificates !== undefined
             ? new k8s.core.v1.Secret(
@@ -245,8 +251,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                   {
                       metadata: model.apply((m) => ({
                           name: `${name}-tls`,
-                          namespace: m.service.namespace,
-                          labels: buildConfigMap(m.service, "").metadata!.labels,
+                          namespace: m.namespace,
+                          labels: buildConfigMap(m, "").metadata!.labels,
                       })),
                       type: "kubernetes.io/tls",
                       stringData: pulumi.secret(
@@ -259,18 +265,18 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
               )
             : undefined;
 
-    const conf = model.apply(renderClusterConf);
+    const conf = model.apply((m) => renderValkeyConf(m));
     // Runtime-settable directives (the backup settings) change live; the others roll the pods.
-    const configPlan = model.apply((m) => configRollout(clusterDirectives(m)));
-    const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => checked(buildConfigMap(m.service, c)));
+    const configPlan = model.apply((m) => configRollout(valkeyDirectives(m)));
+    const configMapObject = pulumi.all([model, conf]).apply(([m, c]) => checked(buildConfigMap(m, c)));
     const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, kubernetesArgs(configMapObject, ["metadata", "data"]), childOpts);
 
-    const headlessObject = model.apply((m) => checked(buildClusterHeadlessService(m)));
+    const headlessObject = model.apply((m) => checked(buildHeadlessService(m)));
     const headless = new k8s.core.v1.Service(`${name}-headless`, kubernetesArgs(headlessObject, ["metadata", "spec"]), childOpts);
 
     const statefulSetObject = pulumi.all([model, configPlan, exporterAuth]).apply(([m, p, h]) =>
         checked(
-            buildClusterStatefulSet(m, {
+            buildStatefulSet(m, {
                 configHash: p.restartHash,
                 ...(h !== undefined ? { exporterAuthHash: h } : {}),
                 ...(userNames !== undefined ? { exporterUser: userNames.exporter } : {}),
@@ -310,16 +316,18 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
                       ca: external.ca,
                       // The user's certificate need not name localhost: it is verified under the
                       // client Service's name, which clients use too.
-                      serverName: `${name}.${structure.service.namespace}.svc.${structure.service.clusterDomain}`,
+                      serverName: `${name}.${structure.namespace}.svc.${structure.clusterDomain}`,
                       // With mTLS the nodes present tls.crt to each other (tls-cluster,
                       // tls-replication), so it allows client authentication: the provider presents it too.
-                      ...(tls?.tlsAuthClients === true ? { cert: external.cert, key: external.key } : {}),
+                      ...(tls!.mutual ? { cert: external.cert, key: external.key } : {}),
                   },
               }
             : {}),
         ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
     };
-    const clusterTopology = { kind: "cluster" as const, masters: structure.masterCount, replicasPerMaster: structure.replicasPerMaster };
+    if (structure.topology.kind !== "cluster") throw new Error(`${subject}: not a cluster topology`);
+    const { masterCount, replicasPerMaster } = structure.topology;
+    const clusterTopology = { kind: "cluster" as const, masters: masterCount, replicasPerMaster };
 
     // Before the StatefulSet shrinks (fewer masters or replicas), the pods it is about to remove
     // hand their slots, with the keys, to the staying primaries and leave the cluster. It does
@@ -338,11 +346,11 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         ignoreChanges: ["spec.volumeClaimTemplates"],
     });
 
-    const clientObject = model.apply((m) => checked(buildClientService(m.service)));
+    const clientObject = model.apply((m) => checked(buildClientService(m)));
     const client = new k8s.core.v1.Service(name, kubernetesArgs(clientObject, ["metadata", "spec"]), { ...childOpts, dependsOn: [statefulSet] });
-    const pdbObject = model.apply((m) => checked(buildPodDisruptionBudget(m.service)));
+    const pdbObject = model.apply((m) => checked(buildPodDisruptionBudget(m)));
     new k8s.policy.v1.PodDisruptionBudget(name, kubernetesArgs(pdbObject, ["metadata", "spec"]), childOpts);
-    const policyObject = model.apply((m) => checked(buildClusterNetworkPolicy(m)));
+    const policyObject = model.apply((m) => checked(buildNetworkPolicy(m)));
     new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
 
     // `pulumi up` ends with a verified cluster: every slot served, replicas linked, a smoke test
@@ -361,7 +369,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
             config: configPlan.apply((p) => p.live),
             // A new pod template (image, resources, restart-only directives) is rolled out by the
             // provider: replicas first, each primary after a CLUSTER FAILOVER to its replica.
-            rollout: pulumi.all([statefulSetObject, model]).apply(([sts, m]) => rolloutArgs(sts, m.service.maintenance)),
+            rollout: pulumi.all([statefulSetObject, model]).apply(([sts, m]) => rolloutArgs(sts, m.maintenance)),
         },
         { parent, dependsOn: [statefulSet, authSecret, ...(tlsSecret ? [tlsSecret] : [])] },
     );
@@ -373,7 +381,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         `${name}-guard`,
         {
             subject,
-            pvc: model.apply((m) => ({ ...m.pvc })),
+            pvc: model.apply(claimRequest),
             volumes: {
                 ...(clusterKubeconfig !== undefined ? { kubeconfig: clusterKubeconfig } : {}),
                 namespace,
@@ -404,7 +412,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         aclSync,
     ]);
 
-    const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.service.namespace}.svc.${m.service.clusterDomain}`);
+    const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.namespace}.svc.${m.clusterDomain}`);
     const ssl = tls !== undefined;
     return {
         // A failed convergence fails `pulumi up` itself, so a deployed cluster is Running; during
@@ -412,8 +420,8 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         // Updating: a change that restarts pods waits for the maintenance window (pendingRestart).
         phase: pulumi.all([running, topology.pendingRestart]).apply(([ok, pending]) => (!ok ? "Pending" : pending !== undefined ? "Updating" : "Running")),
         clusterType: pulumi.output("cluster"),
-        masterCount: pulumi.output(structure.masterCount),
-        replicasPerMaster: pulumi.output(structure.replicasPerMaster),
+        masterCount: pulumi.output(masterCount),
+        replicasPerMaster: pulumi.output(replicasPerMaster),
         conditions,
         nodes: topology.nodes,
         serviceHost,

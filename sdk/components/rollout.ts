@@ -4,7 +4,7 @@
 import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Directive, renderDirective, splitForRollout } from "../config";
 import { shortHash } from "../manifests/pod";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import type { DayOfWeek } from "../spec/args";
 
 /**

@@ -20,6 +20,7 @@ import {
     buildPodDisruptionBudget,
     buildSentinelManifests,
     buildStatefulSet,
+    claimRequest,
     connectionUri,
     DATA_VOLUME,
     objectMeta,
@@ -29,11 +30,10 @@ import {
     sentinelHosts,
 } from "../manifests";
 import { RedisSpec, ValkeySpec, redisSpecSchema, valkeySpecSchema } from "../spec/aiven";
-import { Engine, ServiceModel, buildModel } from "../spec/model";
+import { Engine, ServiceModel, TlsModel, buildModel } from "../spec/model";
 import { ioThreadsWarning } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
 import { getPlan, hasPlan } from "../spec/plans";
-import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "../spec/security";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { ValkeyGuard } from "../resources/guard";
 import { ValkeyTopology } from "../resources/topology";
@@ -120,10 +120,10 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
 /** What this version does not deploy yet. */
 function refuseUnsupported(model: ServiceModel): void {
     const issues: SpecIssue[] = [];
-    if (model.plan.nodes > 1 && model.plan.topology !== "sentinel") {
+    if (model.nodes > 1 && model.topology.kind === "cluster") {
         issues.push({
             path: "plan",
-            message: `plan ${model.plan.name} runs ${model.plan.nodes} nodes with topology ${model.plan.topology}, which Valkey and Redis do not deploy; choose a 1-node or a Sentinel plan (business-N, premium-N, pro), or use ValkeyCluster`,
+            message: `plan ${model.sizing.plan} runs ${model.nodes} nodes with topology cluster, which Valkey and Redis do not deploy; choose a 1-node or a Sentinel plan (business-N, premium-N, pro), or use ValkeyCluster`,
         });
     }
     if (issues.length > 0) throw new SpecError(subjectOf(model.engine, model.name), issues);
@@ -141,7 +141,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
     refuseUnsupported(structure);
-    if (structure.tls && !plainModel) {
+    if (structure.tls !== undefined && !plainModel) {
         throw new SpecError(subject, [
             {
                 path: `userConfig.${engine}_ssl`,
@@ -197,7 +197,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     const protect = structure.terminationProtection;
 
     const password = createPassword(name, parent);
-    const certificates = plainModel?.tls ? createTls(plainModel, parent, childOpts) : undefined;
+    const certificates = plainModel?.tls !== undefined ? createTls(plainModel, plainModel.tls, parent, childOpts) : undefined;
     const conf = model.apply((m) => renderValkeyConf(m));
     // Runtime-settable directives change live; the others roll the pods (docs/day2.md).
     const configPlan = model.apply((m) => configRollout(valkeyDirectives(m)));
@@ -234,7 +234,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     new k8s.networking.v1.NetworkPolicy(name, kubernetesArgs(policyObject, ["metadata", "spec"]), childOpts);
 
     const sentinel =
-        structure.plan.topology === "sentinel"
+        structure.topology.kind === "sentinel"
             ? createSentinels(
                   name,
                   model,
@@ -251,7 +251,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     const topology = new ValkeyTopology(
         `${name}-topology`,
         {
-            topology: sentinel ? { kind: "replicated", replicas: structure.plan.nodes - 1 } : { kind: "standalone" },
+            topology: structure.topology.kind === "sentinel" ? { kind: "replicated", replicas: structure.topology.replicas } : { kind: "standalone" },
             transport: {
                 kind: "kubernetes",
                 // Only an explicit kubeconfig travels (as a secret); otherwise the provider uses the
@@ -259,12 +259,12 @@ export function createService(engine: Engine, name: string, args: unknown, paren
                 ...(kubeconfig !== undefined ? { kubeconfig } : {}),
                 namespace: model.apply((m) => m.namespace),
                 statefulSet: statefulSet.metadata.name,
-                replicas: structure.plan.nodes,
+                replicas: structure.nodes,
                 port: VALKEY_PORT,
                 // Pulumi does not wait for the pods (skipAwait): the provider does, image pulls included.
                 podTimeoutMs: POD_TIMEOUT_MS,
                 // Sentinel plans' replicas follow the primary by its DNS name (docs/pod-contract.md).
-                ...(structure.plan.topology === "sentinel"
+                ...(structure.topology.kind === "sentinel"
                     ? { announceHostnames: { serviceName: `${name}-headless`, clusterDomain: model.apply((m) => m.clusterDomain) } }
                     : {}),
             },
@@ -301,30 +301,27 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         `${name}-guard`,
         {
             subject,
-            pvc: model.apply((m) => ({
-                ...(m.diskGiB > 0 ? { storageSize: `${m.diskGiB}Gi` } : {}),
-                ...(m.storageClassName !== undefined ? { storageClassName: m.storageClassName } : {}),
-            })),
+            pvc: model.apply(claimRequest),
             fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
             volumes: {
                 ...(kubeconfig !== undefined ? { kubeconfig } : {}),
                 namespace: model.apply((m) => m.namespace),
                 statefulSet: statefulSet.metadata.name,
                 claimTemplate: DATA_VOLUME,
-                replicas: structure.plan.nodes,
+                replicas: structure.nodes,
             },
         },
         { parent, dependsOn: [topology] },
     );
 
     const serviceHost = pulumi.all([client.metadata.name, model]).apply(([svc, m]) => `${svc}.${m.namespace}.svc.${m.clusterDomain}`);
-    const ssl = structure.tls;
+    const ssl = structure.tls !== undefined;
     const serviceUri = pulumi.secret(
         pulumi.all([serviceHost, password.result]).apply(([host, pw]) => connectionUri({ host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl })),
     );
 
     let connectionSecretName: pulumi.Output<string | undefined> = pulumi.output(undefined);
-    if (structure.connInfo.enabled) {
+    if (structure.connInfo !== undefined) {
         const connObject = pulumi
             .all([model, serviceHost, password.result])
             .apply(([m, host, pw]) => buildConnectionSecret(m, { host, port: VALKEY_PORT, user: DEFAULT_USER, password: pw, ssl })!);
@@ -431,7 +428,7 @@ function createSentinels(
 
 /** The preview warning of a service whose pods have no disk. */
 export function memoryOnlyWarning(m: ServiceModel, subject: string): string {
-    const why = m.plan.persistence === "none" && m.options.persistence !== "off" ? `plan ${m.plan.name}` : `userConfig.${m.engine}_persistence "off"`;
+    const why = m.options.persistence !== "off" && m.sizing.plan !== undefined ? `plan ${m.sizing.plan}` : `userConfig.${m.engine}_persistence "off"`;
     return (
         `${subject}: no disk (${why}): every key is in memory only, and a pod that restarts (a crash, an eviction, a node drain, a new pod template) comes back empty. ` +
         (m.maintenance.allowDataLoss === true
@@ -458,16 +455,22 @@ function structuralView(engine: Engine, args: unknown): Record<string, unknown> 
  */
 function createTls(
     model: ServiceModel,
+    tls: TlsModel,
     parent: pulumi.ComponentResource,
     childOpts: pulumi.CustomResourceOptions,
 ): { issued: Certificates; secret: k8s.core.v1.Secret } {
-    const issued = createCertificates(model.name, parent, {
+    const issued = tls.certificates;
+    // Valkey and Redis have no field for a Secret of the user's: their certificates are always issued here.
+    if (issued.kind !== "internal") throw new Error(`${subjectOf(model.engine, model.name)}: TLS from an existing Secret is not supported here`);
+    const certificates = createCertificates(model.name, parent, {
         dnsNames: [
             ...serverDnsNames(model.name, model.namespace, model.clusterDomain),
-            ...(model.plan.topology === "sentinel" ? sentinelDnsNames(model.name, model.namespace, model.clusterDomain) : []),
+            ...(model.topology.kind === "sentinel" ? sentinelDnsNames(model.name, model.namespace, model.clusterDomain) : []),
         ],
-        validityHours: durationHours(DEFAULT_CERT_VALIDITY)!,
-        rotateBeforePercent: DEFAULT_ROTATE_BEFORE_PERCENT,
+        validityHours: issued.validityHours,
+        ...(issued.caValidityHours !== undefined ? { caValidityHours: issued.caValidityHours } : {}),
+        rotateBeforePercent: issued.rotateBeforePercent,
+        ...(tls.mutual ? { clientCerts: true } : {}),
     });
     const secretName = objectNames(model).tlsSecret;
     const secret = new k8s.core.v1.Secret(
@@ -475,7 +478,7 @@ function createTls(
         {
             metadata: objectMeta(model, secretName, "server"),
             stringData: pulumi.secret(
-                pulumi.all([issued.server.certPem, issued.server.privateKeyPem, issued.caCertPem]).apply(([crt, key, ca]) => ({
+                pulumi.all([certificates.server.certPem, certificates.server.privateKeyPem, certificates.caCertPem]).apply(([crt, key, ca]) => ({
                     "tls.crt": crt,
                     "tls.key": key,
                     "ca.crt": ca,
@@ -484,5 +487,5 @@ function createTls(
         },
         childOpts,
     );
-    return { issued, secret };
+    return { issued: certificates, secret };
 }

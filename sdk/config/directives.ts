@@ -5,7 +5,7 @@
 // config-real-server.test.ts): the names are the ones 8.0 accepts and the values read back with
 // CONFIG GET as the tests expect.
 import * as path from "path";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { SERVER_MAX_IO_THREADS } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
 import { PersistenceMode } from "../spec/plans";
@@ -69,13 +69,14 @@ export interface RenderOptions {
      * @default DEFAULT_AUTH_INCLUDE
      */
     readonly authInclude?: string | null;
-    /** Cluster mode. @default cluster mode with no options when the plan's topology is "cluster", else off */
+    /** Cluster mode. @default cluster mode with no options when the model's topology is "cluster", else off */
     readonly cluster?: ClusterRenderOptions;
-    /** TLS listener settings. @default the defaults of TlsRenderOptions when the model has `tls` (valkey_ssl), else no TLS */
+    /** TLS listener settings. @default the model's `tls.render` (else the defaults of TlsRenderOptions) when the model has `tls`, else no TLS */
     readonly tls?: TlsRenderOptions;
     /**
-     * Explicit persistence directives (ValkeyCluster's `backup`), replacing what the model's
-     * persistence mode implies. @default derived from `model.persistence` and frequent_snapshots
+     * Explicit persistence directives, replacing what the model's persistence mode implies.
+     * @default `model.persistence.directives` (ValkeyCluster's `backup`), else derived from
+     * `model.persistence.mode` and frequent_snapshots
      */
     readonly persistence?: PersistenceRenderOptions;
 }
@@ -195,7 +196,7 @@ export function maxmemoryMiB(memoryMiB: number, forks: boolean): number {
  * for full syncs to replicas (every plan with more than one node).
  */
 export function nodeForks(model: ServiceModel): boolean {
-    return model.persistence !== "none" || model.plan.nodes > 1;
+    return model.persistence.mode !== "none" || model.nodes > 1;
 }
 
 /**
@@ -245,7 +246,7 @@ function databases(model: ServiceModel, cluster: boolean): number {
 /** Whether the model's config runs in cluster mode, and with which options. */
 function clusterOptions(model: ServiceModel, options: RenderOptions): ClusterRenderOptions | undefined {
     if (options.cluster !== undefined) return options.cluster;
-    return model.plan.topology === "cluster" ? {} : undefined;
+    return model.topology.kind === "cluster" ? {} : undefined;
 }
 
 /**
@@ -254,8 +255,8 @@ function clusterOptions(model: ServiceModel, options: RenderOptions): ClusterRen
  * @internal
  */
 export function tlsSettings(model: ServiceModel, options: TlsRenderOptions | undefined, plainPort: number) {
-    if (options === undefined && !model.tls) return undefined;
-    const tls = options ?? {};
+    if (options === undefined && model.tls === undefined) return undefined;
+    const tls = options ?? model.tls?.render ?? {};
     const disablePlain = tls.disablePlain ?? true;
     const port = tls.port ?? plainPort;
     if (!disablePlain && port === plainPort) {
@@ -335,7 +336,7 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     const authInclude = options.authInclude === undefined ? DEFAULT_AUTH_INCLUDE : options.authInclude;
     const cluster = clusterOptions(model, options);
     const tls = tlsSettings(model, options.tls, plainPort);
-    const aof = model.persistence === "rdb_aof";
+    const aof = model.persistence.mode === "rdb_aof";
 
     const d: Directive[] = [];
     const add = (name: string, value: string | number) => d.push({ name, value: String(value) });
@@ -355,7 +356,7 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     // Rendered as the server runs it, so the file and CONFIG GET agree (a warning says so at preview).
     add("io-threads", Math.min(o.ioThreads ?? DEFAULT_IO_THREADS, SERVER_MAX_IO_THREADS));
 
-    add("maxmemory", `${maxmemoryMiB(model.plan.memoryMiB, nodeForks(model))}mb`);
+    add("maxmemory", `${maxmemoryMiB(model.sizing.memoryMiB, nodeForks(model))}mb`);
     add("maxmemory-policy", o.maxmemoryPolicy ?? DEFAULT_MAXMEMORY_POLICY);
     add("lfu-log-factor", o.lfuLogFactor ?? DEFAULT_LFU_LOG_FACTOR);
     add("lfu-decay-time", o.lfuDecayTime ?? DEFAULT_LFU_DECAY_TIME);
@@ -368,8 +369,8 @@ export function valkeyDirectives(model: ServiceModel, options: RenderOptions = {
     // "channels of a new user whose ACL names none".
     add("acl-pubsub-default", o.aclChannelsDefault ?? DEFAULT_ACL_CHANNELS);
 
-    const persistence = options.persistence;
-    add("save", persistence ? persistence.save : saveRule(model.persistence, o.frequentSnapshots));
+    const persistence = options.persistence ?? model.persistence.directives;
+    add("save", persistence ? persistence.save : saveRule(model.persistence.mode, o.frequentSnapshots));
     add("appendonly", yesNo(persistence ? persistence.appendonly : aof));
     // Rendered for every mode so switching persistence changes values, never the set of names.
     // everysec loses at most ~1-2 s of writes without an fsync per write; the RDB preamble makes

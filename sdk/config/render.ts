@@ -2,7 +2,7 @@
 // whitespace separates, "double" and 'single' quotes group, and a quote anywhere in a bare word
 // starts a quoted part. Values are quoted exactly when a bare word would be read differently.
 import { Directive, RenderOptions, valkeyDirectives } from "./directives";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel, describeTopology } from "../spec/service-model";
 
 /**
  * Directives whose value is several arguments (`save 600 1`, `bind * -::*`,
@@ -37,10 +37,15 @@ export function renderDirective(directive: Directive): string {
     return `${directive.name} ${quoteConfigValue(directive.value)}`;
 }
 
+/** What a file header says the service is sized by: its plan, else its topology (a ValkeyCluster has no plan). */
+export function sizedBy(model: Pick<ServiceModel, "sizing" | "topology">): string {
+    return model.sizing.plan !== undefined ? `plan ${model.sizing.plan}` : describeTopology(model.topology);
+}
+
 /** The text of a node's valkey.conf (see valkeyDirectives for what goes in it). */
 export function renderValkeyConf(model: ServiceModel, options: RenderOptions = {}): string {
     const header = [
-        `# valkey.conf of ${model.engine} service ${JSON.stringify(model.name)}, plan ${model.plan.name}.`,
+        `# valkey.conf of ${model.engine} service ${JSON.stringify(model.name)}, ${sizedBy(model)}.`,
         "# Rendered by pulumi-valkey from the spec: change the spec, not this file.",
         "# No secrets here: they come from the include at the end.",
     ];

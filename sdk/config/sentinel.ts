@@ -1,8 +1,8 @@
 // sentinel.conf for the Sentinels that watch a primary and its replicas (plans with topology
 // "sentinel"). Pure, like valkey.conf: the password comes from an include, never this file.
 import { Directive, TlsRenderOptions, tlsDirectives, tlsSettings } from "./directives";
-import { quoteConfigValue, renderDirective } from "./render";
-import { ServiceModel } from "../spec/model";
+import { quoteConfigValue, renderDirective, sizedBy } from "./render";
+import { ServiceModel } from "../spec/service-model";
 
 export interface SentinelRenderOptions {
     /** Where the primary is at first start, e.g. `<name>-0.<name>-headless.<ns>.svc.cluster.local`. */
@@ -110,7 +110,7 @@ export function sentinelDirectives(model: ServiceModel, options: SentinelRenderO
 /** The text of sentinel.conf (see sentinelDirectives). */
 export function renderSentinelConf(model: ServiceModel, options: SentinelRenderOptions): string {
     const header = [
-        `# sentinel.conf of ${model.engine} service ${JSON.stringify(model.name)}, plan ${model.plan.name}.`,
+        `# sentinel.conf of ${model.engine} service ${JSON.stringify(model.name)}, ${sizedBy(model)}.`,
         "# Rendered by pulumi-valkey; Sentinel rewrites its running copy as it learns the topology.",
         "# No secrets here: they come from the include at the end.",
     ];

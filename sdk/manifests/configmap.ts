@@ -1,7 +1,7 @@
 // The ConfigMaps holding valkey.conf and sentinel.conf (rendered by sdk/config; they hold no
 // secret: valkey.conf ends with `include /etc/valkey-auth/auth.conf`, per docs/pod-contract.md).
 import { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { PodComponent, objectMeta } from "./labels";
 import { objectNames } from "./names";
 

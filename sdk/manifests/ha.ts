@@ -18,7 +18,7 @@
 // variable: the kubelet expands those in `command` before the shell sees it.
 import { IProbe } from "kubernetes-models/v1/Probe";
 import { SentinelRenderOptions } from "../config/sentinel";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { restartLosesData } from "../spec/persistence";
 import { objectNames, scriptSafe, SENTINEL_PORT, VALKEY_PORT } from "./names";
 import { PATHS } from "./pod";

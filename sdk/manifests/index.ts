@@ -5,7 +5,7 @@ import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPo
 import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { IService } from "kubernetes-models/v1/Service";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { buildConfigMap } from "./configmap";
 import { buildNetworkPolicy } from "./networkpolicy";
 import { buildPodDisruptionBudget } from "./pdb";
@@ -14,6 +14,7 @@ import { buildStatefulSet } from "./statefulset";
 
 export * from "./cidr";
 export * from "./configmap";
+export * from "./exporter";
 export * from "./ha";
 export * from "./labels";
 export * from "./names";

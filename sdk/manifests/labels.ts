@@ -1,7 +1,7 @@
 // Labels and annotations shared by every object of one service. Labels are what selectors and
 // `kubectl get -l` work on; annotations record what has no other place on Kubernetes (spec fields
 // without a Kubernetes meaning, contacts, the maintenance window).
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 
 /** The value of `app.kubernetes.io/managed-by` on everything this package renders. */
 export const MANAGED_BY = "pulumi-valkey";

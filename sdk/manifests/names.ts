@@ -3,7 +3,7 @@
 // the resource name, which buildModel keeps to MAX_NAME_LENGTH (40) characters so that every name
 // below, and the `<statefulset>-<revision hash>` label values Kubernetes derives, stay within 63.
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "../spec/aiven";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 
 /** The Valkey client port (TLS deployments serve TLS on the same number). */
 export const VALKEY_PORT = 6379;

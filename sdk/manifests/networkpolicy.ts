@@ -2,9 +2,10 @@
 import { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { canonicalCidrs } from "./cidr";
 import { MANAGED_BY, PodComponent, objectMeta, selectorLabels } from "./labels";
+import { METRICS_PORT } from "./exporter";
 import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
 
 /**
@@ -30,7 +31,11 @@ export function clientSources(model: ServiceModel): INetworkPolicyPeer[] | undef
  *    every Aiven client is subject to ip_filter.
  * 2. the service's own pods (same namespace, `app.kubernetes.io/instance` = the resource name and
  *    managed by pulumi-valkey: data and Sentinel pods) on 6379, the cluster bus 16379 and the
- *    Sentinel port 26379, so replication, failover and the cluster bus never depend on ip_filter.
+ *    Sentinel port 26379 (in a cluster topology 6379 and 16379: it has no Sentinels), so
+ *    replication, failover and the cluster bus never depend on ip_filter.
+ * 3. with the exporter (data pods), scrapers on 9121 from exactly the sources of 6379: its
+ *    /scrape endpoint connects wherever a caller asks and serves the node's metrics, so it is no
+ *    more open than the data port.
  * The provider reaches the pods through port-forward, which NetworkPolicies do not apply to.
  * @param component @default "server"
  */
@@ -39,6 +44,8 @@ export function buildNetworkPolicy(model: ServiceModel, component: PodComponent 
     const clientPort = component === "sentinel" ? SENTINEL_PORT : VALKEY_PORT;
     const from = clientSources(model);
     const tcp = (port: number): INetworkPolicyPort => ({ protocol: "TCP", port });
+    const ownPorts = model.topology.kind === "cluster" ? [VALKEY_PORT, CLUSTER_BUS_PORT] : [VALKEY_PORT, CLUSTER_BUS_PORT, SENTINEL_PORT];
+    const metrics = component === "server" && model.exporter !== undefined ? [{ ports: [tcp(METRICS_PORT)], ...(from !== undefined ? { from } : {}) }] : [];
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -52,7 +59,7 @@ export function buildNetworkPolicy(model: ServiceModel, component: PodComponent 
                     ...(from !== undefined ? { from } : {}),
                 },
                 {
-                    ports: [tcp(VALKEY_PORT), tcp(CLUSTER_BUS_PORT), tcp(SENTINEL_PORT)],
+                    ports: ownPorts.map(tcp),
                     from: [
                         {
                             podSelector: {
@@ -64,6 +71,7 @@ export function buildNetworkPolicy(model: ServiceModel, component: PodComponent 
                         },
                     ],
                 },
+                ...metrics,
             ],
         },
     };

@@ -6,7 +6,7 @@
 // with unhealthyPodEvictionPolicy AlwaysAllow, and with IfHealthyBudget only while the budget
 // holds (currentHealthy >= desiredHealthy > 0). "Healthy" is the pod's Ready condition, nothing else.
 import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { PodComponent, objectMeta, selectorLabels } from "./labels";
 import { objectNames } from "./names";
 
@@ -40,8 +40,8 @@ export interface DisruptionBudget {
  *   between a healthy replica and a broken one, since neither is Ready.
  */
 export function disruptionBudget(model: ServiceModel, component: PodComponent): DisruptionBudget {
-    if (component === "server" && model.plan.topology === "sentinel") return { minAvailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
-    if (component === "server" && model.plan.nodes === 1) return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+    if (component === "server" && model.topology.kind === "sentinel") return { minAvailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
+    if (component === "server" && model.nodes === 1) return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" };
     return { maxUnavailable: 1, unhealthyPodEvictionPolicy: "IfHealthyBudget" };
 }
 

@@ -8,7 +8,7 @@ import { IProbe } from "kubernetes-models/v1/Probe";
 import { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 import { Component, isLabelValue, selectorLabels } from "./labels";
 import { objectNames } from "./names";
 
@@ -142,14 +142,21 @@ export function regionCandidates(cloudName: string): string[] {
 }
 
 /**
- * Soft placement only: the region preference never makes a pod unschedulable (DESIGN.md), and
- * spreading `replicas` > 1 pods of `component` over hosts is preferred, not required, so small
- * clusters still run them. Undefined when there is nothing to prefer.
+ * Soft placement by default: the region preference never makes a pod unschedulable (DESIGN.md),
+ * and spreading `replicas` > 1 pods of `component` over hosts is preferred, not required, so small
+ * clusters still run them (a required spread would leave pods Pending whenever the cluster has
+ * fewer nodes than pods, and a Pending primary is worse than two pods on one host). The data pods
+ * take the model's scheduling: its nodeAffinity replaces the region preference, its
+ * podAntiAffinity the default spreading, its podAffinity is added. Undefined when there is
+ * nothing to prefer.
  */
 export function affinity(model: ServiceModel, component: Component, replicas: number): IAffinity | undefined {
+    const own = component === "server" ? model.scheduling : { tolerations: [] };
     const regions = model.cloudName === undefined ? [] : regionCandidates(model.cloudName);
     const result: IAffinity = {};
-    if (regions.length > 0) {
+    if (own.nodeAffinity !== undefined) {
+        result.nodeAffinity = own.nodeAffinity;
+    } else if (regions.length > 0) {
         result.nodeAffinity = {
             preferredDuringSchedulingIgnoredDuringExecution: [
                 {
@@ -159,7 +166,10 @@ export function affinity(model: ServiceModel, component: Component, replicas: nu
             ],
         };
     }
-    if (replicas > 1) {
+    if (own.podAffinity !== undefined) result.podAffinity = own.podAffinity;
+    if (own.podAntiAffinity !== undefined) {
+        result.podAntiAffinity = own.podAntiAffinity;
+    } else if (replicas > 1) {
         result.podAntiAffinity = {
             preferredDuringSchedulingIgnoredDuringExecution: [
                 {
@@ -172,32 +182,53 @@ export function affinity(model: ServiceModel, component: Component, replicas: nu
     return Object.keys(result).length > 0 ? result : undefined;
 }
 
-/** The `auth` volume and mount (and `tls` when model.tls), which both kinds of pod have. */
+/**
+ * The `auth` volume and mount (and `tls` when model.tls), which both kinds of pod have. The `tls`
+ * volume is `<name>-tls`, or with external certificates the user's Secret (same keys, same path).
+ */
 export function credentialVolumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMount[] } {
     const names = objectNames(model);
     // 0440: readable by the fsGroup (the valkey user), by nobody else.
     const volumes: IVolume[] = [{ name: "auth", secret: { secretName: names.authSecret, defaultMode: 0o440 } }];
     const mounts: IVolumeMount[] = [{ name: "auth", mountPath: PATHS.auth, readOnly: true }];
-    if (model.tls) {
-        volumes.push({ name: "tls", secret: { secretName: names.tlsSecret, defaultMode: 0o440 } });
+    if (model.tls !== undefined) {
+        const certificates = model.tls.certificates;
+        volumes.push({ name: "tls", secret: { secretName: certificates.kind === "external" ? certificates.secretName : names.tlsSecret, defaultMode: 0o440 } });
         mounts.push({ name: "tls", mountPath: PATHS.tls, readOnly: true });
     }
     return { volumes, mounts };
 }
 
 /**
+ * The user ids of the model's security context, which the containers get too: a container's own
+ * context (containerSecurityContext) would otherwise override the pod's.
+ */
+export function containerUserIds(model: ServiceModel): { runAsUser?: number; runAsGroup?: number } {
+    const context = model.scheduling.securityContext;
+    return {
+        ...(context?.runAsUser !== undefined ? { runAsUser: context.runAsUser } : {}),
+        ...(context?.runAsGroup !== undefined ? { runAsGroup: context.runAsGroup } : {}),
+    };
+}
+
+/**
  * The pod spec fields both StatefulSets share: no service account token (Valkey never calls the
  * Kubernetes API), no service links (they would inject e.g. VALKEY_PORT=tcp://... for a Service
  * called "valkey", which some entrypoints misread as a port), the security context, pull secrets
- * and placement.
+ * (the data pods' also the exporter's) and placement; the data pods also the model's security
+ * context (over the restricted default) and tolerations.
  */
 export function podSpecBase(model: ServiceModel, component: Component, replicas: number): Omit<IPodSpec, "containers"> {
     const placement = affinity(model, component, replicas);
+    const server = component === "server";
+    const pullSecrets = [...new Set([...model.imagePullSecrets, ...(server && model.exporter !== undefined ? model.exporter.imagePullSecrets : [])])];
+    const tolerations = server ? model.scheduling.tolerations : [];
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: podSecurityContext(),
-        ...(model.imagePullSecrets.length > 0 ? { imagePullSecrets: model.imagePullSecrets.map((name) => ({ name })) } : {}),
+        securityContext: { ...podSecurityContext(), ...(server ? model.scheduling.securityContext : {}) },
+        ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
         ...(placement ? { affinity: placement } : {}),
+        ...(tolerations.length > 0 ? { tolerations: [...tolerations] } : {}),
     };
 }

@@ -3,12 +3,19 @@
 // the secret strings as parameters so that the component can call them inside an `apply` on a
 // secret Output; they never log them and never put them in an error message.
 import { ISecret } from "kubernetes-models/v1/Secret";
+import { aclConfigLines, aclUserConfigLine } from "../acl/commands";
+import { AclPlanInput, EXPORTER_RULES } from "../acl/users";
+import { quoteConfigValue } from "../config/render";
 import { renderSentinelAuthConf } from "../config/sentinel";
+import { exporterPassword } from "../credentials/probe-password";
 import { sentinelPassword } from "../credentials/sentinel-password";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
+import { DEFAULT_EXPORTER_USER } from "../spec/security";
+import { EXPORTER_PASSWORD_FILE_KEY, EXPORTER_PASSWORD_KEY, exporterPasswordFile } from "./exporter";
 import { sentinelGroup, sentinelHosts } from "./ha";
 import { commonAnnotations, commonLabels, objectMeta } from "./labels";
 import { objectNames } from "./names";
+import { PROBE_PASSWORD_KEY } from "./pod";
 
 /** Where a client connects, with which credentials. */
 export interface ConnectionInfo {
@@ -52,28 +59,62 @@ function quoteConfigString(value: string): string {
  * `sentinel-auth.conf` (`sentinel auth-pass <group> <password>`, and the Sentinels' own
  * `requirepass` and `sentinel sentinel-pass`, see renderSentinelAuthConf) with
  * `sentinel-password` (that password, derived by sentinelPassword, read by the probes and scripts).
- * Throws when `password` is empty,
- * because `requirepass ""` would turn authentication off.
+ *
+ * With `acl` (the model's ACL users with their passwords): `password` (the default user's),
+ * `exporter-password`, `probe-password` (the probe user's, which the probes use whatever
+ * acl.defaultUser says), and an `auth.conf` holding the users as `user` lines (passwords only as
+ * hashes; see aclConfigLines) plus `masteruser`/`masterauth` of the replication user, because the
+ * restricted default user may not PSYNC. With the exporter: `exporter-passwords.json`, the
+ * sidecar's password file (exporterPasswordFile) with the exporter user's password; without ACL,
+ * auth.conf also gets an `exporter-user` line with EXPORTER_RULES and a password derived from the
+ * default user's, so the exporter never scrapes with the default user's full rights.
+ *
+ * Throws when `password` is empty, because `requirepass ""` would turn authentication off.
  */
-export function buildAuthSecret(model: ServiceModel, password: string): ISecret {
+export function buildAuthSecret(model: ServiceModel, password: string, acl?: AclPlanInput): ISecret {
     const names = objectNames(model);
     if (password.length === 0) {
         throw new Error(`Secret ${names.authSecret}: the password of the default user must not be empty (it would disable authentication)`);
     }
     const quoted = quoteConfigString(password);
-    return {
+    // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to each
+    // other, and require their own password from every client.
+    const sentinelFiles = model.topology.kind === "sentinel" ? sentinelAuthFiles(model, password) : {};
+    const secret = (stringData: Record<string, string>): ISecret => ({
         apiVersion: "v1",
         kind: "Secret",
         metadata: objectMeta(model, names.authSecret, "server"),
         type: "Opaque",
-        stringData: {
+        stringData,
+    });
+    const auth = `requirepass ${quoted}\nmasterauth ${quoted}\n`;
+    if (acl === undefined) {
+        if (model.exporter === undefined) return secret({ password, "auth.conf": auth, ...sentinelFiles });
+        // No ACL, yet the exporter scrapes as a user of its own with EXPORTER_RULES, not as default.
+        const own = { name: DEFAULT_EXPORTER_USER, rules: EXPORTER_RULES, passwords: [exporterPassword(password)] };
+        return secret({
             password,
-            "auth.conf": `requirepass ${quoted}\nmasterauth ${quoted}\n`,
-            // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to
-            // each other, and require their own password from every client.
-            ...(model.plan.topology === "sentinel" ? sentinelAuthFiles(model, password) : {}),
-        },
-    };
+            "auth.conf": `${auth}${aclUserConfigLine(own)}\n`,
+            ...sentinelFiles,
+            [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(model, own.passwords[0]),
+        });
+    }
+    const exporter = acl.users.find((u) => u.role === "exporter")!;
+    const replication = acl.users.find((u) => u.role === "replication")!;
+    const probe = acl.users.find((u) => u.role === "probe")!;
+    const lines = [
+        ...aclConfigLines(acl, password),
+        `masteruser ${quoteConfigValue(replication.name)}`,
+        `masterauth ${quoteConfigValue(replication.passwords[0])}`,
+    ];
+    return secret({
+        password,
+        [EXPORTER_PASSWORD_KEY]: exporter.passwords[0],
+        [PROBE_PASSWORD_KEY]: probe.passwords[0],
+        "auth.conf": lines.join("\n") + "\n",
+        ...sentinelFiles,
+        ...(model.exporter !== undefined ? { [EXPORTER_PASSWORD_FILE_KEY]: exporterPasswordFile(model, exporter.passwords[0]) } : {}),
+    });
 }
 
 /** The auth Secret's keys for the Sentinels: their own password, and the file they include. */
@@ -83,8 +124,8 @@ function sentinelAuthFiles(model: ServiceModel, password: string): Record<string
 }
 
 /**
- * The connection Secret per connInfoSecretTarget, or undefined when `model.connInfo.enabled` is
- * false (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
+ * The connection Secret per connInfoSecretTarget, or undefined when the model has no `connInfo`
+ * (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
  * name); keys `<prefix>HOST`, `<prefix>PORT`, `<prefix>USER`, `<prefix>PASSWORD`, `<prefix>SSL`
  * ("true"/"false"), `<prefix>URI` and `REDIS_URL` (both from connectionUri), for Sentinel plans
  * `<prefix>SENTINEL_HOSTS` (comma-separated `host:port`, see sentinelHosts) and
@@ -95,7 +136,7 @@ function sentinelAuthFiles(model: ServiceModel, password: string): Record<string
  */
 export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo): ISecret | undefined {
     const target = model.connInfo;
-    if (!target.enabled) return undefined;
+    if (target === undefined) return undefined;
     const p = target.prefix;
     return {
         apiVersion: "v1",
@@ -114,7 +155,7 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo)
             [`${p}SSL`]: String(conn.ssl),
             [`${p}URI`]: connectionUri(conn),
             [REDIS_URL_KEY]: connectionUri(conn),
-            ...(model.plan.topology === "sentinel"
+            ...(model.topology.kind === "sentinel"
                 ? {
                       [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","),
                       [`${p}SENTINEL_MASTER`]: sentinelGroup(model),

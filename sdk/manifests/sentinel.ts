@@ -6,7 +6,7 @@ import { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionB
 import { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { IContainer } from "kubernetes-models/v1/Container";
 import { IService } from "kubernetes-models/v1/Service";
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/model";
+import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 import { SENTINEL_CONF_KEY, buildSentinelConfigMap } from "./configmap";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { SENTINEL_PORT, objectNames } from "./names";
@@ -132,7 +132,7 @@ export function buildSentinelManifests(
     model: ServiceModel,
     options: { readonly sentinelConf: string; readonly configHash: string; readonly tlsCertHash?: string },
 ): SentinelManifests | undefined {
-    if (model.plan.topology !== "sentinel") return undefined;
+    if (model.topology.kind !== "sentinel") return undefined;
     return {
         configMap: buildSentinelConfigMap(model, options.sentinelConf),
         statefulSet: buildSentinelStatefulSet(model, {

@@ -2,10 +2,11 @@
 // Service for per-pod DNS names, and LoadBalancers for userConfig public_access / private_access.
 import { IService } from "kubernetes-models/v1/Service";
 import { IServicePort } from "kubernetes-models/v1/ServicePort";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
 import { canonicalCidrs } from "./cidr";
 import { PodComponent, commonAnnotations, objectMeta, selectorLabels } from "./labels";
-import { SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
+import { METRICS_PORT } from "./exporter";
+import { CLUSTER_BUS_PORT, SENTINEL_PORT, VALKEY_PORT, objectNames } from "./names";
 
 /**
  * Annotations that make the cloud controllers of AWS (in-tree and the AWS Load Balancer
@@ -43,7 +44,7 @@ export function buildClientService(model: ServiceModel, component: PodComponent 
     const names = objectNames(model);
     const sentinel = component === "sentinel";
     const metadata = objectMeta(model, sentinel ? names.sentinel : names.clientService, component);
-    const skipAwait = !sentinel && model.plan.topology === "sentinel" ? SKIP_AWAIT : {};
+    const skipAwait = !sentinel && model.topology.kind === "sentinel" ? SKIP_AWAIT : {};
     return {
         apiVersion: "v1",
         kind: "Service",
@@ -56,7 +57,8 @@ export function buildClientService(model: ServiceModel, component: PodComponent 
  * The headless Service (the StatefulSet's serviceName) that gives each pod the DNS name
  * `<pod>.<service>.<namespace>.svc.<clusterDomain>`: `<name>-headless`, or
  * `<name>-sentinel-headless` for `component` "sentinel". Not-ready pods are published too, because
- * replicas and Sentinels must find a primary that is still starting.
+ * replicas and Sentinels must find a primary that is still starting. The data pods' Service also
+ * has the cluster bus 16379 in a cluster topology, and 9121 with the exporter.
  * @param component @default "server"
  */
 export function buildHeadlessService(model: ServiceModel, component: PodComponent = "server"): IService {
@@ -70,7 +72,15 @@ export function buildHeadlessService(model: ServiceModel, component: PodComponen
             clusterIP: "None",
             publishNotReadyAddresses: true,
             selector: selectorLabels(model, component),
-            ports: [SERVICE_PORTS[component]],
+            ports: [
+                SERVICE_PORTS[component],
+                ...(component === "server" && model.topology.kind === "cluster"
+                    ? [{ name: "cluster-bus", port: CLUSTER_BUS_PORT, targetPort: "cluster-bus", protocol: "TCP" as const }]
+                    : []),
+                ...(component === "server" && model.exporter !== undefined
+                    ? [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" as const }]
+                    : []),
+            ],
         },
     };
 }

@@ -2,31 +2,29 @@
 // runner (scripts/) and the provider (provider/) rely on every name and path below.
 import { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { IContainer } from "kubernetes-models/v1/Container";
+import { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
-import { ServiceModel } from "../spec/model";
+import { ServiceModel } from "../spec/service-model";
+import { PROBE_USER } from "../spec/security";
+import { EXPORTER_AUTH_ANNOTATION, exporterAuthVolume, exporterContainer } from "./exporter";
 import { primaryReadinessProbe, startScript } from "./ha";
 import { commonLabels, objectMeta, selectorLabels } from "./labels";
-import { VALKEY_PORT, objectNames } from "./names";
+import { CLUSTER_BUS_PORT, VALKEY_PORT, objectNames } from "./names";
 import {
     CONFIG_HASH_ANNOTATION,
     DEFAULT_PROBE_CREDENTIAL,
     PATHS,
+    PROBE_PASSWORD_KEY,
     ProbeCredential,
     containerSecurityContext,
+    containerUserIds,
     credentialVolumes,
     livenessProbe,
     podSpecBase,
     readinessProbe,
 } from "./pod";
-
-// CPU limit = request x this. Valkey's main thread is latency-sensitive and CFS throttling at the
-// request would stall it during the bursts that matter (loading the dataset at start-up, the RDB
-// fork, an AOF rewrite). No limit at all would let one service starve its neighbours and is
-// refused by namespaces whose LimitRange or ResourceQuota requires limits. Twice the request
-// absorbs the bursts and still bounds the neighbour impact.
-const CPU_LIMIT_FACTOR = 2;
 
 // On SIGTERM Valkey waits for replicas to catch up (shutdown-timeout, 10 s) and writes a final RDB
 // (every node with a disk: shutdown-on-sigterm save, sdk/config/directives.ts). 60 s leaves room for both on the plans' dataset sizes; a kill
@@ -54,20 +52,32 @@ export interface StatefulSetOptions {
      * `pulumi-valkey/config-hash`, so a change makes a new template revision the provider rolls out.
      */
     readonly configHash: string;
-    /**
-     * Whom the probes authenticate as. With ACL users the probe user (PROBE_PASSWORD_KEY), so they
-     * pass whatever becomes of `default`. @default DEFAULT_PROBE_CREDENTIAL (the default user)
-     */
-    readonly probe?: ProbeCredential;
+    /** exporterAuthHash, when ACL and the exporter are on (rolls the pods when the exporter's password changes). */
+    readonly exporterAuthHash?: string;
+    /** The exporter's ACL user, when ACL is on. @default DEFAULT_EXPORTER_USER */
+    readonly exporterUser?: string;
 }
 
-/** Memory request = limit = the plan's memory; CPU request = the plan's, limit twice that. */
+/**
+ * Whom the probes authenticate as: with ACL users the probe user (PROBE_PASSWORD_KEY), so they
+ * pass whatever becomes of `default` (acl.defaultUser may be off); else the default user.
+ */
+export function probeCredential(model: ServiceModel): ProbeCredential {
+    return model.acl !== undefined ? { passwordKey: PROBE_PASSWORD_KEY, user: PROBE_USER } : DEFAULT_PROBE_CREDENTIAL;
+}
+
+/**
+ * What each data pod's PVC asks for: the size (unset without a disk) and the StorageClass (unset:
+ * the cluster's default). The guard compares it with the recorded one and grows the PVCs.
+ */
+export function claimRequest(model: ServiceModel): { storageSize?: string; storageClassName?: string } {
+    const { storageSize, storageClassName } = model.persistence;
+    return { ...(storageSize !== undefined ? { storageSize } : {}), ...(storageClassName !== undefined ? { storageClassName } : {}) };
+}
+
+/** The valkey container's requests and limits (the model's sizing). */
 export function resources(model: ServiceModel): IResourceRequirements {
-    const memory = `${model.plan.memoryMiB}Mi`;
-    return {
-        requests: { cpu: `${model.plan.cpuMillis}m`, memory },
-        limits: { cpu: `${model.plan.cpuMillis * CPU_LIMIT_FACTOR}m`, memory },
-    };
+    return model.sizing.resources;
 }
 
 function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMount[] } {
@@ -77,7 +87,8 @@ function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMoun
             { name: "config", configMap: { name: objectNames(model).configMap } },
             ...credentials.volumes,
             { name: "tmp", emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
-            ...(model.diskGiB === 0 ? [{ name: DATA_VOLUME, emptyDir: {} }] : []),
+            ...(model.persistence.diskGiB === 0 ? [{ name: DATA_VOLUME, emptyDir: {} }] : []),
+            ...(model.exporter !== undefined ? [exporterAuthVolume(model)] : []),
         ],
         mounts: [
             { name: "config", mountPath: PATHS.config, readOnly: true },
@@ -89,7 +100,8 @@ function volumes(model: ServiceModel): { volumes: IVolume[]; mounts: IVolumeMoun
 }
 
 function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: ProbeCredential): IContainer {
-    const sentinel = model.plan.topology === "sentinel";
+    const sentinel = model.topology.kind === "sentinel";
+    const cluster = model.topology.kind === "cluster";
     return {
         name: "valkey",
         image: model.image,
@@ -100,24 +112,47 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: Pro
             { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
             { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         ],
-        ports: [{ name: "valkey", containerPort: VALKEY_PORT, protocol: "TCP" }],
+        ports: [
+            { name: "valkey", containerPort: VALKEY_PORT, protocol: "TCP" },
+            ...(cluster ? [{ name: "cluster-bus", containerPort: CLUSTER_BUS_PORT, protocol: "TCP" as const }] : []),
+        ],
         volumeMounts: mounts,
         resources: resources(model),
-        securityContext: containerSecurityContext(),
+        securityContext: { ...containerSecurityContext(), ...containerUserIds(model) },
         // With Sentinel, only the primary is Ready, so the client Service reaches only the primary.
         readinessProbe: sentinel ? primaryReadinessProbe(model) : readinessProbe(model, VALKEY_PORT, probe),
         livenessProbe: livenessProbe(model, VALKEY_PORT, probe),
+        // The cluster bus always announces the pod IP (docs/pod-contract.md). Last: see podSpec.
+        ...(cluster ? { args: ["--cluster-announce-ip", "$(POD_IP)"] } : {}),
     };
 }
 
 /**
- * The StatefulSet `<name>` of the Valkey data pods: `model.plan.nodes` replicas of `model.image`
- * behind the headless Service `<name>-headless`, per docs/pod-contract.md.
+ * The data pods' spec: podSpecBase and `own`. The rollout revision (sdk/components/rollout.ts)
+ * hashes the pod template's JSON, so its key order is part of the revision: each topology keeps
+ * the order its pods were first created with (a cluster's pull secrets, placement and tolerations
+ * after the volumes), or upgrading the package would restart every pod of every service.
+ */
+function podSpec(model: ServiceModel, own: Pick<IPodSpec, "terminationGracePeriodSeconds" | "containers" | "volumes">): IPodSpec {
+    const { imagePullSecrets, affinity, tolerations, ...rest } = podSpecBase(model, "server", model.nodes);
+    const placement = {
+        ...(imagePullSecrets !== undefined ? { imagePullSecrets } : {}),
+        ...(affinity !== undefined ? { affinity } : {}),
+        ...(tolerations !== undefined ? { tolerations } : {}),
+    };
+    return model.topology.kind === "cluster" ? { ...rest, ...own, ...placement } : { ...rest, ...placement, ...own };
+}
+
+/**
+ * The StatefulSet `<name>` of the Valkey data pods: `model.nodes` replicas of `model.image`
+ * behind the headless Service `<name>-headless`, per docs/pod-contract.md. In a cluster topology
+ * the container also announces its pod IP on the cluster bus (16379); with `model.exporter` each
+ * pod has the exporter sidecar; with `model.acl` the probes authenticate as the probe user.
  *
- * Storage: a volumeClaimTemplate `data` of `model.diskGiB` GiB (in `model.storageClassName`, else
- * the cluster's default StorageClass), or an emptyDir `data` when diskGiB is 0. Its PVCs are
- * retained when the StatefulSet is deleted if `model.terminationProtection`, deleted with it
- * otherwise, and always retained on scale-in.
+ * Storage: a volumeClaimTemplate `data` of `model.persistence.storageSize` (in its
+ * storageClassName, else the cluster's default StorageClass), or an emptyDir `data` when diskGiB
+ * is 0. Its PVCs follow `model.persistence.retention` (whenDeleted Retain with
+ * terminationProtection; whenScaled as the front door says, Retain by default).
  *
  * A StatefulSet's selector, serviceName, podManagementPolicy and volumeClaimTemplates are
  * immutable: the caller must never let a change to them replace the StatefulSet, because with the
@@ -128,7 +163,11 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: Pro
 export function buildStatefulSet(model: ServiceModel, options: StatefulSetOptions): IStatefulSet {
     const { volumes: vols, mounts } = volumes(model);
     const names = objectNames(model);
-    const persistent = model.diskGiB > 0;
+    const persistence = model.persistence;
+    const persistent = persistence.diskGiB > 0;
+    const probe = probeCredential(model);
+    const containers = [valkeyContainer(model, mounts, probe)];
+    if (model.exporter !== undefined) containers.push(exporterContainer(model, model.exporter, options.exporterUser));
     const metadata = objectMeta(model, names.statefulSet, "server");
     return {
         apiVersion: "apps/v1",
@@ -138,7 +177,7 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
         // resource waits for the pods and verifies the nodes instead.
         metadata: { ...metadata, annotations: { ...metadata.annotations, [SKIP_AWAIT_ANNOTATION]: "true" } },
         spec: {
-            replicas: model.plan.nodes,
+            replicas: model.nodes,
             serviceName: names.headlessService,
             selector: { matchLabels: selectorLabels(model) },
             // Replicas and cluster nodes are peers whose roles the provider and Sentinel assign,
@@ -153,9 +192,7 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
             updateStrategy: { type: "OnDelete" },
             ...(persistent
                 ? {
-                      persistentVolumeClaimRetentionPolicy: model.terminationProtection
-                          ? { whenDeleted: "Retain", whenScaled: "Retain" }
-                          : { whenDeleted: "Delete", whenScaled: "Retain" },
+                      persistentVolumeClaimRetentionPolicy: { ...persistence.retention },
                       volumeClaimTemplates: [
                           {
                               // Only the selector labels: the template is immutable, so nothing a
@@ -163,8 +200,8 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
                               metadata: { name: DATA_VOLUME, labels: selectorLabels(model) },
                               spec: {
                                   accessModes: ["ReadWriteOnce"],
-                                  ...(model.storageClassName !== undefined ? { storageClassName: model.storageClassName } : {}),
-                                  resources: { requests: { storage: `${model.diskGiB}Gi` } },
+                                  ...(persistence.storageClassName !== undefined ? { storageClassName: persistence.storageClassName } : {}),
+                                  resources: { requests: { storage: persistence.storageSize! } },
                               },
                           },
                       ],
@@ -176,14 +213,12 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
                     annotations: {
                         [CONFIG_HASH_ANNOTATION]: options.configHash,
                         "kubectl.kubernetes.io/default-container": "valkey",
+                        ...(model.exporter !== undefined && options.exporterAuthHash !== undefined
+                            ? { [EXPORTER_AUTH_ANNOTATION]: options.exporterAuthHash }
+                            : {}),
                     },
                 },
-                spec: {
-                    ...podSpecBase(model, "server", model.plan.nodes),
-                    terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-                    containers: [valkeyContainer(model, mounts, options.probe ?? DEFAULT_PROBE_CREDENTIAL)],
-                    volumes: vols,
-                },
+                spec: podSpec(model, { terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS, containers, volumes: vols }),
             },
         },
     };

@@ -1,13 +1,8 @@
-// A validated ValkeyCluster spec resolved into what the renderer and the builders need, with every
-// default applied. `service` is a ServiceModel, so the shared builders (sdk/manifests) and the
-// renderer (sdk/config) serve the cluster unchanged; the cluster-only settings sit beside it.
-import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
-import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
-import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
-import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+// The operator front door (seeds/002): a validated ValkeyCluster spec mapped into the one
+// ServiceModel (sdk/spec/model.ts) with every default applied: a cluster topology, sizing from
+// `resources`, the `backup` directives, and the capabilities (TLS, ACL, ipFilter, scheduling,
+// exporter) under their model names.
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import { IToleration } from "kubernetes-models/v1/Toleration";
-import type { PersistenceRenderOptions } from "../config/directives";
 import {
     DEFAULT_APPENDFSYNC,
     DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE,
@@ -20,9 +15,9 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { clusterImmutables } from "./immutable";
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, normalizeIpFilter } from "./model";
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, dataNodes, normalizeIpFilter } from "./service-model";
 import { quantityValue } from "./quantity";
-import { AclSpec, TlsSpec } from "./security";
+import { certificatePolicy, tlsRenderOptions } from "./security";
 import { SpecError } from "./validate";
 
 /**
@@ -41,30 +36,6 @@ export const DEFAULT_RESOURCES: IResourceRequirements = {
     limits: { cpu: "1", memory: "1Gi" },
 };
 
-export interface ClusterModel {
-    /** The engine-neutral model the shared builders take; its plan has `nodes` = every pod. */
-    readonly service: ServiceModel;
-    readonly masterCount: number;
-    readonly replicasPerMaster: number;
-    /** masterCount x (1 + replicasPerMaster). */
-    readonly nodes: number;
-    readonly resources: IResourceRequirements;
-    /** Replaces the default preferred spreading; undefined: the default. */
-    readonly podAntiAffinity?: IPodAntiAffinity;
-    readonly podAffinity?: IPodAffinity;
-    readonly nodeAffinity?: INodeAffinity;
-    readonly tolerations: readonly IToleration[];
-    /** The user's pod security context (merged over the default by the builder). */
-    readonly securityContext?: IPodSecurityContext;
-    readonly pvc: { readonly storageSize: string; readonly storageClassName?: string };
-    /** The StatefulSet's persistentVolumeClaimRetentionPolicy.whenScaled. */
-    readonly pvcWhenScaled: "Retain" | "Delete";
-    readonly persistence: PersistenceRenderOptions;
-    readonly exporter: { readonly enabled: boolean; readonly image: string; readonly imagePullSecrets: readonly string[] };
-    readonly tls?: TlsSpec;
-    readonly acl?: AclSpec;
-}
-
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** The value of a Kubernetes quantity ("1Gi", "512M", "500m", "1e9", "1073741824"), or undefined when not one. */
 export function quantityBytes(quantity: string | number): number | undefined {
@@ -79,7 +50,7 @@ function image(spec: { name: string; tag: string } | undefined, fallback: string
  * Builds the model of a spec that already passed its schema. Throws a SpecError for what depends
  * on the resource name (Kubernetes object names derive from it).
  */
-export function buildClusterModel(name: string, spec: ValkeyClusterSpec): ClusterModel {
+export function buildClusterModel(name: string, spec: ValkeyClusterSpec): ServiceModel {
     if (name.length > MAX_NAME_LENGTH || !DNS_LABEL.test(name)) {
         throw new SpecError(`ValkeyCluster ${JSON.stringify(name)}`, [
             {
@@ -90,7 +61,6 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
     }
     const masterCount = spec.masterCount ?? DEFAULT_MASTER_COUNT;
     const replicasPerMaster = spec.replicasPerMaster ?? DEFAULT_REPLICAS_PER_MASTER;
-    const nodes = masterCount * (1 + replicasPerMaster);
     const resources = spec.resources ?? DEFAULT_RESOURCES;
     // The schema guarantees a memory bound when resources are given; maxmemory follows the limit
     // (what the kernel enforces), else the request.
@@ -99,80 +69,77 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Cluste
     const cpu = resources.requests?.cpu ?? resources.limits?.cpu;
     const cpuMillis = cpu === undefined ? 500 : Math.max(10, Math.round((quantityBytes(cpu) ?? 0.5) * 1000));
     const storageSize = spec.pvc?.storageSize ?? DEFAULT_STORAGE_SIZE;
+    const storageClassName = spec.pvc?.storageClassName;
     const database = spec.backup?.database;
     const aof = spec.backup?.aof;
     const namespace = spec.namespace ?? DEFAULT_NAMESPACE;
-    const service: ServiceModel = {
+    const topology = { kind: "cluster" as const, masterCount, replicasPerMaster };
+    const tls = spec.tls;
+    const policy = tls !== undefined ? certificatePolicy(tls) : undefined;
+    return {
         engine: "valkey",
         name,
         namespace,
         // The project becomes the `app.kubernetes.io/part-of` label; a cluster has no Aiven
         // project, so the namespace stands in for it.
         project: namespace,
-        plan: {
-            name: "custom",
-            nodes,
-            memoryMiB,
-            cpuMillis,
+        tags: spec.labels ?? {},
+        technicalEmails: [],
+        image: image(spec.valkeyImage, DEFAULT_IMAGE),
+        imagePullSecrets: spec.valkeyImage?.imagePullSecrets ?? [],
+        clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+        ...(spec.kubeconfig !== undefined ? { kubeconfig: spec.kubeconfig } : {}),
+        topology,
+        nodes: dataNodes(topology),
+        sizing: { memoryMiB, cpuMillis, resources },
+        persistence: {
+            // Only decides whether a node forks (maxmemory headroom): the directives are explicit.
+            mode: aof?.enabled === true ? "rdb_aof" : "rdb",
+            directives: {
+                save: database?.enabled === false ? "" : (database?.save ?? DEFAULT_SAVE_RULE),
+                appendonly: aof?.enabled ?? false,
+                appendfsync: aof?.appendfsync ?? DEFAULT_APPENDFSYNC,
+                autoAofRewritePercentage: aof?.autoAofRewritePercentage ?? DEFAULT_AUTO_AOF_REWRITE_PERCENTAGE,
+                autoAofRewriteMinSize: aof?.autoAofRewriteMinSize ?? DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE,
+            },
             diskGiB: Math.max(1, Math.ceil(quantityBytes(storageSize)! / 2 ** 30)),
-            // Only decides whether a node forks (maxmemory headroom) and that a PVC exists: the
-            // directives come from `persistence` below.
-            persistence: aof?.enabled === true ? "rdb_aof" : "rdb",
-            topology: "cluster",
-            shards: masterCount,
-            description: `ValkeyCluster ${masterCount}x${replicasPerMaster}`,
+            storageSize,
+            ...(storageClassName !== undefined ? { storageClassName } : {}),
+            retention: { whenDeleted: "Delete", whenScaled: spec.pvc?.whenScaled ?? "Retain" },
         },
         options: {},
-        persistence: aof?.enabled === true ? "rdb_aof" : "rdb",
-        diskGiB: Math.max(1, Math.ceil(quantityBytes(storageSize)! / 2 ** 30)),
+        ...(tls !== undefined
+            ? {
+                  tls: {
+                      certificates:
+                          policy !== undefined ? { kind: "internal" as const, ...policy } : { kind: "external" as const, secretName: tls.externalCerts! },
+                      mutual: tls.tlsAuthClients === true,
+                      render: tlsRenderOptions(tls),
+                  },
+              }
+            : {}),
+        ...(spec.acl !== undefined ? { acl: spec.acl } : {}),
         ipFilter: normalizeIpFilter(spec.ipFilter),
         publicAccess: false,
         privateAccess: false,
-        tls: spec.tls !== undefined,
-        tags: spec.labels ?? {},
-        technicalEmails: [],
-        connInfo: { enabled: false, secretName: name, prefix: "VALKEY_", annotations: {}, labels: {} },
+        serviceAnnotations: {},
+        scheduling: {
+            tolerations: spec.tolerations ?? [],
+            ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),
+            ...(spec.podAffinity !== undefined ? { podAffinity: spec.podAffinity } : {}),
+            ...(spec.podAntiAffinity !== undefined ? { podAntiAffinity: spec.podAntiAffinity } : {}),
+            ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
+        },
+        ...(spec.exporter?.enabled === true
+            ? { exporter: { image: image(spec.exporter.image, DEFAULT_EXPORTER_IMAGE), imagePullSecrets: spec.exporter.image?.imagePullSecrets ?? [] } }
+            : {}),
         maintenance: {
             ...(spec.maintenanceWindowDow !== undefined ? { dow: spec.maintenanceWindowDow } : {}),
             ...(spec.maintenanceWindowTime !== undefined ? { time: spec.maintenanceWindowTime } : {}),
             ...(spec.applyDisruptiveChangesNow === true ? { force: true } : {}),
         },
         terminationProtection: false,
-        image: image(spec.valkeyImage, DEFAULT_IMAGE),
-        imagePullSecrets: spec.valkeyImage?.imagePullSecrets ?? [],
-        ...(spec.pvc?.storageClassName !== undefined ? { storageClassName: spec.pvc.storageClassName } : {}),
-        serviceAnnotations: {},
-        clusterDomain: DEFAULT_CLUSTER_DOMAIN,
-        ...(spec.kubeconfig !== undefined ? { kubeconfig: spec.kubeconfig } : {}),
         unmapped: [],
         immutable: clusterImmutables(spec),
-    };
-    return {
-        service,
-        masterCount,
-        replicasPerMaster,
-        nodes,
-        resources,
-        ...(spec.podAntiAffinity !== undefined ? { podAntiAffinity: spec.podAntiAffinity } : {}),
-        ...(spec.podAffinity !== undefined ? { podAffinity: spec.podAffinity } : {}),
-        ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),
-        tolerations: spec.tolerations ?? [],
-        ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
-        pvc: { storageSize, ...(spec.pvc?.storageClassName !== undefined ? { storageClassName: spec.pvc.storageClassName } : {}) },
-        pvcWhenScaled: spec.pvc?.whenScaled ?? "Retain",
-        persistence: {
-            save: database?.enabled === false ? "" : (database?.save ?? DEFAULT_SAVE_RULE),
-            appendonly: aof?.enabled ?? false,
-            appendfsync: aof?.appendfsync ?? DEFAULT_APPENDFSYNC,
-            autoAofRewritePercentage: aof?.autoAofRewritePercentage ?? DEFAULT_AUTO_AOF_REWRITE_PERCENTAGE,
-            autoAofRewriteMinSize: aof?.autoAofRewriteMinSize ?? DEFAULT_AUTO_AOF_REWRITE_MIN_SIZE,
-        },
-        exporter: {
-            enabled: spec.exporter?.enabled ?? false,
-            image: image(spec.exporter?.image, DEFAULT_EXPORTER_IMAGE),
-            imagePullSecrets: spec.exporter?.image?.imagePullSecrets ?? [],
-        },
-        ...(spec.tls !== undefined ? { tls: spec.tls } : {}),
-        ...(spec.acl !== undefined ? { acl: spec.acl } : {}),
     };
 }

@@ -1,101 +1,38 @@
-// The engine-neutral service model: a validated Valkey or Redis spec plus its plan, resolved into
-// what the config renderer and the manifest builders need. Aiven naming ends here: downstream
-// code never sees `valkey_*` / `redis_*` keys.
+// The Aiven front door (seeds/000 Valkey, seeds/001 Redis): a validated spec and its plan mapped
+// into the one ServiceModel (sdk/spec/service-model.ts). Aiven naming ends here.
+import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
-import type { ImmutableField } from "./changes";
 import { serviceImmutables } from "./immutable";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
+import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "./security";
+import {
+    DEFAULT_CLUSTER_DOMAIN,
+    DEFAULT_IMAGE,
+    Engine,
+    MAX_NAME_LENGTH,
+    ServiceModel,
+    Topology,
+    UnmappedField,
+    dataNodes,
+    normalizeIpFilter,
+} from "./service-model";
 import { SpecError, SpecIssue } from "./validate";
 
-export type Engine = "valkey" | "redis";
+// The model's types and the names both front doors share, for the modules that import them from here.
+export * from "./service-model";
 
-/** userConfig without the engine prefix. */
-export interface ServiceOptions {
-    readonly aclChannelsDefault?: "allchannels" | "resetchannels";
-    readonly ioThreads?: number;
-    readonly lfuDecayTime?: number;
-    readonly lfuLogFactor?: number;
-    readonly maxmemoryPolicy?: string;
-    readonly notifyKeyspaceEvents?: string;
-    readonly numberOfDatabases?: number;
-    /** userConfig `*_persistence`: "off" or "rdb". */
-    readonly persistence?: "off" | "rdb";
-    /** Hard limit in MB; the soft limit is a quarter of it. */
-    readonly pubsubClientOutputBufferLimitMB?: number;
-    readonly ssl?: boolean;
-    readonly timeout?: number;
-    readonly frequentSnapshots?: boolean;
-    readonly backupHour?: number;
-    readonly backupMinute?: number;
+/**
+ * What an Aiven plan means as a topology: 1 node standalone; a sentinel plan a primary and
+ * nodes - 1 replicas; a cluster plan `shards` primaries with nodes / shards - 1 replicas each.
+ */
+export function planTopology(plan: Plan): Topology {
+    if (plan.topology === "cluster") {
+        const shards = plan.shards ?? plan.nodes;
+        return { kind: "cluster", masterCount: shards, replicasPerMaster: plan.nodes / shards - 1 };
+    }
+    if (plan.topology === "sentinel" || plan.nodes > 1) return { kind: "sentinel", replicas: plan.nodes - 1 };
+    return { kind: "standalone" };
 }
-
-export interface ConnInfoTarget {
-    /** False when connInfoSecretTargetDisabled is true. */
-    readonly enabled: boolean;
-    /** @default the resource name */
-    readonly secretName: string;
-    /** @default "VALKEY_" or "REDIS_" */
-    readonly prefix: string;
-    readonly annotations: Readonly<Record<string, string>>;
-    readonly labels: Readonly<Record<string, string>>;
-}
-
-/** A spec field accepted and validated but without a Kubernetes meaning here. */
-export interface UnmappedField {
-    readonly path: string;
-    /** JSON of the value, with credentials removed. */
-    readonly value: string;
-}
-
-export interface ServiceModel {
-    readonly engine: Engine;
-    /** The Pulumi resource name; every Kubernetes object name derives from it. */
-    readonly name: string;
-    readonly namespace: string;
-    readonly project: string;
-    readonly cloudName?: string;
-    readonly plan: Plan;
-    readonly options: ServiceOptions;
-    /** Effective persistence: the plan's, overridden by userConfig persistence. */
-    readonly persistence: PersistenceMode;
-    /** Effective disk per node: disk_space, else the plan's (0: no PVC). */
-    readonly diskGiB: number;
-    readonly ipFilter: ReadonlyArray<{ readonly network: string; readonly description?: string }>;
-    /** userConfig public_access.valkey / .redis: a LoadBalancer Service. */
-    readonly publicAccess: boolean;
-    /** userConfig private_access.valkey / .redis: an internal LoadBalancer Service. */
-    readonly privateAccess: boolean;
-    /** userConfig valkey_ssl / redis_ssl. @default false */
-    readonly tls: boolean;
-    readonly tags: Readonly<Record<string, string>>;
-    readonly technicalEmails: readonly string[];
-    readonly connInfo: ConnInfoTarget;
-    /**
-     * When restarts may run (UTC); `force`: at once regardless; `allowDataLoss`: also pods without a
-     * disk (kubernetes.allowDataLossOnRestart).
-     */
-    readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean; readonly allowDataLoss?: boolean };
-    readonly terminationProtection: boolean;
-    readonly image: string;
-    readonly imagePullSecrets: readonly string[];
-    readonly storageClassName?: string;
-    readonly serviceAnnotations: Readonly<Record<string, string>>;
-    readonly clusterDomain: string;
-    /** Explicit kubeconfig contents (secret); undefined: the ambient one. */
-    readonly kubeconfig?: string;
-    readonly unmapped: readonly UnmappedField[];
-    /** What the change rules compare (sdk/spec/changes.ts), by spec path, with the values in effect (sdk/spec/immutable.ts). */
-    readonly immutable: Readonly<Record<string, ImmutableField>>;
-}
-
-/** A pinned Valkey 8 image (the engine the tests run against is 8.0). */
-export const DEFAULT_IMAGE = "docker.io/valkey/valkey:8.0.2-bookworm";
-/** Kubernetes' default cluster domain. */
-export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
-/** Object names derive from the resource name; `<name>-sentinel-<hash>` must stay within 63. */
-export const MAX_NAME_LENGTH = 40;
-/** Where unmapped fields are recorded. */
-export const ANNOTATION_PREFIX = "pulumi-valkey";
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -127,9 +64,20 @@ function redact(value: unknown): unknown {
     return value;
 }
 
-/** ip_filter entries (CIDR strings or objects) as the model's `{ network, description? }` list. */
-export function normalizeIpFilter(entries: readonly IpFilterEntry[] | undefined): ServiceModel["ipFilter"] {
-    return (entries ?? []).map((e) => (typeof e === "string" ? { network: e } : { ...e }));
+// CPU limit = request x this. Valkey's main thread is latency-sensitive and CFS throttling at the
+// request would stall it during the bursts that matter (loading the dataset at start-up, the RDB
+// fork, an AOF rewrite). No limit at all would let one service starve its neighbours and is
+// refused by namespaces whose LimitRange or ResourceQuota requires limits. Twice the request
+// absorbs the bursts and still bounds the neighbour impact.
+const CPU_LIMIT_FACTOR = 2;
+
+/** A plan's container resources: memory request = limit = the plan's memory; CPU request = the plan's, limit twice that. */
+export function planResources(plan: Pick<Plan, "memoryMiB" | "cpuMillis">): IResourceRequirements {
+    const memory = `${plan.memoryMiB}Mi`;
+    return {
+        requests: { cpu: `${plan.cpuMillis}m`, memory },
+        limits: { cpu: `${plan.cpuMillis * CPU_LIMIT_FACTOR}m`, memory },
+    };
 }
 
 function effectivePersistence(plan: Plan, userSetting: "off" | "rdb" | undefined): PersistenceMode {
@@ -198,14 +146,34 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         }
     }
 
-    const persistence = effectivePersistence(plan!, opt("persistence"));
+    const mode = effectivePersistence(plan!, opt("persistence"));
+    const disk = mode === "none" ? 0 : Math.max(diskGiB, 1);
+    const topology = planTopology(plan!);
+    const ssl = opt<boolean>("ssl") ?? false;
+    const storageClassName = spec.kubernetes?.storageClassName;
+    const terminationProtection = spec.terminationProtection ?? false;
     return {
         engine,
         name,
         namespace,
         project: spec.project,
         cloudName: spec.cloudName,
-        plan: plan!,
+        tags: spec.tags ?? {},
+        technicalEmails: (spec.technicalEmails ?? []).map((e) => e.email),
+        image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
+        imagePullSecrets: spec.kubernetes?.imagePullSecrets ?? [],
+        clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+        kubeconfig: spec.kubernetes?.kubeconfig,
+        topology,
+        nodes: dataNodes(topology),
+        sizing: { memoryMiB: plan!.memoryMiB, cpuMillis: plan!.cpuMillis, resources: planResources(plan!), plan: plan!.name },
+        persistence: {
+            mode,
+            diskGiB: disk,
+            ...(disk > 0 ? { storageSize: `${disk}Gi` } : {}),
+            ...(storageClassName !== undefined ? { storageClassName } : {}),
+            retention: { whenDeleted: terminationProtection ? "Retain" : "Delete", whenScaled: "Retain" },
+        },
         options: {
             aclChannelsDefault: opt("acl_channels_default"),
             ioThreads: opt("io_threads"),
@@ -216,40 +184,46 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             numberOfDatabases: opt("number_of_databases"),
             persistence: opt("persistence"),
             pubsubClientOutputBufferLimitMB: opt("pubsub_client_output_buffer_limit"),
-            ssl: opt("ssl"),
             timeout: opt("timeout"),
             frequentSnapshots: uc.frequent_snapshots as boolean | undefined,
             backupHour: uc.backup_hour as number | undefined,
             backupMinute: uc.backup_minute as number | undefined,
         },
-        persistence,
-        diskGiB: persistence === "none" ? 0 : Math.max(diskGiB, 1),
+        // valkey_ssl: certificates from an internal CA, clients without certificates (Aiven's).
+        ...(ssl
+            ? {
+                  tls: {
+                      certificates: {
+                          kind: "internal",
+                          validityHours: durationHours(DEFAULT_CERT_VALIDITY)!,
+                          rotateBeforePercent: DEFAULT_ROTATE_BEFORE_PERCENT,
+                      },
+                      mutual: false,
+                  },
+              }
+            : {}),
         ipFilter: normalizeIpFilter(uc.ip_filter as IpFilterEntry[] | undefined),
+        ...(spec.connInfoSecretTargetDisabled === true
+            ? {}
+            : {
+                  connInfo: {
+                      secretName: spec.connInfoSecretTarget?.name ?? name,
+                      prefix: spec.connInfoSecretTarget?.prefix ?? prefix,
+                      annotations: spec.connInfoSecretTarget?.annotations ?? {},
+                      labels: spec.connInfoSecretTarget?.labels ?? {},
+                  },
+              }),
         publicAccess: access("public_access"),
         privateAccess: access("private_access"),
-        tls: opt<boolean>("ssl") ?? false,
-        tags: spec.tags ?? {},
-        technicalEmails: (spec.technicalEmails ?? []).map((e) => e.email),
-        connInfo: {
-            enabled: !(spec.connInfoSecretTargetDisabled ?? false),
-            secretName: spec.connInfoSecretTarget?.name ?? name,
-            prefix: spec.connInfoSecretTarget?.prefix ?? prefix,
-            annotations: spec.connInfoSecretTarget?.annotations ?? {},
-            labels: spec.connInfoSecretTarget?.labels ?? {},
-        },
+        serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
+        scheduling: { tolerations: [] },
         maintenance: {
             dow: spec.maintenanceWindowDow,
             time: spec.maintenanceWindowTime,
             ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
             ...(spec.kubernetes?.allowDataLossOnRestart === true ? { allowDataLoss: true } : {}),
         },
-        terminationProtection: spec.terminationProtection ?? false,
-        image: spec.kubernetes?.image ?? DEFAULT_IMAGE,
-        imagePullSecrets: spec.kubernetes?.imagePullSecrets ?? [],
-        storageClassName: spec.kubernetes?.storageClassName,
-        serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
-        clusterDomain: spec.kubernetes?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
-        kubeconfig: spec.kubernetes?.kubeconfig,
+        terminationProtection,
         unmapped,
         immutable: serviceImmutables(engine, name, spec, namespace),
     };

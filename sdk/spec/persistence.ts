@@ -5,9 +5,9 @@
 // empty: the seeds accept that ("data can be lost at any moment if service is restarted"), so it
 // is accepted, warned about at preview, and the provider restarts such pods only when the user
 // opts in (kubernetes.allowDataLossOnRestart).
-import type { ServiceModel } from "./model";
+import type { ServiceModel } from "./service-model";
 
 /** Whether a restart of a node of this model starts it without its keys (it has no disk). */
-export function restartLosesData(model: Pick<ServiceModel, "diskGiB">): boolean {
-    return model.diskGiB === 0;
+export function restartLosesData(model: Pick<ServiceModel, "persistence">): boolean {
+    return model.persistence.diskGiB === 0;
 }

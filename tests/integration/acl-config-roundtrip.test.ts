@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { NodeClient } from "../../provider/nodes/client";
 import { applyAclEverywhere } from "../../provider/security/acl-apply";
 import { resolveAclUsers } from "../../sdk/acl/users";
-import { buildClusterAuthSecret } from "../../sdk/manifests/cluster";
+import { buildAuthSecret } from "../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec, SpecError } from "../../sdk/spec/validate";
@@ -67,7 +67,7 @@ describe("ACL rules: the rights applied live are the rights a restarted node loa
         const applied = await rights(liveAdmin, names);
 
         // Restarted: a fresh server reading only the auth.conf of the rendered Secret.
-        const authConf = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
+        const authConf = buildAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
         const restarted = await startValkey({ config: authConf, password: DEFAULT_PW });
         const restartedAdmin = new NodeClient(nodeTarget(restarted), { credentials: { username: "valkey-admin", password: PW.admin } });
         const loaded = await rights(restartedAdmin, names);

@@ -23,7 +23,7 @@ import {
     buildStatefulSet,
     sentinelConfOptions,
 } from "../../sdk/manifests";
-import { METRICS_PORT, buildClusterAuthSecret, buildClusterStatefulSet, renderClusterConf } from "../../sdk/manifests/cluster";
+import { METRICS_PORT } from "../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { ServiceModel } from "../../sdk/spec/model";
@@ -162,7 +162,7 @@ describe("unauthenticated commands are refused on every port the pods open (real
     for (const plan of ["hobbyist", "startup-4"]) {
         it(`standalone (Valkey ${plan}): the data port`, async () => {
             const model = valkeyModel({ project: "p", plan }, "solo");
-            expect(model.plan.topology).to.equal("standalone");
+            expect(model.topology.kind).to.equal("standalone");
             const auth = buildAuthSecret(model, PASSWORD).stringData!;
             const port = await startDataNode((local) => renderValkeyConf(model, local), auth["auth.conf"]);
             await expectRefusedEverywhere(
@@ -175,7 +175,7 @@ describe("unauthenticated commands are refused on every port the pods open (real
 
     it("Sentinel plan (Valkey business-4): the data port and the Sentinel port", async () => {
         const model: ServiceModel = valkeyModel({ project: "p", plan: "business-4" }, "ha");
-        expect(model.plan.topology).to.equal("sentinel");
+        expect(model.topology.kind).to.equal("sentinel");
         const auth = buildAuthSecret(model, PASSWORD).stringData!;
         const dataPort = await startDataNode((local) => renderValkeyConf(model, local), auth["auth.conf"]);
         // One Sentinel with the rendered sentinel.conf and sentinel-auth.conf, watching that node.
@@ -214,12 +214,8 @@ describe("unauthenticated commands are refused on every port the pods open (real
     /** A ValkeyCluster node from the rendered cluster valkey.conf; its bus listens at the port + 10000, as in the pods. */
     async function clusterNode(spec: object) {
         const cm = buildClusterModel("vc", parseSpec(valkeyClusterSpecSchema, spec, "ValkeyCluster"));
-        const auth = buildClusterAuthSecret(
-            cm,
-            PASSWORD,
-            cm.acl !== undefined ? resolveAclUsers(cm.acl, PASSWORD, GENERATED_ACL_PASSWORDS) : undefined,
-        ).stringData!;
-        const port = await startDataNode((local) => renderClusterConf(cm, local), auth["auth.conf"]);
+        const auth = buildAuthSecret(cm, PASSWORD, cm.acl !== undefined ? resolveAclUsers(cm.acl, PASSWORD, GENERATED_ACL_PASSWORDS) : undefined).stringData!;
+        const port = await startDataNode((local) => renderValkeyConf(cm, local), auth["auth.conf"]);
         const listeners = new Map<number, Listener>([
             [VALKEY_PORT, dataNode(port)],
             [CLUSTER_BUS_PORT, { port: port + (CLUSTER_BUS_PORT - VALKEY_PORT), expected: { PING: CLOSED, GET: CLOSED } }],
@@ -229,14 +225,14 @@ describe("unauthenticated commands are refused on every port the pods open (real
 
     it("cluster (ValkeyCluster 3 x 1): the data port and the cluster bus", async () => {
         const { cm, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1 });
-        expect(cm.exporter.enabled).to.equal(false);
-        await expectRefusedEverywhere("cluster", [buildClusterStatefulSet(cm, { configHash: CONFIG_HASH })], listeners);
+        expect(cm.exporter).to.equal(undefined);
+        await expectRefusedEverywhere("cluster", [buildStatefulSet(cm, { configHash: CONFIG_HASH })], listeners);
     });
 
     it("cluster with ACL users and the default user off (the probe user among them): the data port and the cluster bus", async () => {
         const { cm, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1, acl: { defaultUser: "off" } });
         expect(cm.acl?.defaultUser).to.equal("off");
-        await expectRefusedEverywhere("cluster + ACL", [buildClusterStatefulSet(cm, { configHash: CONFIG_HASH, exporterUser: "exporter-user" })], listeners);
+        await expectRefusedEverywhere("cluster + ACL", [buildStatefulSet(cm, { configHash: CONFIG_HASH, exporterUser: "exporter-user" })], listeners);
     });
 
     it("cluster with the exporter (ValkeyCluster exporter.enabled): the data port, the cluster bus and the exporter's port", async function () {
@@ -247,7 +243,7 @@ describe("unauthenticated commands are refused on every port the pods open (real
             this.skip();
         }
         const { cm, auth, port, listeners } = await clusterNode({ masterCount: 3, replicasPerMaster: 1, exporter: { enabled: true } });
-        const sts = buildClusterStatefulSet(cm, { configHash: CONFIG_HASH });
+        const sts = buildStatefulSet(cm, { configHash: CONFIG_HASH });
         // The sidecar's rendered environment and password file, with the Secret's values, pointed at the local node.
         const { env, renderedAddr } = sidecarEnvironment(sts, auth, tempDir(), `redis://${HOST}:${port}`);
         expect(renderedAddr).to.equal(`redis://localhost:${VALKEY_PORT}`);

@@ -6,7 +6,6 @@
 import { expect } from "chai";
 import Valkey from "iovalkey";
 import { renderValkeyConf } from "../../sdk/config/render";
-import { buildClusterStatefulSet } from "../../sdk/manifests/cluster";
 import { buildStatefulSet } from "../../sdk/manifests/statefulset";
 import { redisSpecSchema, valkeySpecSchema } from "../../sdk/spec/aiven";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
@@ -204,7 +203,7 @@ function issuesOf(front: Bound["front"], spec: Spec): string[] {
 function render(front: Bound["front"], spec: Spec, dir: string): string {
     if (front === "cluster") {
         const cm = buildClusterModel("limits", parseSpec(valkeyClusterSpecSchema, spec, "spec"));
-        return renderValkeyConf(cm.service, { dataDir: dir, authInclude: null, cluster: {}, persistence: cm.persistence });
+        return renderValkeyConf(cm, { dataDir: dir, authInclude: null });
     }
     const schema = front === "valkey" ? valkeySpecSchema : redisSpecSchema;
     return renderValkeyConf(buildModel(front, "limits", parseSpec(schema, spec, "spec")), { dataDir: dir, authInclude: null });
@@ -244,7 +243,7 @@ describe("integration: every accepted number starts valkey-server 8.0 (issue 11,
             expect(issuesOf(bound.front, bound.atLimit)).to.deep.equal([]);
             const sts =
                 bound.front === "cluster"
-                    ? buildClusterStatefulSet(buildClusterModel("limits", parseSpec(valkeyClusterSpecSchema, bound.atLimit, "spec")), { configHash: "h" })
+                    ? buildStatefulSet(buildClusterModel("limits", parseSpec(valkeyClusterSpecSchema, bound.atLimit, "spec")), { configHash: "h" })
                     : buildStatefulSet(buildModel("valkey", "limits", parseSpec(valkeySpecSchema, bound.atLimit, "spec")), { configHash: "h" });
             const storage = String(sts.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage);
             expect(storage).to.equal(bound.storage);

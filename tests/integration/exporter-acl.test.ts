@@ -9,9 +9,10 @@ import * as http from "http";
 import { NodeClient } from "../../provider/nodes/client";
 import { applyAclEverywhere } from "../../provider/security/acl-apply";
 import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
-import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manifests/cluster";
+import { buildAuthSecret, buildStatefulSet } from "../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
-import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
+import { buildClusterModel } from "../../sdk/spec/cluster-model";
+import { ServiceModel } from "../../sdk/spec/model";
 import { parseSpec } from "../../sdk/spec/validate";
 import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
 import { freePort, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
@@ -76,7 +77,7 @@ function httpGet(url: string): Promise<string> {
 
 describe("the exporter user on real servers: what a scrape needs, no secrets, no keys, no pausing clients", function () {
     this.timeout(30000);
-    let cm: ClusterModel;
+    let cm: ServiceModel;
     let input: AclPlanInput;
     const servers: Record<"started from auth.conf" | "applied live", ValkeyProcess | undefined> = {
         "started from auth.conf": undefined,
@@ -96,7 +97,7 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
             ),
         );
         input = resolveAclUsers(cm.acl!, DEFAULT_PW);
-        const authConf = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
+        const authConf = buildAuthSecret(cm, DEFAULT_PW, input).stringData!["auth.conf"];
         servers["started from auth.conf"] = await startValkey({ config: authConf, password: DEFAULT_PW, cluster: true });
 
         const live = await startValkey({ password: DEFAULT_PW, args: ["--requirepass", DEFAULT_PW], cluster: true });
@@ -152,8 +153,8 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
             this.skip();
         }
         const server = servers["started from auth.conf"]!;
-        const secret = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!;
-        const sts = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef", exporterUser: EXPORTER });
+        const secret = buildAuthSecret(cm, DEFAULT_PW, input).stringData!;
+        const sts = buildStatefulSet(cm, { configHash: "0123456789abcdef", exporterUser: EXPORTER });
         // The sidecar's rendered environment and password file, pointed at the local node.
         const { env, renderedAddr } = sidecarEnvironment(sts, secret, tempDir(), `redis://${server.host}:${server.port}`);
         expect(renderedAddr).to.equal("redis://localhost:6379");

@@ -11,7 +11,7 @@ import Valkey from "iovalkey";
 import * as net from "net";
 import { resolveAclUsers } from "../../sdk/acl/users";
 import { exporterPassword } from "../../sdk/credentials/probe-password";
-import { buildClusterAuthSecret, buildClusterStatefulSet } from "../../sdk/manifests/cluster";
+import { buildAuthSecret, buildStatefulSet } from "../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { parseSpec } from "../../sdk/spec/validate";
@@ -161,9 +161,9 @@ describe("the exporter sidecar's password reaches only its own node, never a /sc
                     this.skip();
                 }
                 const cm = buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, variant.spec, "ValkeyCluster"));
-                const secret = buildClusterAuthSecret(cm, DEFAULT_PW, variant.acl ? resolveAclUsers(cm.acl!, DEFAULT_PW) : undefined).stringData!;
+                const secret = buildAuthSecret(cm, DEFAULT_PW, variant.acl ? resolveAclUsers(cm.acl!, DEFAULT_PW) : undefined).stringData!;
                 const server = await startValkey({ config: secret["auth.conf"], password: DEFAULT_PW, cluster: true });
-                const sts = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef", ...(variant.acl ? { exporterUser: EXPORTER } : {}) });
+                const sts = buildStatefulSet(cm, { configHash: "0123456789abcdef", ...(variant.acl ? { exporterUser: EXPORTER } : {}) });
                 ownTarget = `redis://${server.host}:${server.port}`;
                 admin = new Valkey({
                     host: server.host,

@@ -4,7 +4,7 @@
 // first `"` made the server refuse the whole file ("Unbalanced quotes in configuration line").
 import { expect } from "chai";
 import Valkey from "iovalkey";
-import { buildClusterAuthSecret } from "../../sdk/manifests/cluster";
+import { buildAuthSecret } from "../../sdk/manifests";
 import { resolveAclUsers } from "../../sdk/acl/users";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
@@ -24,7 +24,7 @@ describe("integration: hostile ACL patterns in auth.conf (issue 11, finding 9)",
         );
         const cm = buildClusterModel("c", spec);
         const acl = resolveAclUsers(spec.acl!, "default-password", { "primary-replication-user": ["repl-password"], "exporter-user": ["exp-password"] });
-        const authConf = buildClusterAuthSecret(cm, "default-password", acl).stringData!["auth.conf"];
+        const authConf = buildAuthSecret(cm, "default-password", acl).stringData!["auth.conf"];
         // The auth include as the pods read it; cluster mode is not needed to parse the users.
         const node = await startValkey({ config: authConf, args: ["--save", "", "--appendonly", "no"] });
         const admin = new Valkey({ host: node.host, port: node.port, username: "valkey-admin", password: "admin-password", lazyConnect: true });

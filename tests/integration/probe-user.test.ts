@@ -11,10 +11,12 @@ import * as path from "path";
 import { NodeClient } from "../../provider/nodes/client";
 import { applyAcl } from "../../provider/security/acl-apply";
 import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
-import { buildClusterAuthSecret, buildClusterStatefulSet, renderClusterConf } from "../../sdk/manifests/cluster";
+import { renderValkeyConf } from "../../sdk/config/render";
+import { buildAuthSecret, buildStatefulSet } from "../../sdk/manifests";
 import { livenessProbe, readinessProbe } from "../../sdk/manifests/pod";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
-import { buildClusterModel, ClusterModel } from "../../sdk/spec/cluster-model";
+import { buildClusterModel } from "../../sdk/spec/cluster-model";
+import { ServiceModel } from "../../sdk/spec/model";
 import { parseSpec } from "../../sdk/spec/validate";
 import { freePort, rawCommand, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
 import { nodeTarget, connectAs, outcome } from "../helpers/nodes";
@@ -57,7 +59,7 @@ const REFUSED: readonly [string[], string][] = [
 
 describe("the probes with acl.defaultUser off (issue 11, finding 7): they authenticate as probe-user, which may PING and nothing else", function () {
     this.timeout(30000);
-    let cm: ClusterModel;
+    let cm: ServiceModel;
     let input: AclPlanInput;
     let secret: Record<string, string>;
     let authDir: string;
@@ -85,15 +87,15 @@ describe("the probes with acl.defaultUser off (issue 11, finding 7): they authen
             ),
         );
         input = resolveAclUsers(cm.acl!, DEFAULT_PW);
-        secret = buildClusterAuthSecret(cm, DEFAULT_PW, input).stringData!;
+        secret = buildAuthSecret(cm, DEFAULT_PW, input).stringData!;
         authDir = mountSecret(secret);
-        const [valkey] = buildClusterStatefulSet(cm, { configHash: "0123456789abcdef" }).spec!.template.spec!.containers;
+        const [valkey] = buildStatefulSet(cm, { configHash: "0123456789abcdef" }).spec!.template.spec!.containers;
         probes = { readiness: valkey.readinessProbe!.exec!.command!, liveness: valkey.livenessProbe!.exec!.command! };
 
         // A pod as it starts: the rendered valkey.conf, which includes the mounted auth.conf.
         const dir = tempDir();
         const port = await freePort();
-        const conf = renderClusterConf(cm, { dataDir: dir, port, authInclude: path.join(authDir, "auth.conf") });
+        const conf = renderValkeyConf(cm, { dataDir: dir, port, authInclude: path.join(authDir, "auth.conf") });
         servers["started from auth.conf"] = await startValkey({ config: conf, dir, port });
 
         // A pod started before the provider ran (requirepass only), then the provider's applyAcl.
@@ -149,9 +151,9 @@ describe("the probes with acl.defaultUser off (issue 11, finding 7): they authen
     it("the probes as they were (as the default user) fail on such a node: not ready, while still alive", () => {
         const server = servers["started from auth.conf"]!;
         // readinessProbe/livenessProbe without a credential: the default user's `password`.
-        const old = runProbe(readinessProbe(cm.service, 6379).exec!.command!, authDir, server.port);
+        const old = runProbe(readinessProbe(cm, 6379).exec!.command!, authDir, server.port);
         expect(old.status).to.equal(1);
-        const alive = runProbe(livenessProbe(cm.service, 6379).exec!.command!, authDir, server.port);
+        const alive = runProbe(livenessProbe(cm, 6379).exec!.command!, authDir, server.port);
         expect(alive.status).to.equal(0);
     });
 

@@ -9,7 +9,6 @@
 import { expect } from "chai";
 import Valkey from "iovalkey";
 import { renderValkeyConf } from "../../sdk/config/render";
-import { renderClusterConf } from "../../sdk/manifests/cluster";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
 import { ServiceModel } from "../../sdk/spec/model";
@@ -64,8 +63,8 @@ const CASES: Case[] = [
         const cm = buildClusterModel("kv", parseSpec(valkeyClusterSpecSchema, { masterCount: 3, replicasPerMaster: 0, backup }, "ValkeyCluster kv"));
         return {
             what: `ValkeyCluster backup ${JSON.stringify(backup)}`,
-            model: cm.service,
-            conf: (dir, port) => renderClusterConf(cm, { dataDir: dir, port, authInclude: null }),
+            model: cm,
+            conf: (dir, port) => renderValkeyConf(cm, { dataDir: dir, port, authInclude: null }),
             cluster: true,
         };
     }),
@@ -105,7 +104,7 @@ describe("keys across a SIGTERM restart, every plan kind x every persistence set
     });
 
     for (const c of CASES) {
-        const disk = c.model.diskGiB > 0;
+        const disk = c.model.persistence.diskGiB > 0;
         it(`${c.what}: ${disk ? "keeps every key (disk)" : "no disk: loses the keys, and a restart by the provider needs the opt-in"}`, async () => {
             const dir = tempDir("pulumi-valkey-durability-");
             const port = await freePort();
@@ -135,7 +134,7 @@ describe("keys across a SIGTERM restart, every plan kind x every persistence set
             } finally {
                 await again.stop();
             }
-            table.push(`${c.what} | ${disk ? `${c.model.diskGiB}Gi` : "none (emptyDir)"} | ${before} | ${after}`);
+            table.push(`${c.what} | ${disk ? `${c.model.persistence.diskGiB}Gi` : "none (emptyDir)"} | ${before} | ${after}`);
             if (disk) {
                 expect(after, `${c.what}: keys after a SIGTERM restart (log: ${again.log()})`).to.equal(before);
                 expect(restartLosesData(c.model), c.what).to.equal(false);

@@ -143,9 +143,9 @@ describe("config: valkeyDirectives", () => {
             });
         }
 
-        it("never goes below 16 MiB, even for a hand-built model with a tiny plan", () => {
+        it("never goes below 16 MiB, even for a hand-built model with a tiny memory", () => {
             const base = valkeyModel("free");
-            const tiny: ServiceModel = { ...base, plan: { ...base.plan, memoryMiB: 24 } };
+            const tiny: ServiceModel = { ...base, sizing: { ...base.sizing, memoryMiB: 24 } };
             expect(valueOf(valkeyDirectives(tiny), "maxmemory")).to.equal("16mb");
         });
 

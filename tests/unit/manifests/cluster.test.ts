@@ -1,22 +1,17 @@
-// The ValkeyCluster builders (sdk/manifests/cluster.ts): every object passes validateManifest, and
+// The shared builders on a ValkeyCluster model (cluster topology): every object passes validateManifest, and
 // each cluster-only setting lands where the pod contract and the spec say.
 import { expect } from "chai";
 import { createHash } from "crypto";
 import { resolveAclUsers } from "../../../sdk/acl/users";
-import {
-    buildClusterAuthSecret,
-    buildClusterHeadlessService,
-    buildClusterNetworkPolicy,
-    buildClusterStatefulSet,
-    exporterAuthHash,
-    renderClusterConf,
-} from "../../../sdk/manifests/cluster";
+import { buildAuthSecret, buildHeadlessService, buildNetworkPolicy, buildStatefulSet, exporterAuthHash } from "../../../sdk/manifests";
+import { renderValkeyConf } from "../../../sdk/config/render";
 import { buildClientService, buildConfigMap, buildPodDisruptionBudget, validateManifest } from "../../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../../sdk/spec/cluster";
-import { ClusterModel, buildClusterModel } from "../../../sdk/spec/cluster-model";
+import { buildClusterModel } from "../../../sdk/spec/cluster-model";
+import { ServiceModel } from "../../../sdk/spec/model";
 import { parseSpec } from "../../../sdk/spec/validate";
 
-const model = (spec: Record<string, unknown> = {}): ClusterModel => buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, spec, "ValkeyCluster"));
+const model = (spec: Record<string, unknown> = {}): ServiceModel => buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, spec, "ValkeyCluster"));
 const PASSWORD = "Passw0rdPassw0rdPassw0rdPassw0rd";
 
 describe("manifests: ValkeyCluster", () => {
@@ -28,13 +23,13 @@ describe("manifests: ValkeyCluster", () => {
             "exporter-user": ["e".repeat(32)],
         });
         const objects = [
-            buildConfigMap(m.service, renderClusterConf(m)),
-            buildClusterAuthSecret(m, PASSWORD, acl),
-            buildClusterHeadlessService(m),
-            buildClientService(m.service),
-            buildClusterStatefulSet(m, { configHash: "0123456789abcdef", exporterAuthHash: "fedcba9876543210", exporterUser: "exporter-user" }),
-            buildPodDisruptionBudget(m.service),
-            buildClusterNetworkPolicy(m),
+            buildConfigMap(m, renderValkeyConf(m)),
+            buildAuthSecret(m, PASSWORD, acl),
+            buildHeadlessService(m),
+            buildClientService(m),
+            buildStatefulSet(m, { configHash: "0123456789abcdef", exporterAuthHash: "fedcba9876543210", exporterUser: "exporter-user" }),
+            buildPodDisruptionBudget(m),
+            buildNetworkPolicy(m),
         ];
         for (const object of objects) expect(() => validateManifest(object)).not.to.throw();
         expect(objects.map((o) => `${o.kind} ${o.metadata!.name}`)).to.deep.equal([
@@ -61,14 +56,13 @@ describe("manifests: ValkeyCluster", () => {
             preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "topology.kubernetes.io/zone" } }],
         };
         const tolerations = [{ key: "node-role.kubernetes.io/infra", operator: "Exists", effect: "NoSchedule" }];
-        const pod = buildClusterStatefulSet(model({ podAntiAffinity: required, nodeAffinity, podAffinity, tolerations }), { configHash: "h" }).spec!.template
-            .spec!;
+        const pod = buildStatefulSet(model({ podAntiAffinity: required, nodeAffinity, podAffinity, tolerations }), { configHash: "h" }).spec!.template.spec!;
         expect(pod.affinity).to.deep.equal({ nodeAffinity, podAffinity, podAntiAffinity: required });
         expect(pod.tolerations).to.deep.equal(tolerations);
     });
 
     it("merges the user's securityContext over the restricted default, into the containers too", () => {
-        const sts = buildClusterStatefulSet(model({ securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, exporter: { enabled: true } }), {
+        const sts = buildStatefulSet(model({ securityContext: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }, exporter: { enabled: true } }), {
             configHash: "h",
         });
         const pod = sts.spec!.template.spec!;
@@ -89,13 +83,13 @@ describe("manifests: ValkeyCluster", () => {
     it("applies the user's resources to the valkey container and derives maxmemory from the memory limit", () => {
         const resources = { requests: { memory: "2Gi", cpu: "1" }, limits: { memory: "2Gi", cpu: "2" } };
         const m = model({ resources });
-        expect(buildClusterStatefulSet(m, { configHash: "h" }).spec!.template.spec!.containers[0].resources).to.deep.equal(resources);
-        expect(renderClusterConf(m).split("\n")).to.include("maxmemory 1536mb");
+        expect(buildStatefulSet(m, { configHash: "h" }).spec!.template.spec!.containers[0].resources).to.deep.equal(resources);
+        expect(renderValkeyConf(m).split("\n")).to.include("maxmemory 1536mb");
     });
 
     it("runs the exporter sidecar on 9121 with the auth Secret's password file, and publishes the metrics port", () => {
         const m = model({ exporter: { enabled: true, image: { name: "quay.io/oliver006/redis_exporter", tag: "v1.67.0", imagePullSecrets: ["regcred"] } } });
-        const pod = buildClusterStatefulSet(m, { configHash: "h" }).spec!.template.spec!;
+        const pod = buildStatefulSet(m, { configHash: "h" }).spec!.template.spec!;
         const exporter = pod.containers[1];
         expect([exporter.name, exporter.image, exporter.ports]).to.deep.equal([
             "exporter",
@@ -116,13 +110,13 @@ describe("manifests: ValkeyCluster", () => {
             secret: { secretName: "poc-auth", items: [{ key: "exporter-passwords.json", path: "passwords.json" }], defaultMode: 0o440 },
         });
         expect(pod.imagePullSecrets).to.deep.equal([{ name: "regcred" }]);
-        expect(buildClusterHeadlessService(m).spec!.ports!.map((p) => p.port)).to.deep.equal([6379, 16379, 9121]);
-        expect(buildClusterNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
+        expect(buildHeadlessService(m).spec!.ports!.map((p) => p.port)).to.deep.equal([6379, 16379, 9121]);
+        expect(buildNetworkPolicy(m).spec!.ingress!.map((r) => r.ports!.map((p) => p.port))).to.deep.equal([[6379], [6379, 16379], [9121]]);
     });
 
     it("with ACL, runs the exporter as the exporter user with its own password and without CONFIG (the user may not run it)", () => {
         const m = model({ acl: {}, exporter: { enabled: true } });
-        const pod = buildClusterStatefulSet(m, { configHash: "h", exporterUser: "exporter-user" }).spec!.template.spec!;
+        const pod = buildStatefulSet(m, { configHash: "h", exporterUser: "exporter-user" }).spec!.template.spec!;
         expect(pod.containers[1].env).to.deep.equal([
             { name: "REDIS_ADDR", value: "redis://localhost:6379" },
             { name: "REDIS_USER", value: "exporter-user" },
@@ -133,7 +127,7 @@ describe("manifests: ValkeyCluster", () => {
 
     it("probes as probe-user with the Secret's probe-password when ACL is on (whatever acl.defaultUser says), as default without ACL", () => {
         const probes = (spec: Record<string, unknown>) => {
-            const [valkey] = buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.containers;
+            const [valkey] = buildStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.containers;
             return [valkey.readinessProbe!.exec!.command, valkey.livenessProbe!.exec!.command];
         };
         const alive = `case "$r" in PONG|LOADING*|MASTERDOWN*|BUSY*|NOAUTH*|WRONGPASS*|"AUTH failed"*) exit 0;; esac; echo "$r"; exit 1`;
@@ -156,13 +150,13 @@ describe("manifests: ValkeyCluster", () => {
     it("without ACL, adds an exporter-user line with the exporter's rules to auth.conf when the exporter is on, and nothing when it is off", () => {
         const sha = (p: string) => createHash("sha256").update(p).digest("hex");
         const quoted = `"${PASSWORD}"`;
-        expect(buildClusterAuthSecret(model({ exporter: { enabled: true } }), PASSWORD).stringData!["auth.conf"].split("\n")).to.deep.equal([
+        expect(buildAuthSecret(model({ exporter: { enabled: true } }), PASSWORD).stringData!["auth.conf"].split("\n")).to.deep.equal([
             `requirepass ${quoted}`,
             `masterauth ${quoted}`,
             `user exporter-user on resetkeys resetchannels -@all -@all +ping +info +client|setname +cluster|info +latency|latest +latency|histogram +slowlog|len +slowlog|get #${sha("8e8c4850436ec8fe4a399a07d28275c8")}`,
             "",
         ]);
-        expect(buildClusterAuthSecret(model({}), PASSWORD).stringData!["auth.conf"]).to.equal(`requirepass ${quoted}\nmasterauth ${quoted}\n`);
+        expect(buildAuthSecret(model({}), PASSWORD).stringData!["auth.conf"]).to.equal(`requirepass ${quoted}\nmasterauth ${quoted}\n`);
     });
 
     it("with ACL, keeps the probe user's password in the auth Secret and its user line in auth.conf", () => {
@@ -172,7 +166,7 @@ describe("manifests: ValkeyCluster", () => {
             "primary-replication-user": ["r".repeat(32)],
             "exporter-user": ["e".repeat(32)],
         });
-        const data = buildClusterAuthSecret(m, PASSWORD, acl).stringData!;
+        const data = buildAuthSecret(m, PASSWORD, acl).stringData!;
         // printf 'pulumi-valkey probe password v1' | openssl dgst -sha256 -hmac Passw0rdPassw0rdPassw0rdPassw0rd, first 32 hex.
         expect(data["probe-password"]).to.equal("c330abf6218d8ef9fa8164e04d76488d");
         const sha = createHash("sha256").update("c330abf6218d8ef9fa8164e04d76488d").digest("hex");
@@ -197,8 +191,8 @@ describe("manifests: ValkeyCluster", () => {
         ];
         const rows = cases.map(([name, spec, acl]) => {
             const m = model(spec);
-            const data = buildClusterAuthSecret(m, PASSWORD, acl ? resolveAclUsers(m.acl!, PASSWORD, users) : undefined).stringData!;
-            const pod = buildClusterStatefulSet(m, { configHash: "h", ...(acl ? { exporterUser: "exporter-user" } : {}) }).spec!.template.spec!;
+            const data = buildAuthSecret(m, PASSWORD, acl ? resolveAclUsers(m.acl!, PASSWORD, users) : undefined).stringData!;
+            const pod = buildStatefulSet(m, { configHash: "h", ...(acl ? { exporterUser: "exporter-user" } : {}) }).spec!.template.spec!;
             const env = pod.containers.find((c) => c.name === "exporter")?.env ?? [];
             return [
                 name,
@@ -217,7 +211,7 @@ describe("manifests: ValkeyCluster", () => {
         // A password with JSON's special characters reads back exactly.
         const tricky = 'p"w\\x\n{}';
         const withAcl = model({ exporter: { enabled: true }, acl: {} });
-        const file = buildClusterAuthSecret(withAcl, PASSWORD, resolveAclUsers(withAcl.acl!, PASSWORD, { ...users, "exporter-user": [tricky] })).stringData![
+        const file = buildAuthSecret(withAcl, PASSWORD, resolveAclUsers(withAcl.acl!, PASSWORD, { ...users, "exporter-user": [tricky] })).stringData![
             "exporter-passwords.json"
         ];
         expect(JSON.parse(file)).to.deep.equal({ "redis://localhost:6379": tricky });
@@ -229,7 +223,7 @@ describe("manifests: ValkeyCluster", () => {
             exporter: { enabled: true },
             ipFilter: ["10.20.0.0/16", "192.168.7.1/24", { network: "2001:DB8::/48", description: "v6" }],
         });
-        const policy = buildClusterNetworkPolicy(restricted);
+        const policy = buildNetworkPolicy(restricted);
         validateManifest(policy);
         const cidrs = [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "192.168.7.0/24" } }, { ipBlock: { cidr: "2001:db8::/48" } }];
         const own = [{ podSelector: { matchLabels: { "app.kubernetes.io/instance": "poc", "app.kubernetes.io/managed-by": "pulumi-valkey" } } }];
@@ -246,17 +240,17 @@ describe("manifests: ValkeyCluster", () => {
         ]);
         // No allow-list: both open to every source (no `from`), as 6379 always was.
         expect(
-            buildClusterNetworkPolicy(open)
+            buildNetworkPolicy(open)
                 .spec!.ingress!.filter((r) => r.from === undefined)
                 .map((r) => r.ports),
         ).to.deep.equal([[{ protocol: "TCP", port: 6379 }], [{ protocol: "TCP", port: 9121 }]]);
         // Without the exporter, no 9121 at all.
-        expect(buildClusterNetworkPolicy({ ...restricted, exporter: { ...restricted.exporter, enabled: false } }).spec!.ingress!.length).to.equal(2);
+        expect(buildNetworkPolicy({ ...restricted, exporter: undefined }).spec!.ingress!.length).to.equal(2);
     });
 
     it("mounts tls.externalCerts' Secret as the tls volume, and `<name>-tls` otherwise", () => {
         const tlsVolume = (spec: Record<string, unknown>) =>
-            buildClusterStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
+            buildStatefulSet(model(spec), { configHash: "h" }).spec!.template.spec!.volumes!.find((v) => v.name === "tls");
         expect(tlsVolume({ tls: { externalCerts: "cert-manager-certs" } })).to.deep.equal({
             name: "tls",
             secret: { secretName: "cert-manager-certs", defaultMode: 0o440 },
@@ -281,13 +275,13 @@ describe("manifests: ValkeyCluster", () => {
         expect(exporterAuthHash(plan(["f".repeat(32)], ["p".repeat(32)]), PASSWORD)).not.to.equal(base);
         expect(exporterAuthHash(undefined, PASSWORD)).to.equal(undefined);
         const annotations = (spec: Record<string, unknown>) =>
-            buildClusterStatefulSet(model(spec), { configHash: "h", exporterAuthHash: base! }).spec!.template.metadata!.annotations!;
+            buildStatefulSet(model(spec), { configHash: "h", exporterAuthHash: base! }).spec!.template.metadata!.annotations!;
         expect(annotations({ exporter: { enabled: true } })["pulumi-valkey/exporter-auth"]).to.equal(base);
         expect(annotations({})["pulumi-valkey/exporter-auth"]).to.equal(undefined);
     });
 
     it("keeps the plain auth Secret without ACL", () => {
-        expect(buildClusterAuthSecret(model(), PASSWORD).stringData).to.deep.equal({
+        expect(buildAuthSecret(model(), PASSWORD).stringData).to.deep.equal({
             password: PASSWORD,
             "auth.conf": `requirepass "${PASSWORD}"\nmasterauth "${PASSWORD}"\n`,
         });

@@ -56,7 +56,7 @@ describe("manifests/pdb", () => {
             selector: { matchLabels: { "app.kubernetes.io/name": "valkey-sentinel", "app.kubernetes.io/instance": "my-valkey" } },
             unhealthyPodEvictionPolicy: "IfHealthyBudget",
         });
-        const cluster = buildPodDisruptionBudget(buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, {}, "ValkeyCluster")).service);
+        const cluster = buildPodDisruptionBudget(buildClusterModel("poc", parseSpec(valkeyClusterSpecSchema, {}, "ValkeyCluster")));
         validateManifest(cluster);
         expect(cluster.spec).to.deep.equal({
             maxUnavailable: 1,

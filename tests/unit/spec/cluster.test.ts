@@ -234,23 +234,22 @@ describe("spec: ValkeyCluster model", () => {
 
     it("applies the defaults: 3x1, 10Gi, Valkey's save rules, no AOF, no exporter, namespace default", () => {
         const m = model({});
-        expect([m.masterCount, m.replicasPerMaster, m.nodes]).to.deep.equal([3, 1, 6]);
-        expect(m.pvc).to.deep.equal({ storageSize: "10Gi" });
-        expect(m.persistence).to.deep.equal({
+        expect(m.topology).to.deep.equal({ kind: "cluster", masterCount: 3, replicasPerMaster: 1 });
+        expect(m.nodes).to.equal(6);
+        expect([m.persistence.storageSize, m.persistence.storageClassName, m.persistence.diskGiB]).to.deep.equal(["10Gi", undefined, 10]);
+        expect(m.persistence.retention).to.deep.equal({ whenDeleted: "Delete", whenScaled: "Retain" });
+        expect(m.persistence.mode).to.equal("rdb");
+        expect(m.persistence.directives).to.deep.equal({
             save: "3600 1 300 100 60 10000",
             appendonly: false,
             appendfsync: "everysec",
             autoAofRewritePercentage: 100,
             autoAofRewriteMinSize: "64mb",
         });
-        expect(m.exporter).to.deep.equal({ enabled: false, image: "docker.io/oliver006/redis_exporter:v1.67.0", imagePullSecrets: [] });
-        expect(m.resources).to.deep.equal(DEFAULT_RESOURCES);
-        expect([m.service.namespace, m.service.plan.nodes, m.service.plan.memoryMiB, m.service.image]).to.deep.equal([
-            "default",
-            6,
-            1024,
-            "docker.io/valkey/valkey:8.0.2-bookworm",
-        ]);
+        expect(m.exporter).to.equal(undefined);
+        expect(model({ exporter: { enabled: true } }).exporter).to.deep.equal({ image: "docker.io/oliver006/redis_exporter:v1.67.0", imagePullSecrets: [] });
+        expect(m.sizing.resources).to.deep.equal(DEFAULT_RESOURCES);
+        expect([m.namespace, m.nodes, m.sizing.memoryMiB, m.image]).to.deep.equal(["default", 6, 1024, "docker.io/valkey/valkey:8.0.2-bookworm"]);
     });
 
     it("maps the seed's spec: image, counts, memory, storage, backup", () => {
@@ -266,13 +265,14 @@ describe("spec: ValkeyCluster model", () => {
             },
         });
         expect(m.nodes).to.equal(12);
-        expect([m.service.image, m.service.imagePullSecrets, m.service.plan.memoryMiB, m.service.storageClassName]).to.deep.equal([
+        expect([m.image, m.imagePullSecrets, m.sizing.memoryMiB, m.persistence.storageClassName]).to.deep.equal([
             "valkey/valkey-bundle:8.1",
             ["regcred"],
             3072,
             "my-storage-class",
         ]);
-        expect(m.persistence).to.deep.equal({
+        expect(m.persistence.mode).to.equal("rdb_aof");
+        expect(m.persistence.directives).to.deep.equal({
             save: "",
             appendonly: true,
             appendfsync: "always",

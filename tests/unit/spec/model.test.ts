@@ -13,13 +13,12 @@ describe("service model", () => {
             userConfig: { ip_filter: [{ network: "0.0.0.0/32", description: "bar" }, "10.20.0.0/16"] },
         });
         expect(model.namespace).to.equal("my-aiven-project");
-        expect(model.plan.name).to.equal("startup-4");
-        expect(model.persistence).to.equal("rdb");
-        expect(model.diskGiB).to.equal(8);
+        expect(model.sizing.plan).to.equal("startup-4");
+        expect(model.topology).to.deep.equal({ kind: "standalone" });
+        expect(model.persistence).to.deep.equal({ mode: "rdb", diskGiB: 8, storageSize: "8Gi", retention: { whenDeleted: "Delete", whenScaled: "Retain" } });
         expect(model.image).to.equal(DEFAULT_IMAGE);
         expect(model.ipFilter).to.deep.equal([{ network: "0.0.0.0/32", description: "bar" }, { network: "10.20.0.0/16" }]);
         expect(model.connInfo).to.deep.equal({
-            enabled: true,
             secretName: "my-valkey-secret",
             prefix: "VALKEY_",
             annotations: { foo: "bar" },
@@ -41,18 +40,18 @@ describe("service model", () => {
         );
         expect(model.options.maxmemoryPolicy).to.equal("allkeys-random");
         expect(model.options.timeout).to.equal(0);
-        expect(model.connInfo.prefix).to.equal("REDIS_");
-        expect(model.connInfo.secretName).to.equal("k8s-redis");
+        expect(model.connInfo?.prefix).to.equal("REDIS_");
+        expect(model.connInfo?.secretName).to.equal("k8s-redis");
         expect(model.unmapped).to.deep.equal([{ path: "userConfig.redis_version", value: '"7.0"' }]);
     });
 
     it("applies disk_space over the plan and persistence off over the plan", () => {
-        expect(valkey("a", { project: "p", plan: "startup-4", disk_space: "20GiB" }).diskGiB).to.equal(20);
+        expect(valkey("a", { project: "p", plan: "startup-4", disk_space: "20GiB" }).persistence.diskGiB).to.equal(20);
         const off = valkey("a", { project: "p", plan: "startup-4", userConfig: { valkey_persistence: "off" } });
-        expect([off.persistence, off.diskGiB]).to.deep.equal(["none", 0]);
+        expect([off.persistence.mode, off.persistence.diskGiB, off.persistence.storageSize]).to.deep.equal(["none", 0, undefined]);
         const free = valkey("a", { project: "p", plan: "free", userConfig: { valkey_persistence: "rdb" } });
-        expect([free.persistence, free.diskGiB]).to.deep.equal(["rdb", 1]);
-        expect(valkey("a", { project: "p", plan: "pro" }).persistence).to.equal("rdb_aof");
+        expect([free.persistence.mode, free.persistence.diskGiB]).to.deep.equal(["rdb", 1]);
+        expect(valkey("a", { project: "p", plan: "pro" }).persistence.mode).to.equal("rdb_aof");
     });
 
     it("redacts credentials from recorded unmapped fields", () => {
