@@ -9,7 +9,8 @@ import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
 import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, Plan, Refusal, SlotRange } from "./types";
 
-interface Member {
+/** A given node with its own entry and view of the cluster. */
+export interface Member {
     readonly node: ObservedNode;
     readonly name: string;
     readonly index: number;
@@ -46,7 +47,7 @@ function handshakePending(viewer: Member, address: Endpoint): boolean {
 }
 
 /** Disjoint sets over member indexes: which given nodes know each other or are being introduced. */
-function components(members: readonly Member[], byId: Map<string, Member>): number[] {
+function components(members: readonly Member[], byId: ReadonlyMap<string, Member>): number[] {
     const parent = members.map((_, i) => i);
     const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
     for (const m of members) {
@@ -59,21 +60,21 @@ function components(members: readonly Member[], byId: Map<string, Member>): numb
     return members.map((m) => find(m.index));
 }
 
-/**
- * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
- * everything is ready, the tuned settings are brought back to `steady`.
- */
-export function planCluster(
-    nodes: readonly ObservedNode[],
-    masters: number,
-    replicasPerMaster: number,
-    steady: Settings = {},
-    surplusMode: "replicas" | "release" = "replicas",
-): Plan {
+/** A part either hands its result to the next or ends the round with `stop`. */
+export type Step<T> = { readonly stop: Plan } | ({ readonly stop?: undefined } & T);
+
+/** The given nodes, each answering as a cluster node, by position and by node id. */
+export interface Membership {
+    readonly members: readonly Member[];
+    readonly byId: ReadonlyMap<string, Member>;
+}
+
+/** Guards: every node has loaded its dataset, answers as a cluster node and is given once. */
+export function admitMembers(nodes: readonly ObservedNode[]): Step<Membership> {
     // A loading node answers INFO but not yet CLUSTER NODES.
     const loading = nodes.filter((n) => n.loading);
     if (loading.length > 0) {
-        return { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT };
+        return { stop: { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT } };
     }
     const refusals: Refusal[] = [];
     for (const n of nodes) {
@@ -83,7 +84,7 @@ export function planCluster(
             refusals.push({ node: n.name, reason: "did not answer CLUSTER INFO and CLUSTER NODES (may this user run CLUSTER commands?)" });
         }
     }
-    if (refusals.length > 0) return refused(refusals);
+    if (refusals.length > 0) return { stop: refused(refusals) };
 
     const members: Member[] = nodes.map((node, index) => {
         const cluster = node.cluster as ClusterObservation;
@@ -95,18 +96,40 @@ export function planCluster(
         if (twin) refusals.push({ node: m.name, reason: `is the same server as ${twin.name} (node id ${m.me.id})` });
         byId.set(m.me.id, m);
     }
-    if (refusals.length > 0) return refused(refusals);
-    const waiting: string[] = [];
+    if (refusals.length > 0) return { stop: refused(refusals) };
+    return { members, byId };
+}
 
-    // Which given nodes know each other (or are being introduced), and who claims slots.
-    const root = components(members, byId);
-    const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
+/** Which given nodes know each other (or are being introduced), and who claims slots. */
+export interface Groups {
+    /** The group of each member, by member index. */
+    readonly root: readonly number[];
+    /** The primaries that claim slots, in the given order. */
+    readonly claimants: readonly Member[];
+}
+
+export function groupsOf({ members, byId }: Membership): Groups {
+    return { root: components(members, byId), claimants: members.filter((m) => m.me.primary && m.me.slots.length > 0) };
+}
+
+/** What to do about the nodes the given nodes know of that are not given. */
+export interface Strangers {
+    readonly refusals: readonly Refusal[];
+    readonly waiting: readonly string[];
+    /** Ids of departed members, to FORGET once every given node is met. */
+    readonly forgettable: readonly string[];
+}
+
+/**
+ * A node the given nodes know of that is not given is another cluster's, or a member that is gone.
+ * Whether a node without slots is alive cannot be told from one view (right after a restart every
+ * link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
+ * serves slots is a departed member, forgotten once the cluster marks it failed.
+ */
+export function findStrangers({ members, byId }: Membership, { root, claimants }: Groups): Strangers {
     const servesSlots = (m: Member) => claimants.some((c) => root[c.index] === root[m.index]);
-
-    // Nodes the given nodes know of that are not given: another cluster, or a member that is gone.
-    // Whether a node without slots is alive cannot be told from one view (right after a restart every
-    // link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
-    // serves slots is a departed member, forgotten once the cluster marks it failed.
+    const refusals: Refusal[] = [];
+    const waiting: string[] = [];
     const forgettable: string[] = [];
     const foreign = new Map<string, Member[]>();
     for (const m of members) {
@@ -138,8 +161,16 @@ export function planCluster(
             );
         }
     }
-    // Slots left open by an interrupted move are closed first (valkey-cli fix semantics, ./rebalance).
-    const openSlots = new Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>();
+    return { refusals, waiting, forgettable };
+}
+
+/** The nodes on each side of a slot left open by an interrupted move. */
+export type OpenSlots = Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>;
+
+/** Slots left open by an interrupted move, closed before anything else (valkey-cli fix semantics, ./rebalance). */
+export function findOpenSlots({ members, byId }: Membership): { readonly openSlots: OpenSlots; readonly refusals: readonly Refusal[] } {
+    const refusals: Refusal[] = [];
+    const openSlots: OpenSlots = new Map();
     for (const m of members) {
         for (const open of m.me.openSlots) {
             const peer = byId.get(open.peerId);
@@ -156,10 +187,20 @@ export function planCluster(
             openSlots.set(open.slot, entry);
         }
     }
+    return { openSlots, refusals };
+}
 
-    // Slot claims. Several groups serving different slots are what an interrupted bootstrap leaves
-    // behind and are merged; a group that serves slots another group serves, or that holds keys, is
-    // another cluster.
+/**
+ * Slot claims. Several groups serving different slots are what an interrupted bootstrap leaves
+ * behind and are merged; a group that serves slots another group serves, or that holds keys, is
+ * another cluster. A node holding keys that is in no accepted group and replicates no given node is
+ * refused too: converge never adds a node that holds data.
+ */
+export function acceptClaims(
+    { members, byId }: Membership,
+    { root, claimants }: Groups,
+): { readonly accepted: readonly Member[]; readonly refusals: readonly Refusal[] } {
+    const refusals: Refusal[] = [];
     const claimedBy = new Map<number, number>(); // group root -> slots claimed
     for (const c of claimants) claimedBy.set(root[c.index], (claimedBy.get(root[c.index]) ?? 0) + countSlots(c.me.slots));
     let mainRoot: number | undefined;
@@ -191,7 +232,7 @@ export function planCluster(
 
     const isReplicaOfGiven = (m: Member) => m.me.replica && m.me.primaryId !== undefined && byId.has(m.me.primaryId);
     for (const m of members) {
-        // Keys in a slot being imported are what an interrupted move leaves: repaired below.
+        // Keys in a slot being imported are what an interrupted move leaves: repaired, not refused.
         if (m.node.keys > 0 && !accepted.includes(m) && !isReplicaOfGiven(m) && !m.me.openSlots.some((o) => o.state === "importing" && byId.has(o.peerId))) {
             refusals.push({
                 node: m.name,
@@ -199,7 +240,31 @@ export function planCluster(
             });
         }
     }
+    return { accepted, refusals };
+}
+
+/**
+ * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
+ * everything is ready, the tuned settings are brought back to `steady`.
+ */
+export function planCluster(
+    nodes: readonly ObservedNode[],
+    masters: number,
+    replicasPerMaster: number,
+    steady: Settings = {},
+    surplusMode: "replicas" | "release" = "replicas",
+): Plan {
+    const admitted = admitMembers(nodes);
+    if (admitted.stop) return admitted.stop;
+    const { members } = admitted;
+    const groups = groupsOf(admitted);
+    const strangers = findStrangers(admitted, groups);
+    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
+    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
+    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
     if (refusals.length > 0) return refused(refusals);
+    const { forgettable } = strangers;
+    const waiting: string[] = [...strangers.waiting];
 
     // Who serves which slot: within one cluster Valkey settles conflicting claims by config epoch.
     const owner: (Member | undefined)[] = new Array(SLOT_COUNT).fill(undefined);
