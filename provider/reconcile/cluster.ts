@@ -7,7 +7,7 @@ import { applyMoves, planRebalance, SlotMove } from "./rebalance";
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
 import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
-import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, Plan, Refusal, SlotRange } from "./types";
+import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, Layout, ObservedNode, Plan, Refusal, SlotRange } from "./types";
 
 /** A given node with its own entry and view of the cluster. */
 export interface Member {
@@ -243,30 +243,31 @@ export function acceptClaims(
     return { accepted, refusals };
 }
 
-/**
- * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
- * everything is ready, the tuned settings are brought back to `steady`.
- */
-export function planCluster(
-    nodes: readonly ObservedNode[],
-    masters: number,
-    replicasPerMaster: number,
-    steady: Settings = {},
-    surplusMode: "replicas" | "release" = "replicas",
-): Plan {
-    const admitted = admitMembers(nodes);
-    if (admitted.stop) return admitted.stop;
-    const { members } = admitted;
-    const groups = groupsOf(admitted);
-    const strangers = findStrangers(admitted, groups);
-    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
-    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
-    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
-    if (refusals.length > 0) return refused(refusals);
-    const { forgettable } = strangers;
-    const waiting: string[] = [...strangers.waiting];
+/** What the user asked for, as the parts of planCluster read it. */
+export interface ClusterRequest {
+    readonly masters: number;
+    readonly replicasPerMaster: number;
+    readonly surplus: "replicas" | "release";
+}
 
-    // Who serves which slot: within one cluster Valkey settles conflicting claims by config epoch.
+/** In release mode the given nodes beyond masters x (1 + replicasPerMaster) leave the cluster. */
+function isSurplus(request: ClusterRequest, m: Member): boolean {
+    return request.surplus === "release" && m.index >= request.masters * (request.replicasPerMaster + 1);
+}
+
+/** Who serves which slot among the accepted claimants. */
+export interface Ownership {
+    /** By slot number. */
+    readonly owner: readonly (Member | undefined)[];
+    readonly owned: ReadonlyMap<Member, SlotRange[]>;
+    /** The claimants that own slots, in the given order. */
+    readonly owners: readonly Member[];
+    /** Claims lost to another claimant, until Valkey settles them. */
+    readonly waiting: readonly string[];
+}
+
+/** Within one cluster Valkey settles conflicting claims by config epoch: so does the plan. */
+export function settleOwnership(accepted: readonly Member[]): Ownership {
     const owner: (Member | undefined)[] = new Array(SLOT_COUNT).fill(undefined);
     for (const c of accepted) {
         for (const r of c.me.slots) {
@@ -277,125 +278,192 @@ export function planCluster(
         }
     }
     const owned = new Map<Member, SlotRange[]>(accepted.map((c) => [c, rangesWhere((s) => owner[s] === c)]));
+    const waiting: string[] = [];
     for (const c of accepted) {
         const claimed = slotSet(c.me.slots);
         const lost = rangesWhere((s) => owner[s] !== c && claimed[s] === 1);
         if (lost.length > 0) waiting.push(`${c.name}: also claims slots ${formatRanges(lost)}; Valkey settles this by config epoch`);
     }
     const owners = accepted.filter((c) => (owned.get(c) ?? []).length > 0).sort((a, b) => a.index - b.index);
-    if (openSlots.size > 0) {
-        const repairs: Action[] = [...openSlots]
-            .sort(([a], [b]) => a - b)
-            .map(([slot, o]) => ({
-                kind: "repair-slot",
-                node: (o.migrating[0]?.node ?? o.importing[0]?.node) as string,
-                slot,
-                ...(owner[slot] ? { owner: (owner[slot] as Member).name } : {}),
-                migrating: o.migrating,
-                importing: o.importing,
-            }));
-        return { actions: repairs, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
-    }
+    return { owner, owned, owners, waiting };
+}
 
-    // Surplus nodes (release mode): the given nodes beyond masters x (1 + replicasPerMaster).
-    const surplusFrom = masters * (replicasPerMaster + 1);
-    const isSurplus = (m: Member) => surplusMode === "release" && m.index >= surplusFrom;
-    // Owners that stay: not surplus, lowest position first, at most `masters`; the others are drained.
-    const keepers = owners.filter((o) => !isSurplus(o)).slice(0, masters);
+/** One repair-slot action per open slot, lowest slot first (carried out by provider/reshard). */
+export function planRepairs(openSlots: OpenSlots, { owner }: Ownership): Action[] {
+    return [...openSlots]
+        .sort(([a], [b]) => a - b)
+        .map(([slot, o]) => ({
+            kind: "repair-slot",
+            node: (o.migrating[0]?.node ?? o.importing[0]?.node) as string,
+            slot,
+            ...(owner[slot] ? { owner: (owner[slot] as Member).name } : {}),
+            migrating: o.migrating,
+            importing: o.importing,
+        }));
+}
+
+/** A primary of the layout, and the slots no node serves that it gets by ADDSLOTS. */
+export interface PrimaryRole {
+    readonly member: Member;
+    readonly add: readonly SlotRange[];
+}
+
+export interface PrimaryRoles {
+    /** By their first desired slot. */
+    readonly primaries: readonly PrimaryRole[];
+    /** Slots that go with their keys from one primary to another. */
+    readonly moves: readonly SlotMove[];
+    readonly desiredSlots: ReadonlyMap<Member, SlotRange[]>;
+}
+
+/**
+ * The primaries of the layout and the slots each serves once this round's moves and ADDSLOTS are
+ * done. Owners that stay are the ones not surplus, lowest position first, at most `masters`; the
+ * others are drained.
+ */
+export function choosePrimaryRoles(members: readonly Member[], accepted: readonly Member[], ownership: Ownership, request: ClusterRequest): Step<PrimaryRoles> {
+    const { owner, owned, owners } = ownership;
+    const keepers = owners.filter((o) => !isSurplus(request, o)).slice(0, request.masters);
     const leavers = owners.filter((o) => !keepers.includes(o));
     const missing = rangesWhere((s) => owner[s] === undefined);
-    let moves: SlotMove[] = [];
-    const primaries: { member: Member; add: SlotRange[] }[] = [];
-    if (missing.length === 0) {
-        // Every slot is served: rescale (new primaries join, leavers are drained) and rebalance.
-        const need = masters - keepers.length;
-        const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(m) && m.me.slots.length === 0);
-        const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
-        if (chosen.length < need) {
-            // Roles swap (failovers, rolling restarts): a staying replica of a leaving primary
-            // takes over that primary's slots, keys in place, instead of an empty primary joining.
-            const takeOvers: Action[] = [];
-            for (const leaver of leavers) {
-                if (takeOvers.length >= need - chosen.length) break;
-                const heir = members.find((m) => !isSurplus(m) && m.me.replica && m.me.primaryId === leaver.me.id && m.node.replication.linkUp);
-                if (heir !== undefined) takeOvers.push({ kind: "take-over", node: heir.name, primary: leaver.name });
-            }
-            if (takeOvers.length > 0) return { actions: takeOvers, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
-            return refused([
+    if (missing.length > 0 && leavers.length > 0) {
+        return {
+            stop: refused([
                 {
-                    reason: `growing to ${masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,
+                    reason: `slots ${formatRanges(missing)} are served by no node while ${leavers.map((o) => o.name).join(", ")} must be drained to reach ${request.masters} primaries; converge drains primaries only once every slot is served`,
                 },
-            ]);
-        }
-        for (const m of [...keepers, ...chosen]) primaries.push({ member: m, add: [] });
-        moves = planRebalance(
+            ]),
+        };
+    }
+    const chosen =
+        missing.length === 0 ? rescale(members, accepted, ownership, keepers, leavers, request) : fillMissing(members, accepted, ownership, missing, request);
+    if (chosen.stop) return chosen;
+    const afterMoves = new Map(
+        applyMoves(
             owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
-            primaries.map((p) => p.member.name),
-        );
-    } else if (leavers.length > 0) {
-        return refused([
-            {
-                reason: `slots ${formatRanges(missing)} are served by no node while ${leavers.map((o) => o.name).join(", ")} must be drained to reach ${masters} primaries; converge drains primaries only once every slot is served`,
-            },
-        ]);
-    } else {
-        const split = splitSlots(masters);
-        const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
-        const matched = new Set<Member>();
-        split.forEach((range, i) => {
-            let best: Member | undefined;
-            let bestCount = 0;
-            for (const o of owners) {
-                if (matched.has(o)) continue;
-                const inside = countSlots(intersectRanges(owned.get(o) ?? [], [range]));
-                if (inside > bestCount) {
-                    best = o;
-                    bestCount = inside;
-                }
+            chosen.moves,
+        ).map((o) => [o.node, o.slots]),
+    );
+    const desiredSlots = new Map<Member, SlotRange[]>(
+        chosen.primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]),
+    );
+    const primaries = [...chosen.primaries].sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
+    return { primaries, moves: chosen.moves, desiredSlots };
+}
+
+/** Every slot is served: new primaries join, leavers are drained, and the slots are rebalanced. */
+function rescale(
+    members: readonly Member[],
+    accepted: readonly Member[],
+    { owned, owners }: Ownership,
+    keepers: readonly Member[],
+    leavers: readonly Member[],
+    request: ClusterRequest,
+): Step<{ primaries: PrimaryRole[]; moves: SlotMove[] }> {
+    const need = request.masters - keepers.length;
+    const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(request, m) && m.me.slots.length === 0);
+    const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
+    if (chosen.length < need) {
+        // Roles swap (failovers, rolling restarts): a staying replica of a leaving primary
+        // takes over that primary's slots, keys in place, instead of an empty primary joining.
+        const takeOvers: Action[] = [];
+        for (const leaver of leavers) {
+            if (takeOvers.length >= need - chosen.length) break;
+            const heir = members.find((m) => !isSurplus(request, m) && m.me.replica && m.me.primaryId === leaver.me.id && m.node.replication.linkUp);
+            if (heir !== undefined) takeOvers.push({ kind: "take-over", node: heir.name, primary: leaver.name });
+        }
+        if (takeOvers.length > 0) return { stop: { actions: takeOvers, waiting: [], refusals: [], layout: EMPTY_LAYOUT } };
+        return {
+            stop: refused([
+                {
+                    reason: `growing to ${request.masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,
+                },
+            ]),
+        };
+    }
+    const primaries = [...keepers, ...chosen].map((member) => ({ member, add: [] }));
+    const moves = planRebalance(
+        owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
+        primaries.map((p) => p.member.name),
+    );
+    return { primaries, moves };
+}
+
+/**
+ * Some slots are served by no node (a bootstrap, or one killed half way): valkey-cli's split, each
+ * range kept by the owner with most of it and the rest given to new primaries. Slots are not moved.
+ */
+function fillMissing(
+    members: readonly Member[],
+    accepted: readonly Member[],
+    { owned, owners }: Ownership,
+    missing: readonly SlotRange[],
+    { masters }: ClusterRequest,
+): Step<{ primaries: PrimaryRole[]; moves: SlotMove[] }> {
+    const split = splitSlots(masters);
+    const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
+    const matched = new Set<Member>();
+    split.forEach((range, i) => {
+        let best: Member | undefined;
+        let bestCount = 0;
+        for (const o of owners) {
+            if (matched.has(o)) continue;
+            const inside = countSlots(intersectRanges(owned.get(o) ?? [], [range]));
+            if (inside > bestCount) {
+                best = o;
+                bestCount = inside;
             }
-            if (best) {
-                rangeOwner[i] = best;
-                matched.add(best);
-            }
-        });
-        const unmatched = owners.filter((o) => !matched.has(o));
-        if (unmatched.length > 0) {
-            return refused(
+        }
+        if (best) {
+            rangeOwner[i] = best;
+            matched.add(best);
+        }
+    });
+    const unmatched = owners.filter((o) => !matched.has(o));
+    if (unmatched.length > 0) {
+        return {
+            stop: refused(
                 unmatched.map((o) => ({
                     node: o.name,
                     reason: `serves slots ${formatRanges(owned.get(o) ?? [])} in a layout that does not fit ${masters} primaries; converge does not move slots`,
                 })),
-            );
-        }
-        const open = split.flatMap((_, i) => (rangeOwner[i] ? [] : [i]));
-        const candidates = members.filter((m) => !matched.has(m) && m.me.primary && !accepted.includes(m));
-        const chosen = choosePrimaries(open.length, candidates, owners);
-        if (chosen.length < open.length) {
-            return refused([
+            ),
+        };
+    }
+    const open = split.flatMap((_, i) => (rangeOwner[i] ? [] : [i]));
+    const candidates = members.filter((m) => !matched.has(m) && m.me.primary && !accepted.includes(m));
+    const chosen = choosePrimaries(open.length, candidates, owners);
+    if (chosen.length < open.length) {
+        return {
+            stop: refused([
                 {
                     reason: `slots ${formatRanges(missing)} need ${open.length} more primaries, but only ${chosen.length} given nodes are empty primaries`,
                 },
-            ]);
-        }
-        open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
-        split.forEach((range, i) => primaries.push({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) }));
+            ]),
+        };
     }
-    const afterMoves = new Map(
-        applyMoves(
-            owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
-            moves,
-        ).map((o) => [o.node, o.slots]),
-    );
-    const desiredSlots = new Map<Member, SlotRange[]>(primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]));
-    primaries.sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
-    const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
+    open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
+    return { primaries: split.map((range, i) => ({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) })), moves: [] };
+}
 
-    // Replicas: keep those that follow a primary; place the rest.
+/** The replicas of `p` in `replicaOf`, in its order. */
+function followersOf(replicaOf: ReadonlyMap<Member, Member>, p: Member): Member[] {
+    return [...replicaOf].filter(([, q]) => q === p).map(([r]) => r);
+}
+
+/**
+ * The primary each non-primary follows: replicas that follow a primary stay with it; the rest are
+ * placed (./placement). Nodes beyond the topology's needs become extra replicas, where they are
+ * fewest and best placed; surplus nodes in release mode get no primary.
+ */
+export function assignReplicaRoles(members: readonly Member[], primaries: readonly PrimaryRole[], request: ClusterRequest): ReadonlyMap<Member, Member> {
+    const { replicasPerMaster } = request;
+    const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
     const kept = new Map<Member, Member[]>(primaries.map((p) => [p.member, []]));
     const pool: Member[] = [];
     for (const m of members) {
-        // A node that lost a slot conflict keeps its claim until Valkey settles it (waited for above).
-        if (primaryOf.has(m.me.id) || m.me.slots.length > 0 || isSurplus(m)) continue;
+        // A node that lost a slot conflict keeps its claim until Valkey settles it (see settleOwnership).
+        if (primaryOf.has(m.me.id) || m.me.slots.length > 0 || isSurplus(request, m)) continue;
         const following = m.me.replica && m.me.primaryId ? primaryOf.get(m.me.primaryId) : undefined;
         if (following) (kept.get(following) as Member[]).push(m);
         else pool.push(m);
@@ -430,20 +498,61 @@ export function planCluster(
     const replicaOf = new Map<Member, Member>();
     for (const [p, rs] of kept) for (const r of rs) replicaOf.set(r, p);
     for (const { replica, primary } of assignReplicas(demands, pool)) replicaOf.set(replica, primary);
-    const followersOf = (p: Member) => [...replicaOf].filter(([, q]) => q === p).map(([r]) => r);
     for (const extra of pool.filter((m) => !replicaOf.has(m))) {
-        // Nodes beyond the topology's needs become extra replicas, where they are fewest and best placed.
         const betterThan = (b: Member, a: Member) => {
-            const [countA, countB] = [followersOf(a).length, followersOf(b).length];
-            return countB < countA || (countB === countA && placementCost(extra, b, followersOf(b)) < placementCost(extra, a, followersOf(a)));
+            const [countA, countB] = [followersOf(replicaOf, a).length, followersOf(replicaOf, b).length];
+            return (
+                countB < countA ||
+                (countB === countA && placementCost(extra, b, followersOf(replicaOf, b)) < placementCost(extra, a, followersOf(replicaOf, a)))
+            );
         };
         const best = primaries.map((p) => p.member).reduce((a, b) => (betterThan(b, a) ? b : a));
         replicaOf.set(extra, best);
     }
-    const layout = {
+    return replicaOf;
+}
+
+/** The roles the plan converges to, primaries by their first slot and replicas in the given order. */
+export function layoutOf(members: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): Layout {
+    return {
         primaries: primaries.map((p) => ({ node: p.member.name, slots: desiredSlots.get(p.member) as SlotRange[] })),
         replicas: members.filter((m) => replicaOf.has(m)).map((m) => ({ node: m.name, primary: (replicaOf.get(m) as Member).name })),
     };
+}
+
+/**
+ * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
+ * everything is ready, the tuned settings are brought back to `steady`.
+ */
+export function planCluster(
+    nodes: readonly ObservedNode[],
+    masters: number,
+    replicasPerMaster: number,
+    steady: Settings = {},
+    surplusMode: "replicas" | "release" = "replicas",
+): Plan {
+    const admitted = admitMembers(nodes);
+    if (admitted.stop) return admitted.stop;
+    const { members } = admitted;
+    const groups = groupsOf(admitted);
+    const strangers = findStrangers(admitted, groups);
+    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
+    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
+    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
+    if (refusals.length > 0) return refused(refusals);
+    const { forgettable } = strangers;
+    const waiting: string[] = [...strangers.waiting];
+
+    const request: ClusterRequest = { masters, replicasPerMaster, surplus: surplusMode };
+    const ownership = settleOwnership(accepted);
+    waiting.push(...ownership.waiting);
+    if (openSlots.size > 0) return { actions: planRepairs(openSlots, ownership), waiting: [], refusals: [], layout: EMPTY_LAYOUT };
+    const roles = choosePrimaryRoles(members, accepted, ownership, request);
+    if (roles.stop) return roles.stop;
+    const { primaries, moves, desiredSlots } = roles;
+    const { owned } = ownership;
+    const replicaOf = assignReplicaRoles(members, primaries, request);
+    const layout = layoutOf(members, roles, replicaOf);
     const linked = (r: Member, p: Member) => r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
 
     // Phase 1, before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh
@@ -453,12 +562,13 @@ export function planCluster(
         // A primary getting its first slots (by ADDSLOTS or by moves) reports cluster_state:ok sooner.
         const gets = p.add.length > 0 || moves.some((m) => m.to === p.member.name);
         if (gets && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
-        if (followersOf(p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
+        if (followersOf(replicaOf, p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
     }
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
         for (const m of members) {
-            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(m)) phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(request, m))
+                phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
         }
     }
     for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
@@ -467,7 +577,7 @@ export function planCluster(
     // Phase 2: every given node knows every other at its current address; replicas follow their primary.
     const phase2: Action[] = [];
     const meetWaits: string[] = [];
-    const staying = members.filter((m) => !isSurplus(m));
+    const staying = members.filter((m) => !isSurplus(request, m));
     for (const i of staying) {
         for (const j of staying) {
             if (i === j) continue;
@@ -520,7 +630,7 @@ export function planCluster(
         for (const id of forgettable) {
             for (const m of members) if (entryFor(m, id)) phase3.push({ kind: "forget", node: m.name, nodeId: id });
         }
-        for (const x of members.filter((m) => isSurplus(m) && m.me.slots.length === 0)) {
+        for (const x of members.filter((m) => isSurplus(request, m) && m.me.slots.length === 0)) {
             const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
             if (followers.length > 0) {
                 waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
