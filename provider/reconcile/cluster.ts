@@ -520,64 +520,56 @@ export function layoutOf(members: readonly Member[], { primaries, desiredSlots }
     };
 }
 
+function linked(r: Member, p: Member): boolean {
+    return r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
+}
+
 /**
- * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
- * everything is ready, the tuned settings are brought back to `steady`.
+ * Before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh nodes
+ * (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots no node serves.
  */
-export function planCluster(
-    nodes: readonly ObservedNode[],
-    masters: number,
-    replicasPerMaster: number,
-    steady: Settings = {},
-    surplusMode: "replicas" | "release" = "replicas",
-): Plan {
-    const admitted = admitMembers(nodes);
-    if (admitted.stop) return admitted.stop;
-    const { members } = admitted;
-    const groups = groupsOf(admitted);
-    const strangers = findStrangers(admitted, groups);
-    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
-    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
-    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
-    if (refusals.length > 0) return refused(refusals);
-    const { forgettable } = strangers;
-    const waiting: string[] = [...strangers.waiting];
-
-    const request: ClusterRequest = { masters, replicasPerMaster, surplus: surplusMode };
-    const ownership = settleOwnership(accepted);
-    waiting.push(...ownership.waiting);
-    if (openSlots.size > 0) return { actions: planRepairs(openSlots, ownership), waiting: [], refusals: [], layout: EMPTY_LAYOUT };
-    const roles = choosePrimaryRoles(members, accepted, ownership, request);
-    if (roles.stop) return roles.stop;
-    const { primaries, moves, desiredSlots } = roles;
-    const { owned } = ownership;
-    const replicaOf = assignReplicaRoles(members, primaries, request);
-    const layout = layoutOf(members, roles, replicaOf);
-    const linked = (r: Member, p: Member) => r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
-
-    // Phase 1, before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh
-    // nodes (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots.
-    const phase1: Action[] = [];
+export function planBootstrap(
+    members: readonly Member[],
+    { primaries, moves }: PrimaryRoles,
+    { owned }: Ownership,
+    replicaOf: ReadonlyMap<Member, Member>,
+    request: ClusterRequest,
+): Action[] {
+    const actions: Action[] = [];
     for (const p of primaries) {
         // A primary getting its first slots (by ADDSLOTS or by moves) reports cluster_state:ok sooner.
         const gets = p.add.length > 0 || moves.some((m) => m.to === p.member.name);
-        if (gets && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
-        if (followersOf(replicaOf, p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
+        if (gets && (owned.get(p.member) ?? []).length === 0) actions.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
+        if (followersOf(replicaOf, p.member).some((r) => !linked(r, p.member))) actions.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
     }
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
         for (const m of members) {
-            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(request, m))
-                phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(request, m)) {
+                actions.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            }
         }
     }
-    for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
-    if (phase1.length > 0) return { actions: phase1, waiting: [], refusals: [], layout };
+    for (const p of primaries) if (p.add.length > 0) actions.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
+    return actions;
+}
 
-    // Phase 2: every given node knows every other at its current address; replicas follow their primary.
-    const phase2: Action[] = [];
+export interface Introductions {
+    /** MEETs, then CLUSTER REPLICATEs. */
+    readonly actions: readonly Action[];
+    /** Handshakes in progress: no MEET is repeated meanwhile. */
+    readonly meetWaits: readonly string[];
+    /** Replicas that do not know their primary yet: REPLICATE needs its id in their view. */
+    readonly replicateWaits: readonly string[];
+}
+
+/**
+ * Every staying node knows every other at its current address (after a restart on new addresses,
+ * MEET updates the known ids); replicas follow their primary.
+ */
+export function planIntroductions(staying: readonly Member[], replicaOf: ReadonlyMap<Member, Member>): Introductions {
+    const actions: Action[] = [];
     const meetWaits: string[] = [];
-    const staying = members.filter((m) => !isSurplus(request, m));
     for (const i of staying) {
         for (const j of staying) {
             if (i === j) continue;
@@ -592,58 +584,71 @@ export function planCluster(
                 entry !== undefined || // knows the id at an old address: MEET updates it
                 (reverse !== undefined && matchesAddress(reverse, i.node.announce)) || // a node only learns of a peer through MEET or gossip
                 (reverse === undefined && i.index < j.index); // neither knows the other: one MEET introduces both
-            if (meet) phase2.push({ kind: "meet", node: i.name, peer: j.name, address: j.node.announce, busPort: j.me.busPort });
+            if (meet) actions.push({ kind: "meet", node: i.name, peer: j.name, address: j.node.announce, busPort: j.me.busPort });
         }
     }
     const replicateWaits: string[] = [];
     for (const [r, p] of replicaOf) {
         if (r.me.replica && r.me.primaryId === p.me.id) continue;
         const entry = entryFor(r, p.me.id);
-        if (entry && entry.primary) phase2.push({ kind: "replicate", node: r.name, primary: p.name, primaryId: p.me.id });
+        if (entry && entry.primary) actions.push({ kind: "replicate", node: r.name, primary: p.name, primaryId: p.me.id });
         else replicateWaits.push(`${r.name}: waits to learn ${p.name} (${shortId(p.me.id)}) through the cluster bus`);
     }
-    if (phase2.length > 0) return { actions: phase2, waiting: [], refusals: [], layout };
+    return { actions, meetWaits, replicateWaits };
+}
 
-    // Moves, once every given node knows every other and no slot is claimed twice: slots go with their
-    // keys to the new primaries, from the leaving ones (composite actions, see provider/reshard).
-    if (moves.length > 0) {
-        const failing = staying.flatMap((i) =>
-            staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`),
-        );
-        // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
-        const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
-        if (meetWaits.length > 0 || waiting.length > 0 || failing.length > 0 || notOk.length > 0) {
-            return {
-                actions: [],
-                waiting: [...waiting, ...meetWaits, ...failing, ...notOk, "slot moves wait for the nodes to know each other"],
-                refusals: [],
-                layout,
-            };
-        }
-        return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [], refusals: [], layout };
+/**
+ * Slots go with their keys to the new primaries, from the leaving ones (composite actions, see
+ * provider/reshard), once nothing is `pending`, every staying node knows every other and no slot is
+ * claimed twice.
+ */
+export function planMoves(
+    staying: readonly Member[],
+    moves: readonly SlotMove[],
+    pending: readonly string[],
+): { readonly actions: readonly Action[]; readonly waiting: readonly string[] } {
+    const failing = staying.flatMap((i) =>
+        staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`),
+    );
+    // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
+    const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
+    if (pending.length > 0 || failing.length > 0 || notOk.length > 0) {
+        return { actions: [], waiting: [...pending, ...failing, ...notOk, "slot moves wait for the nodes to know each other"] };
     }
+    return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [] };
+}
 
-    // Phase 3, only once every given node is met at its current address: forget members that are gone,
-    // and release surplus nodes that serve no slot (FORGET on every node that stays, RESET SOFT on them).
-    if (meetWaits.length === 0) {
-        const phase3: Action[] = [];
-        for (const id of forgettable) {
-            for (const m of members) if (entryFor(m, id)) phase3.push({ kind: "forget", node: m.name, nodeId: id });
-        }
-        for (const x of members.filter((m) => isSurplus(request, m) && m.me.slots.length === 0)) {
-            const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
-            if (followers.length > 0) {
-                waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
-                continue;
-            }
-            for (const m of staying) if (entryFor(m, x.me.id)) phase3.push({ kind: "forget", node: m.name, nodeId: x.me.id });
-            if (x.cluster.knownNodes > 1) phase3.push({ kind: "reset", node: x.name });
-        }
-        if (phase3.length > 0) return { actions: phase3, waiting: [], refusals: [], layout };
+/**
+ * Forgets members that are gone on every node that knows them, and releases surplus nodes that
+ * serve no slot: FORGET on every staying node, then RESET SOFT on the node itself. A surplus node
+ * that still has followers stays until they follow another primary.
+ */
+export function planRelease(
+    members: readonly Member[],
+    staying: readonly Member[],
+    forgettable: readonly string[],
+    request: ClusterRequest,
+): { readonly actions: readonly Action[]; readonly waiting: readonly string[] } {
+    const actions: Action[] = [];
+    const waiting: string[] = [];
+    for (const id of forgettable) {
+        for (const m of members) if (entryFor(m, id)) actions.push({ kind: "forget", node: m.name, nodeId: id });
     }
+    for (const x of members.filter((m) => isSurplus(request, m) && m.me.slots.length === 0)) {
+        const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
+        if (followers.length > 0) {
+            waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
+            continue;
+        }
+        for (const m of staying) if (entryFor(m, x.me.id)) actions.push({ kind: "forget", node: m.name, nodeId: x.me.id });
+        if (x.cluster.knownNodes > 1) actions.push({ kind: "reset", node: x.name });
+    }
+    return { actions, waiting };
+}
 
-    // Readiness: nothing left to send; what remains is waiting for the cluster to settle.
-    waiting.push(...meetWaits, ...replicateWaits);
+/** With nothing left to send: what the cluster has yet to settle before the layout is ready. */
+export function readinessWaits(staying: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): string[] {
+    const waiting: string[] = [];
     for (const i of staying) {
         for (const j of staying) {
             const entry = i === j ? undefined : entryFor(i, j.me.id);
@@ -669,7 +674,63 @@ export function planCluster(
             }
         }
     }
-    // Phase 4, once ready: the settings lowered for the bootstrap go back to their steady values.
-    const phase4 = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];
-    return { actions: phase4, waiting, refusals: [], layout };
+    return waiting;
+}
+
+/**
+ * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
+ * everything is ready, the tuned settings are brought back to `steady`. Each part either ends the
+ * round (refusals, or actions to apply first) or hands its decision to the next.
+ */
+export function planCluster(
+    nodes: readonly ObservedNode[],
+    masters: number,
+    replicasPerMaster: number,
+    steady: Settings = {},
+    surplusMode: "replicas" | "release" = "replicas",
+): Plan {
+    const request: ClusterRequest = { masters, replicasPerMaster, surplus: surplusMode };
+    const admitted = admitMembers(nodes);
+    if (admitted.stop) return admitted.stop;
+    const { members } = admitted;
+    const groups = groupsOf(admitted);
+    const strangers = findStrangers(admitted, groups);
+    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
+    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
+    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
+    if (refusals.length > 0) return refused(refusals);
+
+    const ownership = settleOwnership(accepted);
+    if (openSlots.size > 0) return { actions: planRepairs(openSlots, ownership), waiting: [], refusals: [], layout: EMPTY_LAYOUT };
+    const roles = choosePrimaryRoles(members, accepted, ownership, request);
+    if (roles.stop) return roles.stop;
+    const replicaOf = assignReplicaRoles(members, roles.primaries, request);
+    const layout = layoutOf(members, roles, replicaOf);
+    const act = (actions: readonly Action[]): Plan => ({ actions, waiting: [], refusals: [], layout });
+
+    const bootstrap = planBootstrap(members, roles, ownership, replicaOf, request);
+    if (bootstrap.length > 0) return act(bootstrap);
+    const staying = members.filter((m) => !isSurplus(request, m));
+    const introductions = planIntroductions(staying, replicaOf);
+    if (introductions.actions.length > 0) return act(introductions.actions);
+    const settling = [...strangers.waiting, ...ownership.waiting];
+    if (roles.moves.length > 0) {
+        const moves = planMoves(staying, roles.moves, [...settling, ...introductions.meetWaits]);
+        return { ...moves, refusals: [], layout };
+    }
+    // Healing comes first (docs/converge.md): nothing is forgotten or released while a handshake with
+    // a given node is still in progress.
+    const release = introductions.meetWaits.length === 0 ? planRelease(members, staying, strangers.forgettable, request) : { actions: [], waiting: [] };
+    if (release.actions.length > 0) return act(release.actions);
+
+    const waiting = [
+        ...settling,
+        ...release.waiting,
+        ...introductions.meetWaits,
+        ...introductions.replicateWaits,
+        ...readinessWaits(staying, roles, replicaOf),
+    ];
+    // Once ready, the settings lowered for the bootstrap go back to their steady values.
+    const restore = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];
+    return { actions: restore, waiting, refusals: [], layout };
 }
