@@ -1,7 +1,8 @@
 // Planning for cluster mode: from what every node reports (CLUSTER NODES, CLUSTER INFO, INFO) to the
 // next commands. Each round is planned from scratch out of the observation alone, so a run killed
 // at any point is finished by the next one: existing slot owners and replicas are kept, and what is
-// missing is filled in deterministically.
+// missing is filled in deterministically. planCluster, at the end, composes the parts above it in the
+// order a round runs them; each is pure and exported only for its table tests.
 import { addressText } from "./address";
 import { applyMoves, planRebalance, SlotMove } from "./rebalance";
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
@@ -9,7 +10,10 @@ import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
 import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, Layout, ObservedNode, Plan, Refusal, SlotRange } from "./types";
 
-/** A given node with its own entry and view of the cluster. */
+/**
+ * A given node with its own entry and view of the cluster.
+ * @internal
+ */
 export interface Member {
     readonly node: ObservedNode;
     readonly name: string;
@@ -60,16 +64,25 @@ function components(members: readonly Member[], byId: ReadonlyMap<string, Member
     return members.map((m) => find(m.index));
 }
 
-/** A part either hands its result to the next or ends the round with `stop`. */
+/**
+ * A part either hands its result to the next or ends the round with `stop`.
+ * @internal
+ */
 export type Step<T> = { readonly stop: Plan } | ({ readonly stop?: undefined } & T);
 
-/** The given nodes, each answering as a cluster node, by position and by node id. */
+/**
+ * The given nodes, each answering as a cluster node, by position and by node id.
+ * @internal
+ */
 export interface Membership {
     readonly members: readonly Member[];
     readonly byId: ReadonlyMap<string, Member>;
 }
 
-/** Guards: every node has loaded its dataset, answers as a cluster node and is given once. */
+/**
+ * Guards: every node has loaded its dataset, answers as a cluster node and is given once.
+ * @internal
+ */
 export function admitMembers(nodes: readonly ObservedNode[]): Step<Membership> {
     // A loading node answers INFO but not yet CLUSTER NODES.
     const loading = nodes.filter((n) => n.loading);
@@ -100,7 +113,10 @@ export function admitMembers(nodes: readonly ObservedNode[]): Step<Membership> {
     return { members, byId };
 }
 
-/** Which given nodes know each other (or are being introduced), and who claims slots. */
+/**
+ * Which given nodes know each other (or are being introduced), and who claims slots.
+ * @internal
+ */
 export interface Groups {
     /** The group of each member, by member index. */
     readonly root: readonly number[];
@@ -108,11 +124,15 @@ export interface Groups {
     readonly claimants: readonly Member[];
 }
 
+/** @internal */
 export function groupsOf({ members, byId }: Membership): Groups {
     return { root: components(members, byId), claimants: members.filter((m) => m.me.primary && m.me.slots.length > 0) };
 }
 
-/** What to do about the nodes the given nodes know of that are not given. */
+/**
+ * What to do about the nodes the given nodes know of that are not given.
+ * @internal
+ */
 export interface Strangers {
     readonly refusals: readonly Refusal[];
     readonly waiting: readonly string[];
@@ -125,6 +145,7 @@ export interface Strangers {
  * Whether a node without slots is alive cannot be told from one view (right after a restart every
  * link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
  * serves slots is a departed member, forgotten once the cluster marks it failed.
+ * @internal
  */
 export function findStrangers({ members, byId }: Membership, { root, claimants }: Groups): Strangers {
     const servesSlots = (m: Member) => claimants.some((c) => root[c.index] === root[m.index]);
@@ -164,10 +185,16 @@ export function findStrangers({ members, byId }: Membership, { root, claimants }
     return { refusals, waiting, forgettable };
 }
 
-/** The nodes on each side of a slot left open by an interrupted move. */
+/**
+ * The nodes on each side of a slot left open by an interrupted move.
+ * @internal
+ */
 export type OpenSlots = Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>;
 
-/** Slots left open by an interrupted move, closed before anything else (valkey-cli fix semantics, ./rebalance). */
+/**
+ * Slots left open by an interrupted move, closed before anything else (valkey-cli fix semantics, ./rebalance).
+ * @internal
+ */
 export function findOpenSlots({ members, byId }: Membership): { readonly openSlots: OpenSlots; readonly refusals: readonly Refusal[] } {
     const refusals: Refusal[] = [];
     const openSlots: OpenSlots = new Map();
@@ -195,6 +222,7 @@ export function findOpenSlots({ members, byId }: Membership): { readonly openSlo
  * behind and are merged; a group that serves slots another group serves, or that holds keys, is
  * another cluster. A node holding keys that is in no accepted group and replicates no given node is
  * refused too: converge never adds a node that holds data.
+ * @internal
  */
 export function acceptClaims(
     { members, byId }: Membership,
@@ -243,7 +271,10 @@ export function acceptClaims(
     return { accepted, refusals };
 }
 
-/** What the user asked for, as the parts of planCluster read it. */
+/**
+ * What the user asked for, as the parts of planCluster read it.
+ * @internal
+ */
 export interface ClusterRequest {
     readonly masters: number;
     readonly replicasPerMaster: number;
@@ -255,7 +286,10 @@ function isSurplus(request: ClusterRequest, m: Member): boolean {
     return request.surplus === "release" && m.index >= request.masters * (request.replicasPerMaster + 1);
 }
 
-/** Who serves which slot among the accepted claimants. */
+/**
+ * Who serves which slot among the accepted claimants.
+ * @internal
+ */
 export interface Ownership {
     /** By slot number. */
     readonly owner: readonly (Member | undefined)[];
@@ -266,7 +300,10 @@ export interface Ownership {
     readonly waiting: readonly string[];
 }
 
-/** Within one cluster Valkey settles conflicting claims by config epoch: so does the plan. */
+/**
+ * Within one cluster Valkey settles conflicting claims by config epoch: so does the plan.
+ * @internal
+ */
 export function settleOwnership(accepted: readonly Member[]): Ownership {
     const owner: (Member | undefined)[] = new Array(SLOT_COUNT).fill(undefined);
     for (const c of accepted) {
@@ -288,7 +325,10 @@ export function settleOwnership(accepted: readonly Member[]): Ownership {
     return { owner, owned, owners, waiting };
 }
 
-/** One repair-slot action per open slot, lowest slot first (carried out by provider/reshard). */
+/**
+ * One repair-slot action per open slot, lowest slot first (carried out by provider/reshard).
+ * @internal
+ */
 export function planRepairs(openSlots: OpenSlots, { owner }: Ownership): Action[] {
     return [...openSlots]
         .sort(([a], [b]) => a - b)
@@ -302,12 +342,16 @@ export function planRepairs(openSlots: OpenSlots, { owner }: Ownership): Action[
         }));
 }
 
-/** A primary of the layout, and the slots no node serves that it gets by ADDSLOTS. */
+/**
+ * A primary of the layout, and the slots no node serves that it gets by ADDSLOTS.
+ * @internal
+ */
 export interface PrimaryRole {
     readonly member: Member;
     readonly add: readonly SlotRange[];
 }
 
+/** @internal */
 export interface PrimaryRoles {
     /** By their first desired slot. */
     readonly primaries: readonly PrimaryRole[];
@@ -320,6 +364,7 @@ export interface PrimaryRoles {
  * The primaries of the layout and the slots each serves once this round's moves and ADDSLOTS are
  * done. Owners that stay are the ones not surplus, lowest position first, at most `masters`; the
  * others are drained.
+ * @internal
  */
 export function choosePrimaryRoles(members: readonly Member[], accepted: readonly Member[], ownership: Ownership, request: ClusterRequest): Step<PrimaryRoles> {
     const { owner, owned, owners } = ownership;
@@ -455,6 +500,7 @@ function followersOf(replicaOf: ReadonlyMap<Member, Member>, p: Member): Member[
  * The primary each non-primary follows: replicas that follow a primary stay with it; the rest are
  * placed (./placement). Nodes beyond the topology's needs become extra replicas, where they are
  * fewest and best placed; surplus nodes in release mode get no primary.
+ * @internal
  */
 export function assignReplicaRoles(members: readonly Member[], primaries: readonly PrimaryRole[], request: ClusterRequest): ReadonlyMap<Member, Member> {
     const { replicasPerMaster } = request;
@@ -512,7 +558,10 @@ export function assignReplicaRoles(members: readonly Member[], primaries: readon
     return replicaOf;
 }
 
-/** The roles the plan converges to, primaries by their first slot and replicas in the given order. */
+/**
+ * The roles the plan converges to, primaries by their first slot and replicas in the given order.
+ * @internal
+ */
 export function layoutOf(members: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): Layout {
     return {
         primaries: primaries.map((p) => ({ node: p.member.name, slots: desiredSlots.get(p.member) as SlotRange[] })),
@@ -527,6 +576,7 @@ function linked(r: Member, p: Member): boolean {
 /**
  * Before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh nodes
  * (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots no node serves.
+ * @internal
  */
 export function planBootstrap(
     members: readonly Member[],
@@ -554,6 +604,7 @@ export function planBootstrap(
     return actions;
 }
 
+/** @internal */
 export interface Introductions {
     /** MEETs, then CLUSTER REPLICATEs. */
     readonly actions: readonly Action[];
@@ -566,6 +617,7 @@ export interface Introductions {
 /**
  * Every staying node knows every other at its current address (after a restart on new addresses,
  * MEET updates the known ids); replicas follow their primary.
+ * @internal
  */
 export function planIntroductions(staying: readonly Member[], replicaOf: ReadonlyMap<Member, Member>): Introductions {
     const actions: Action[] = [];
@@ -601,6 +653,7 @@ export function planIntroductions(staying: readonly Member[], replicaOf: Readonl
  * Slots go with their keys to the new primaries, from the leaving ones (composite actions, see
  * provider/reshard), once nothing is `pending`, every staying node knows every other and no slot is
  * claimed twice.
+ * @internal
  */
 export function planMoves(
     staying: readonly Member[],
@@ -622,6 +675,7 @@ export function planMoves(
  * Forgets members that are gone on every node that knows them, and releases surplus nodes that
  * serve no slot: FORGET on every staying node, then RESET SOFT on the node itself. A surplus node
  * that still has followers stays until they follow another primary.
+ * @internal
  */
 export function planRelease(
     members: readonly Member[],
@@ -646,7 +700,10 @@ export function planRelease(
     return { actions, waiting };
 }
 
-/** With nothing left to send: what the cluster has yet to settle before the layout is ready. */
+/**
+ * With nothing left to send: what the cluster has yet to settle before the layout is ready.
+ * @internal
+ */
 export function readinessWaits(staying: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): string[] {
     const waiting: string[] = [];
     for (const i of staying) {
