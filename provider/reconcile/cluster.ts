@@ -1,15 +1,20 @@
 // Planning for cluster mode: from what every node reports (CLUSTER NODES, CLUSTER INFO, INFO) to the
 // next commands. Each round is planned from scratch out of the observation alone, so a run killed
 // at any point is finished by the next one: existing slot owners and replicas are kept, and what is
-// missing is filled in deterministically.
+// missing is filled in deterministically. planCluster, at the end, composes the parts above it in the
+// order a round runs them; each is pure and exported only for its table tests.
 import { addressText } from "./address";
 import { applyMoves, planRebalance, SlotMove } from "./rebalance";
 import { assignReplicas, choosePrimaries, placementCost, ReplicaDemand } from "./placement";
 import { countSlots, formatRanges, intersectRanges, normalizeRanges, rangesWhere, SLOT_COUNT, slotSet, splitSlots } from "./slots";
 import { CLUSTER_NODE_TIMEOUT, DISKLESS_SYNC_DELAY, lowerForBootstrap, restoreSettings, Settings } from "./settings";
-import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, ObservedNode, Plan, Refusal, SlotRange } from "./types";
+import { Action, ClusterNodeEntry, ClusterObservation, Endpoint, Layout, ObservedNode, Plan, Refusal, SlotRange } from "./types";
 
-interface Member {
+/**
+ * A given node with its own entry and view of the cluster.
+ * @internal
+ */
+export interface Member {
     readonly node: ObservedNode;
     readonly name: string;
     readonly index: number;
@@ -46,7 +51,7 @@ function handshakePending(viewer: Member, address: Endpoint): boolean {
 }
 
 /** Disjoint sets over member indexes: which given nodes know each other or are being introduced. */
-function components(members: readonly Member[], byId: Map<string, Member>): number[] {
+function components(members: readonly Member[], byId: ReadonlyMap<string, Member>): number[] {
     const parent = members.map((_, i) => i);
     const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
     for (const m of members) {
@@ -60,20 +65,29 @@ function components(members: readonly Member[], byId: Map<string, Member>): numb
 }
 
 /**
- * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
- * everything is ready, the tuned settings are brought back to `steady`.
+ * A part either hands its result to the next or ends the round with `stop`.
+ * @internal
  */
-export function planCluster(
-    nodes: readonly ObservedNode[],
-    masters: number,
-    replicasPerMaster: number,
-    steady: Settings = {},
-    surplusMode: "replicas" | "release" = "replicas",
-): Plan {
+export type Step<T> = { readonly stop: Plan } | ({ readonly stop?: undefined } & T);
+
+/**
+ * The given nodes, each answering as a cluster node, by position and by node id.
+ * @internal
+ */
+export interface Membership {
+    readonly members: readonly Member[];
+    readonly byId: ReadonlyMap<string, Member>;
+}
+
+/**
+ * Guards: every node has loaded its dataset, answers as a cluster node and is given once.
+ * @internal
+ */
+export function admitMembers(nodes: readonly ObservedNode[]): Step<Membership> {
     // A loading node answers INFO but not yet CLUSTER NODES.
     const loading = nodes.filter((n) => n.loading);
     if (loading.length > 0) {
-        return { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT };
+        return { stop: { actions: [], waiting: loading.map((n) => `${n.name}: loading its dataset`), refusals: [], layout: EMPTY_LAYOUT } };
     }
     const refusals: Refusal[] = [];
     for (const n of nodes) {
@@ -83,7 +97,7 @@ export function planCluster(
             refusals.push({ node: n.name, reason: "did not answer CLUSTER INFO and CLUSTER NODES (may this user run CLUSTER commands?)" });
         }
     }
-    if (refusals.length > 0) return refused(refusals);
+    if (refusals.length > 0) return { stop: refused(refusals) };
 
     const members: Member[] = nodes.map((node, index) => {
         const cluster = node.cluster as ClusterObservation;
@@ -95,18 +109,48 @@ export function planCluster(
         if (twin) refusals.push({ node: m.name, reason: `is the same server as ${twin.name} (node id ${m.me.id})` });
         byId.set(m.me.id, m);
     }
-    if (refusals.length > 0) return refused(refusals);
-    const waiting: string[] = [];
+    if (refusals.length > 0) return { stop: refused(refusals) };
+    return { members, byId };
+}
 
-    // Which given nodes know each other (or are being introduced), and who claims slots.
-    const root = components(members, byId);
-    const claimants = members.filter((m) => m.me.primary && m.me.slots.length > 0);
+/**
+ * Which given nodes know each other (or are being introduced), and who claims slots.
+ * @internal
+ */
+export interface Groups {
+    /** The group of each member, by member index. */
+    readonly root: readonly number[];
+    /** The primaries that claim slots, in the given order. */
+    readonly claimants: readonly Member[];
+}
+
+/** @internal */
+export function groupsOf({ members, byId }: Membership): Groups {
+    return { root: components(members, byId), claimants: members.filter((m) => m.me.primary && m.me.slots.length > 0) };
+}
+
+/**
+ * What to do about the nodes the given nodes know of that are not given.
+ * @internal
+ */
+export interface Strangers {
+    readonly refusals: readonly Refusal[];
+    readonly waiting: readonly string[];
+    /** Ids of departed members, to FORGET once every given node is met. */
+    readonly forgettable: readonly string[];
+}
+
+/**
+ * A node the given nodes know of that is not given is another cluster's, or a member that is gone.
+ * Whether a node without slots is alive cannot be told from one view (right after a restart every
+ * link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
+ * serves slots is a departed member, forgotten once the cluster marks it failed.
+ * @internal
+ */
+export function findStrangers({ members, byId }: Membership, { root, claimants }: Groups): Strangers {
     const servesSlots = (m: Member) => claimants.some((c) => root[c.index] === root[m.index]);
-
-    // Nodes the given nodes know of that are not given: another cluster, or a member that is gone.
-    // Whether a node without slots is alive cannot be told from one view (right after a restart every
-    // link looks alike), so: one known to a fresh group is another cluster's; one known to a cluster that
-    // serves slots is a departed member, forgotten once the cluster marks it failed.
+    const refusals: Refusal[] = [];
+    const waiting: string[] = [];
     const forgettable: string[] = [];
     const foreign = new Map<string, Member[]>();
     for (const m of members) {
@@ -138,8 +182,22 @@ export function planCluster(
             );
         }
     }
-    // Slots left open by an interrupted move are closed first (valkey-cli fix semantics, ./rebalance).
-    const openSlots = new Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>();
+    return { refusals, waiting, forgettable };
+}
+
+/**
+ * The nodes on each side of a slot left open by an interrupted move.
+ * @internal
+ */
+export type OpenSlots = Map<number, { migrating: { node: string; to: string }[]; importing: { node: string; from: string }[] }>;
+
+/**
+ * Slots left open by an interrupted move, closed before anything else (valkey-cli fix semantics, ./rebalance).
+ * @internal
+ */
+export function findOpenSlots({ members, byId }: Membership): { readonly openSlots: OpenSlots; readonly refusals: readonly Refusal[] } {
+    const refusals: Refusal[] = [];
+    const openSlots: OpenSlots = new Map();
     for (const m of members) {
         for (const open of m.me.openSlots) {
             const peer = byId.get(open.peerId);
@@ -156,10 +214,21 @@ export function planCluster(
             openSlots.set(open.slot, entry);
         }
     }
+    return { openSlots, refusals };
+}
 
-    // Slot claims. Several groups serving different slots are what an interrupted bootstrap leaves
-    // behind and are merged; a group that serves slots another group serves, or that holds keys, is
-    // another cluster.
+/**
+ * Slot claims. Several groups serving different slots are what an interrupted bootstrap leaves
+ * behind and are merged; a group that serves slots another group serves, or that holds keys, is
+ * another cluster. A node holding keys that is in no accepted group and replicates no given node is
+ * refused too: converge never adds a node that holds data.
+ * @internal
+ */
+export function acceptClaims(
+    { members, byId }: Membership,
+    { root, claimants }: Groups,
+): { readonly accepted: readonly Member[]; readonly refusals: readonly Refusal[] } {
+    const refusals: Refusal[] = [];
     const claimedBy = new Map<number, number>(); // group root -> slots claimed
     for (const c of claimants) claimedBy.set(root[c.index], (claimedBy.get(root[c.index]) ?? 0) + countSlots(c.me.slots));
     let mainRoot: number | undefined;
@@ -191,7 +260,7 @@ export function planCluster(
 
     const isReplicaOfGiven = (m: Member) => m.me.replica && m.me.primaryId !== undefined && byId.has(m.me.primaryId);
     for (const m of members) {
-        // Keys in a slot being imported are what an interrupted move leaves: repaired below.
+        // Keys in a slot being imported are what an interrupted move leaves: repaired, not refused.
         if (m.node.keys > 0 && !accepted.includes(m) && !isReplicaOfGiven(m) && !m.me.openSlots.some((o) => o.state === "importing" && byId.has(o.peerId))) {
             refusals.push({
                 node: m.name,
@@ -199,9 +268,43 @@ export function planCluster(
             });
         }
     }
-    if (refusals.length > 0) return refused(refusals);
+    return { accepted, refusals };
+}
 
-    // Who serves which slot: within one cluster Valkey settles conflicting claims by config epoch.
+/**
+ * What the user asked for, as the parts of planCluster read it.
+ * @internal
+ */
+export interface ClusterRequest {
+    readonly masters: number;
+    readonly replicasPerMaster: number;
+    readonly surplus: "replicas" | "release";
+}
+
+/** In release mode the given nodes beyond masters x (1 + replicasPerMaster) leave the cluster. */
+function isSurplus(request: ClusterRequest, m: Member): boolean {
+    return request.surplus === "release" && m.index >= request.masters * (request.replicasPerMaster + 1);
+}
+
+/**
+ * Who serves which slot among the accepted claimants.
+ * @internal
+ */
+export interface Ownership {
+    /** By slot number. */
+    readonly owner: readonly (Member | undefined)[];
+    readonly owned: ReadonlyMap<Member, SlotRange[]>;
+    /** The claimants that own slots, in the given order. */
+    readonly owners: readonly Member[];
+    /** Claims lost to another claimant, until Valkey settles them. */
+    readonly waiting: readonly string[];
+}
+
+/**
+ * Within one cluster Valkey settles conflicting claims by config epoch: so does the plan.
+ * @internal
+ */
+export function settleOwnership(accepted: readonly Member[]): Ownership {
     const owner: (Member | undefined)[] = new Array(SLOT_COUNT).fill(undefined);
     for (const c of accepted) {
         for (const r of c.me.slots) {
@@ -212,125 +315,201 @@ export function planCluster(
         }
     }
     const owned = new Map<Member, SlotRange[]>(accepted.map((c) => [c, rangesWhere((s) => owner[s] === c)]));
+    const waiting: string[] = [];
     for (const c of accepted) {
         const claimed = slotSet(c.me.slots);
         const lost = rangesWhere((s) => owner[s] !== c && claimed[s] === 1);
         if (lost.length > 0) waiting.push(`${c.name}: also claims slots ${formatRanges(lost)}; Valkey settles this by config epoch`);
     }
     const owners = accepted.filter((c) => (owned.get(c) ?? []).length > 0).sort((a, b) => a.index - b.index);
-    if (openSlots.size > 0) {
-        const repairs: Action[] = [...openSlots]
-            .sort(([a], [b]) => a - b)
-            .map(([slot, o]) => ({
-                kind: "repair-slot",
-                node: (o.migrating[0]?.node ?? o.importing[0]?.node) as string,
-                slot,
-                ...(owner[slot] ? { owner: (owner[slot] as Member).name } : {}),
-                migrating: o.migrating,
-                importing: o.importing,
-            }));
-        return { actions: repairs, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
-    }
+    return { owner, owned, owners, waiting };
+}
 
-    // Surplus nodes (release mode): the given nodes beyond masters x (1 + replicasPerMaster).
-    const surplusFrom = masters * (replicasPerMaster + 1);
-    const isSurplus = (m: Member) => surplusMode === "release" && m.index >= surplusFrom;
-    // Owners that stay: not surplus, lowest position first, at most `masters`; the others are drained.
-    const keepers = owners.filter((o) => !isSurplus(o)).slice(0, masters);
+/**
+ * One repair-slot action per open slot, lowest slot first (carried out by provider/reshard).
+ * @internal
+ */
+export function planRepairs(openSlots: OpenSlots, { owner }: Ownership): Action[] {
+    return [...openSlots]
+        .sort(([a], [b]) => a - b)
+        .map(([slot, o]) => ({
+            kind: "repair-slot",
+            node: (o.migrating[0]?.node ?? o.importing[0]?.node) as string,
+            slot,
+            ...(owner[slot] ? { owner: (owner[slot] as Member).name } : {}),
+            migrating: o.migrating,
+            importing: o.importing,
+        }));
+}
+
+/**
+ * A primary of the layout, and the slots no node serves that it gets by ADDSLOTS.
+ * @internal
+ */
+export interface PrimaryRole {
+    readonly member: Member;
+    readonly add: readonly SlotRange[];
+}
+
+/** @internal */
+export interface PrimaryRoles {
+    /** By their first desired slot. */
+    readonly primaries: readonly PrimaryRole[];
+    /** Slots that go with their keys from one primary to another. */
+    readonly moves: readonly SlotMove[];
+    readonly desiredSlots: ReadonlyMap<Member, SlotRange[]>;
+}
+
+/**
+ * The primaries of the layout and the slots each serves once this round's moves and ADDSLOTS are
+ * done. Owners that stay are the ones not surplus, lowest position first, at most `masters`; the
+ * others are drained.
+ * @internal
+ */
+export function choosePrimaryRoles(members: readonly Member[], accepted: readonly Member[], ownership: Ownership, request: ClusterRequest): Step<PrimaryRoles> {
+    const { owner, owned, owners } = ownership;
+    const keepers = owners.filter((o) => !isSurplus(request, o)).slice(0, request.masters);
     const leavers = owners.filter((o) => !keepers.includes(o));
     const missing = rangesWhere((s) => owner[s] === undefined);
-    let moves: SlotMove[] = [];
-    const primaries: { member: Member; add: SlotRange[] }[] = [];
-    if (missing.length === 0) {
-        // Every slot is served: rescale (new primaries join, leavers are drained) and rebalance.
-        const need = masters - keepers.length;
-        const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(m) && m.me.slots.length === 0);
-        const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
-        if (chosen.length < need) {
-            // Roles swap (failovers, rolling restarts): a staying replica of a leaving primary
-            // takes over that primary's slots, keys in place, instead of an empty primary joining.
-            const takeOvers: Action[] = [];
-            for (const leaver of leavers) {
-                if (takeOvers.length >= need - chosen.length) break;
-                const heir = members.find((m) => !isSurplus(m) && m.me.replica && m.me.primaryId === leaver.me.id && m.node.replication.linkUp);
-                if (heir !== undefined) takeOvers.push({ kind: "take-over", node: heir.name, primary: leaver.name });
-            }
-            if (takeOvers.length > 0) return { actions: takeOvers, waiting: [], refusals: [], layout: EMPTY_LAYOUT };
-            return refused([
+    if (missing.length > 0 && leavers.length > 0) {
+        return {
+            stop: refused([
                 {
-                    reason: `growing to ${masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,
+                    reason: `slots ${formatRanges(missing)} are served by no node while ${leavers.map((o) => o.name).join(", ")} must be drained to reach ${request.masters} primaries; converge drains primaries only once every slot is served`,
                 },
-            ]);
-        }
-        for (const m of [...keepers, ...chosen]) primaries.push({ member: m, add: [] });
-        moves = planRebalance(
+            ]),
+        };
+    }
+    const chosen =
+        missing.length === 0 ? rescale(members, accepted, ownership, keepers, leavers, request) : fillMissing(members, accepted, ownership, missing, request);
+    if (chosen.stop) return chosen;
+    const afterMoves = new Map(
+        applyMoves(
             owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
-            primaries.map((p) => p.member.name),
-        );
-    } else if (leavers.length > 0) {
-        return refused([
-            {
-                reason: `slots ${formatRanges(missing)} are served by no node while ${leavers.map((o) => o.name).join(", ")} must be drained to reach ${masters} primaries; converge drains primaries only once every slot is served`,
-            },
-        ]);
-    } else {
-        const split = splitSlots(masters);
-        const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
-        const matched = new Set<Member>();
-        split.forEach((range, i) => {
-            let best: Member | undefined;
-            let bestCount = 0;
-            for (const o of owners) {
-                if (matched.has(o)) continue;
-                const inside = countSlots(intersectRanges(owned.get(o) ?? [], [range]));
-                if (inside > bestCount) {
-                    best = o;
-                    bestCount = inside;
-                }
+            chosen.moves,
+        ).map((o) => [o.node, o.slots]),
+    );
+    const desiredSlots = new Map<Member, SlotRange[]>(
+        chosen.primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]),
+    );
+    const primaries = [...chosen.primaries].sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
+    return { primaries, moves: chosen.moves, desiredSlots };
+}
+
+/** Every slot is served: new primaries join, leavers are drained, and the slots are rebalanced. */
+function rescale(
+    members: readonly Member[],
+    accepted: readonly Member[],
+    { owned, owners }: Ownership,
+    keepers: readonly Member[],
+    leavers: readonly Member[],
+    request: ClusterRequest,
+): Step<{ primaries: PrimaryRole[]; moves: SlotMove[] }> {
+    const need = request.masters - keepers.length;
+    const candidates = members.filter((m) => m.me.primary && !accepted.includes(m) && !isSurplus(request, m) && m.me.slots.length === 0);
+    const chosen = need > 0 ? choosePrimaries(need, candidates, keepers) : [];
+    if (chosen.length < need) {
+        // Roles swap (failovers, rolling restarts): a staying replica of a leaving primary
+        // takes over that primary's slots, keys in place, instead of an empty primary joining.
+        const takeOvers: Action[] = [];
+        for (const leaver of leavers) {
+            if (takeOvers.length >= need - chosen.length) break;
+            const heir = members.find((m) => !isSurplus(request, m) && m.me.replica && m.me.primaryId === leaver.me.id && m.node.replication.linkUp);
+            if (heir !== undefined) takeOvers.push({ kind: "take-over", node: heir.name, primary: leaver.name });
+        }
+        if (takeOvers.length > 0) return { stop: { actions: takeOvers, waiting: [], refusals: [], layout: EMPTY_LAYOUT } };
+        return {
+            stop: refused([
+                {
+                    reason: `growing to ${request.masters} primaries needs ${need} more given nodes that are empty primaries (not replicas), but only ${chosen.length} are`,
+                },
+            ]),
+        };
+    }
+    const primaries = [...keepers, ...chosen].map((member) => ({ member, add: [] }));
+    const moves = planRebalance(
+        owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
+        primaries.map((p) => p.member.name),
+    );
+    return { primaries, moves };
+}
+
+/**
+ * Some slots are served by no node (a bootstrap, or one killed half way): valkey-cli's split, each
+ * range kept by the owner with most of it and the rest given to new primaries. Slots are not moved.
+ */
+function fillMissing(
+    members: readonly Member[],
+    accepted: readonly Member[],
+    { owned, owners }: Ownership,
+    missing: readonly SlotRange[],
+    { masters }: ClusterRequest,
+): Step<{ primaries: PrimaryRole[]; moves: SlotMove[] }> {
+    const split = splitSlots(masters);
+    const rangeOwner: (Member | undefined)[] = split.map(() => undefined);
+    const matched = new Set<Member>();
+    split.forEach((range, i) => {
+        let best: Member | undefined;
+        let bestCount = 0;
+        for (const o of owners) {
+            if (matched.has(o)) continue;
+            const inside = countSlots(intersectRanges(owned.get(o) ?? [], [range]));
+            if (inside > bestCount) {
+                best = o;
+                bestCount = inside;
             }
-            if (best) {
-                rangeOwner[i] = best;
-                matched.add(best);
-            }
-        });
-        const unmatched = owners.filter((o) => !matched.has(o));
-        if (unmatched.length > 0) {
-            return refused(
+        }
+        if (best) {
+            rangeOwner[i] = best;
+            matched.add(best);
+        }
+    });
+    const unmatched = owners.filter((o) => !matched.has(o));
+    if (unmatched.length > 0) {
+        return {
+            stop: refused(
                 unmatched.map((o) => ({
                     node: o.name,
                     reason: `serves slots ${formatRanges(owned.get(o) ?? [])} in a layout that does not fit ${masters} primaries; converge does not move slots`,
                 })),
-            );
-        }
-        const open = split.flatMap((_, i) => (rangeOwner[i] ? [] : [i]));
-        const candidates = members.filter((m) => !matched.has(m) && m.me.primary && !accepted.includes(m));
-        const chosen = choosePrimaries(open.length, candidates, owners);
-        if (chosen.length < open.length) {
-            return refused([
+            ),
+        };
+    }
+    const open = split.flatMap((_, i) => (rangeOwner[i] ? [] : [i]));
+    const candidates = members.filter((m) => !matched.has(m) && m.me.primary && !accepted.includes(m));
+    const chosen = choosePrimaries(open.length, candidates, owners);
+    if (chosen.length < open.length) {
+        return {
+            stop: refused([
                 {
                     reason: `slots ${formatRanges(missing)} need ${open.length} more primaries, but only ${chosen.length} given nodes are empty primaries`,
                 },
-            ]);
-        }
-        open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
-        split.forEach((range, i) => primaries.push({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) }));
+            ]),
+        };
     }
-    const afterMoves = new Map(
-        applyMoves(
-            owners.map((o) => ({ node: o.name, slots: owned.get(o) ?? [] })),
-            moves,
-        ).map((o) => [o.node, o.slots]),
-    );
-    const desiredSlots = new Map<Member, SlotRange[]>(primaries.map((p) => [p.member, normalizeRanges([...(afterMoves.get(p.member.name) ?? []), ...p.add])]));
-    primaries.sort((a, b) => (desiredSlots.get(a.member)?.[0]?.start ?? 0) - (desiredSlots.get(b.member)?.[0]?.start ?? 0));
-    const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
+    open.forEach((rangeIndex, j) => (rangeOwner[rangeIndex] = chosen[j]));
+    return { primaries: split.map((range, i) => ({ member: rangeOwner[i] as Member, add: intersectRanges(missing, [range]) })), moves: [] };
+}
 
-    // Replicas: keep those that follow a primary; place the rest.
+/** The replicas of `p` in `replicaOf`, in its order. */
+function followersOf(replicaOf: ReadonlyMap<Member, Member>, p: Member): Member[] {
+    return [...replicaOf].filter(([, q]) => q === p).map(([r]) => r);
+}
+
+/**
+ * The primary each non-primary follows: replicas that follow a primary stay with it; the rest are
+ * placed (./placement). Nodes beyond the topology's needs become extra replicas, where they are
+ * fewest and best placed; surplus nodes in release mode get no primary.
+ * @internal
+ */
+export function assignReplicaRoles(members: readonly Member[], primaries: readonly PrimaryRole[], request: ClusterRequest): ReadonlyMap<Member, Member> {
+    const { replicasPerMaster } = request;
+    const primaryOf = new Map<string, Member>(primaries.map((p) => [p.member.me.id, p.member]));
     const kept = new Map<Member, Member[]>(primaries.map((p) => [p.member, []]));
     const pool: Member[] = [];
     for (const m of members) {
-        // A node that lost a slot conflict keeps its claim until Valkey settles it (waited for above).
-        if (primaryOf.has(m.me.id) || m.me.slots.length > 0 || isSurplus(m)) continue;
+        // A node that lost a slot conflict keeps its claim until Valkey settles it (see settleOwnership).
+        if (primaryOf.has(m.me.id) || m.me.slots.length > 0 || isSurplus(request, m)) continue;
         const following = m.me.replica && m.me.primaryId ? primaryOf.get(m.me.primaryId) : undefined;
         if (following) (kept.get(following) as Member[]).push(m);
         else pool.push(m);
@@ -365,44 +544,84 @@ export function planCluster(
     const replicaOf = new Map<Member, Member>();
     for (const [p, rs] of kept) for (const r of rs) replicaOf.set(r, p);
     for (const { replica, primary } of assignReplicas(demands, pool)) replicaOf.set(replica, primary);
-    const followersOf = (p: Member) => [...replicaOf].filter(([, q]) => q === p).map(([r]) => r);
     for (const extra of pool.filter((m) => !replicaOf.has(m))) {
-        // Nodes beyond the topology's needs become extra replicas, where they are fewest and best placed.
         const betterThan = (b: Member, a: Member) => {
-            const [countA, countB] = [followersOf(a).length, followersOf(b).length];
-            return countB < countA || (countB === countA && placementCost(extra, b, followersOf(b)) < placementCost(extra, a, followersOf(a)));
+            const [countA, countB] = [followersOf(replicaOf, a).length, followersOf(replicaOf, b).length];
+            return (
+                countB < countA ||
+                (countB === countA && placementCost(extra, b, followersOf(replicaOf, b)) < placementCost(extra, a, followersOf(replicaOf, a)))
+            );
         };
         const best = primaries.map((p) => p.member).reduce((a, b) => (betterThan(b, a) ? b : a));
         replicaOf.set(extra, best);
     }
-    const layout = {
+    return replicaOf;
+}
+
+/**
+ * The roles the plan converges to, primaries by their first slot and replicas in the given order.
+ * @internal
+ */
+export function layoutOf(members: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): Layout {
+    return {
         primaries: primaries.map((p) => ({ node: p.member.name, slots: desiredSlots.get(p.member) as SlotRange[] })),
         replicas: members.filter((m) => replicaOf.has(m)).map((m) => ({ node: m.name, primary: (replicaOf.get(m) as Member).name })),
     };
-    const linked = (r: Member, p: Member) => r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
+}
 
-    // Phase 1, before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh
-    // nodes (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots.
-    const phase1: Action[] = [];
+function linked(r: Member, p: Member): boolean {
+    return r.me.replica && r.me.primaryId === p.me.id && r.node.replication.linkUp;
+}
+
+/**
+ * Before any MEET: the bootstrap settings (see ./settings), distinct config epochs on fresh nodes
+ * (SET-CONFIG-EPOCH only works on a node that knows nobody), and the slots no node serves.
+ * @internal
+ */
+export function planBootstrap(
+    members: readonly Member[],
+    { primaries, moves }: PrimaryRoles,
+    { owned }: Ownership,
+    replicaOf: ReadonlyMap<Member, Member>,
+    request: ClusterRequest,
+): Action[] {
+    const actions: Action[] = [];
     for (const p of primaries) {
         // A primary getting its first slots (by ADDSLOTS or by moves) reports cluster_state:ok sooner.
         const gets = p.add.length > 0 || moves.some((m) => m.to === p.member.name);
-        if (gets && (owned.get(p.member) ?? []).length === 0) phase1.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
-        if (followersOf(p.member).some((r) => !linked(r, p.member))) phase1.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
+        if (gets && (owned.get(p.member) ?? []).length === 0) actions.push(...lowerForBootstrap(p.member.node, CLUSTER_NODE_TIMEOUT));
+        if (followersOf(replicaOf, p.member).some((r) => !linked(r, p.member))) actions.push(...lowerForBootstrap(p.member.node, DISKLESS_SYNC_DELAY));
     }
     if (members.length > 1) {
         let epoch = Math.max(0, ...members.flatMap((m) => [m.cluster.currentEpoch, m.cluster.myEpoch, ...m.cluster.nodes.map((e) => e.configEpoch)]));
         for (const m of members) {
-            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(m)) phase1.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            if (m.cluster.knownNodes <= 1 && m.me.configEpoch === 0 && !isSurplus(request, m)) {
+                actions.push({ kind: "set-config-epoch", node: m.name, epoch: ++epoch });
+            }
         }
     }
-    for (const p of primaries) if (p.add.length > 0) phase1.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
-    if (phase1.length > 0) return { actions: phase1, waiting: [], refusals: [], layout };
+    for (const p of primaries) if (p.add.length > 0) actions.push({ kind: "add-slots", node: p.member.name, ranges: p.add });
+    return actions;
+}
 
-    // Phase 2: every given node knows every other at its current address; replicas follow their primary.
-    const phase2: Action[] = [];
+/** @internal */
+export interface Introductions {
+    /** MEETs, then CLUSTER REPLICATEs. */
+    readonly actions: readonly Action[];
+    /** Handshakes in progress: no MEET is repeated meanwhile. */
+    readonly meetWaits: readonly string[];
+    /** Replicas that do not know their primary yet: REPLICATE needs its id in their view. */
+    readonly replicateWaits: readonly string[];
+}
+
+/**
+ * Every staying node knows every other at its current address (after a restart on new addresses,
+ * MEET updates the known ids); replicas follow their primary.
+ * @internal
+ */
+export function planIntroductions(staying: readonly Member[], replicaOf: ReadonlyMap<Member, Member>): Introductions {
+    const actions: Action[] = [];
     const meetWaits: string[] = [];
-    const staying = members.filter((m) => !isSurplus(m));
     for (const i of staying) {
         for (const j of staying) {
             if (i === j) continue;
@@ -417,58 +636,76 @@ export function planCluster(
                 entry !== undefined || // knows the id at an old address: MEET updates it
                 (reverse !== undefined && matchesAddress(reverse, i.node.announce)) || // a node only learns of a peer through MEET or gossip
                 (reverse === undefined && i.index < j.index); // neither knows the other: one MEET introduces both
-            if (meet) phase2.push({ kind: "meet", node: i.name, peer: j.name, address: j.node.announce, busPort: j.me.busPort });
+            if (meet) actions.push({ kind: "meet", node: i.name, peer: j.name, address: j.node.announce, busPort: j.me.busPort });
         }
     }
     const replicateWaits: string[] = [];
     for (const [r, p] of replicaOf) {
         if (r.me.replica && r.me.primaryId === p.me.id) continue;
         const entry = entryFor(r, p.me.id);
-        if (entry && entry.primary) phase2.push({ kind: "replicate", node: r.name, primary: p.name, primaryId: p.me.id });
+        if (entry && entry.primary) actions.push({ kind: "replicate", node: r.name, primary: p.name, primaryId: p.me.id });
         else replicateWaits.push(`${r.name}: waits to learn ${p.name} (${shortId(p.me.id)}) through the cluster bus`);
     }
-    if (phase2.length > 0) return { actions: phase2, waiting: [], refusals: [], layout };
+    return { actions, meetWaits, replicateWaits };
+}
 
-    // Moves, once every given node knows every other and no slot is claimed twice: slots go with their
-    // keys to the new primaries, from the leaving ones (composite actions, see provider/reshard).
-    if (moves.length > 0) {
-        const failing = staying.flatMap((i) =>
-            staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`),
-        );
-        // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
-        const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
-        if (meetWaits.length > 0 || waiting.length > 0 || failing.length > 0 || notOk.length > 0) {
-            return {
-                actions: [],
-                waiting: [...waiting, ...meetWaits, ...failing, ...notOk, "slot moves wait for the nodes to know each other"],
-                refusals: [],
-                layout,
-            };
-        }
-        return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [], refusals: [], layout };
+/**
+ * Slots go with their keys to the new primaries, from the leaving ones (composite actions, see
+ * provider/reshard), once nothing is `pending`, every staying node knows every other and no slot is
+ * claimed twice.
+ * @internal
+ */
+export function planMoves(
+    staying: readonly Member[],
+    moves: readonly SlotMove[],
+    pending: readonly string[],
+): { readonly actions: readonly Action[]; readonly waiting: readonly string[] } {
+    const failing = staying.flatMap((i) =>
+        staying.filter((j) => j !== i && (entryFor(i, j.me.id)?.failing ?? "no") !== "no").map((j) => `${i.name} sees ${j.name} as failing`),
+    );
+    // A node that does not report cluster_state:ok yet refuses the keys MIGRATE sends (CLUSTERDOWN).
+    const notOk = staying.filter((m) => m.cluster.state !== "ok").map((m) => `${m.name}: cluster_state:${m.cluster.state}`);
+    if (pending.length > 0 || failing.length > 0 || notOk.length > 0) {
+        return { actions: [], waiting: [...pending, ...failing, ...notOk, "slot moves wait for the nodes to know each other"] };
     }
+    return { actions: moves.map((m) => ({ kind: "move-slots", node: m.from, to: m.to, ranges: m.slots })), waiting: [] };
+}
 
-    // Phase 3, only once every given node is met at its current address: forget members that are gone,
-    // and release surplus nodes that serve no slot (FORGET on every node that stays, RESET SOFT on them).
-    if (meetWaits.length === 0) {
-        const phase3: Action[] = [];
-        for (const id of forgettable) {
-            for (const m of members) if (entryFor(m, id)) phase3.push({ kind: "forget", node: m.name, nodeId: id });
-        }
-        for (const x of members.filter((m) => isSurplus(m) && m.me.slots.length === 0)) {
-            const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
-            if (followers.length > 0) {
-                waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
-                continue;
-            }
-            for (const m of staying) if (entryFor(m, x.me.id)) phase3.push({ kind: "forget", node: m.name, nodeId: x.me.id });
-            if (x.cluster.knownNodes > 1) phase3.push({ kind: "reset", node: x.name });
-        }
-        if (phase3.length > 0) return { actions: phase3, waiting: [], refusals: [], layout };
+/**
+ * Forgets members that are gone on every node that knows them, and releases surplus nodes that
+ * serve no slot: FORGET on every staying node, then RESET SOFT on the node itself. A surplus node
+ * that still has followers stays until they follow another primary.
+ * @internal
+ */
+export function planRelease(
+    members: readonly Member[],
+    staying: readonly Member[],
+    forgettable: readonly string[],
+    request: ClusterRequest,
+): { readonly actions: readonly Action[]; readonly waiting: readonly string[] } {
+    const actions: Action[] = [];
+    const waiting: string[] = [];
+    for (const id of forgettable) {
+        for (const m of members) if (entryFor(m, id)) actions.push({ kind: "forget", node: m.name, nodeId: id });
     }
+    for (const x of members.filter((m) => isSurplus(request, m) && m.me.slots.length === 0)) {
+        const followers = staying.filter((m) => m.me.replica && m.me.primaryId === x.me.id);
+        if (followers.length > 0) {
+            waiting.push(`${x.name} leaves once ${followers.map((f) => f.name).join(", ")} follow another primary`);
+            continue;
+        }
+        for (const m of staying) if (entryFor(m, x.me.id)) actions.push({ kind: "forget", node: m.name, nodeId: x.me.id });
+        if (x.cluster.knownNodes > 1) actions.push({ kind: "reset", node: x.name });
+    }
+    return { actions, waiting };
+}
 
-    // Readiness: nothing left to send; what remains is waiting for the cluster to settle.
-    waiting.push(...meetWaits, ...replicateWaits);
+/**
+ * With nothing left to send: what the cluster has yet to settle before the layout is ready.
+ * @internal
+ */
+export function readinessWaits(staying: readonly Member[], { primaries, desiredSlots }: PrimaryRoles, replicaOf: ReadonlyMap<Member, Member>): string[] {
+    const waiting: string[] = [];
     for (const i of staying) {
         for (const j of staying) {
             const entry = i === j ? undefined : entryFor(i, j.me.id);
@@ -494,7 +731,63 @@ export function planCluster(
             }
         }
     }
-    // Phase 4, once ready: the settings lowered for the bootstrap go back to their steady values.
-    const phase4 = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];
-    return { actions: phase4, waiting, refusals: [], layout };
+    return waiting;
+}
+
+/**
+ * Plans one round for a cluster of `masters` primaries with `replicasPerMaster` replicas each; once
+ * everything is ready, the tuned settings are brought back to `steady`. Each part either ends the
+ * round (refusals, or actions to apply first) or hands its decision to the next.
+ */
+export function planCluster(
+    nodes: readonly ObservedNode[],
+    masters: number,
+    replicasPerMaster: number,
+    steady: Settings = {},
+    surplusMode: "replicas" | "release" = "replicas",
+): Plan {
+    const request: ClusterRequest = { masters, replicasPerMaster, surplus: surplusMode };
+    const admitted = admitMembers(nodes);
+    if (admitted.stop) return admitted.stop;
+    const { members } = admitted;
+    const groups = groupsOf(admitted);
+    const strangers = findStrangers(admitted, groups);
+    const { openSlots, refusals: openRefusals } = findOpenSlots(admitted);
+    const { accepted, refusals: claimRefusals } = acceptClaims(admitted, groups);
+    const refusals = [...strangers.refusals, ...openRefusals, ...claimRefusals];
+    if (refusals.length > 0) return refused(refusals);
+
+    const ownership = settleOwnership(accepted);
+    if (openSlots.size > 0) return { actions: planRepairs(openSlots, ownership), waiting: [], refusals: [], layout: EMPTY_LAYOUT };
+    const roles = choosePrimaryRoles(members, accepted, ownership, request);
+    if (roles.stop) return roles.stop;
+    const replicaOf = assignReplicaRoles(members, roles.primaries, request);
+    const layout = layoutOf(members, roles, replicaOf);
+    const act = (actions: readonly Action[]): Plan => ({ actions, waiting: [], refusals: [], layout });
+
+    const bootstrap = planBootstrap(members, roles, ownership, replicaOf, request);
+    if (bootstrap.length > 0) return act(bootstrap);
+    const staying = members.filter((m) => !isSurplus(request, m));
+    const introductions = planIntroductions(staying, replicaOf);
+    if (introductions.actions.length > 0) return act(introductions.actions);
+    const settling = [...strangers.waiting, ...ownership.waiting];
+    if (roles.moves.length > 0) {
+        const moves = planMoves(staying, roles.moves, [...settling, ...introductions.meetWaits]);
+        return { ...moves, refusals: [], layout };
+    }
+    // Healing comes first (docs/converge.md): nothing is forgotten or released while a handshake with
+    // a given node is still in progress.
+    const release = introductions.meetWaits.length === 0 ? planRelease(members, staying, strangers.forgettable, request) : { actions: [], waiting: [] };
+    if (release.actions.length > 0) return act(release.actions);
+
+    const waiting = [
+        ...settling,
+        ...release.waiting,
+        ...introductions.meetWaits,
+        ...introductions.replicateWaits,
+        ...readinessWaits(staying, roles, replicaOf),
+    ];
+    // Once ready, the settings lowered for the bootstrap go back to their steady values.
+    const restore = waiting.length === 0 ? restoreSettings(nodes, steady, [DISKLESS_SYNC_DELAY, CLUSTER_NODE_TIMEOUT]) : [];
+    return { actions: restore, waiting, refusals: [], layout };
 }
