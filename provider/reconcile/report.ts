@@ -2,17 +2,10 @@
 import { addressText } from "./address";
 import { SLOT_COUNT } from "./slots";
 import { ObservedNode, SlotRange } from "./types";
+import type { NodeOutput } from "../../sdk/types/topology";
 
-export interface NodeReport {
-    readonly name: string;
-    /** The announce address, `host:port`. */
-    readonly address: string;
-    /** The cluster node id (cluster mode only). */
-    readonly id?: string;
-    readonly role: "primary" | "replica";
-    /** For replicas: the name of the given node it follows, or the address when that is not a given node. */
-    readonly primary?: string;
-    readonly primaryId?: string;
+/** A node as results report it: the outputs' NodeOutput, with its slots as ranges rather than text. */
+export interface NodeReport extends Omit<NodeOutput, "slots"> {
     /** The slots it serves (cluster primaries); empty otherwise. */
     readonly slots: readonly SlotRange[];
 }
