@@ -5,7 +5,7 @@
 // flight at once per source/target pair (each step pipelined over the window: one MIGRATE per slot, as
 // Valkey refuses keys of several slots in one), and the pairs run in parallel. Every step can be repeated, and a move stopped anywhere leaves open slots that
 // `repairOpenSlots` closes (see ../reconcile/rebalance planSlotRepair).
-import { AbortedError, CommandError, UnreachableError } from "../errors";
+import { CommandError, UnreachableError } from "../errors";
 import { Credentials, NodeClient } from "../nodes/client";
 import { formatRanges } from "../reconcile/slots";
 import { OpenSlotView, planSlotRepair, SlotMove, SlotRepair } from "../reconcile/rebalance";
@@ -309,9 +309,4 @@ export async function repairOpenSlots(ctx: ReshardContext, open: readonly OpenSl
     }
     for (const l of lines) ctx.log(l);
     return lines;
-}
-
-/** Whether an error stops the run on purpose (budget or abort signal) rather than failing it. */
-export function isStop(e: unknown): boolean {
-    return e instanceof AbortedError;
 }

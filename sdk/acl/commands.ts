@@ -48,11 +48,6 @@ export function aclSetUserCommand(user: AclUser, currentHashes?: readonly string
     ];
 }
 
-/** One ACL SETUSER per user, in order (system users first, as resolveAclUsers gives them). */
-export function aclSetUserCommands(users: readonly AclUser[], currentHashes: Readonly<Record<string, readonly string[]>> = {}): string[][] {
-    return users.map((u) => aclSetUserCommand(u, currentHashes[u.name]));
-}
-
 /**
  * What becomes of `default`: restricted to PING (its password, which the probes use, is kept) or
  * switched off. Sent last, once the admin user the provider connects as exists.

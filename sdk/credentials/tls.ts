@@ -27,11 +27,6 @@ export function rotationPeriodMs(validityHours: number, rotateBeforePercent: num
     return (validityHours * HOUR_MS * rotateBeforePercent) / 100;
 }
 
-/** Whether a certificate issued at `issuedAtMs` has reached its renewal threshold at `nowMs`. */
-export function renewalDue(issuedAtMs: number, validityHours: number, rotateBeforePercent: number, nowMs: number): boolean {
-    return nowMs - issuedAtMs >= rotationPeriodMs(validityHours, rotateBeforePercent);
-}
-
 /** The rotation period `nowMs` falls in (see the top of this file). */
 export function rotationEpoch(nowMs: number, validityHours: number, rotateBeforePercent: number, anchorMs = DEFAULT_ROTATION_ANCHOR_MS): number {
     return Math.floor((nowMs - anchorMs) / rotationPeriodMs(validityHours, rotateBeforePercent));

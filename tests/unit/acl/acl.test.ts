@@ -4,7 +4,6 @@ import { expect } from "chai";
 import {
     aclConfigLines,
     aclSetUserCommand,
-    aclSetUserCommands,
     ADMIN_RULES,
     defaultUserCommand,
     describeCommand,
@@ -95,8 +94,18 @@ describe("acl: commands", () => {
         expect(passwordArgs(user.passwords, hashes.slice(0, 1))).to.deep.equal(["resetpass", ">secret-one", ">secret-two"]);
         expect(passwordArgs(["secret-one"], hashes)).to.deep.equal(["resetpass", ">secret-one"]);
         expect(passwordArgs(["secret-one"], [])).to.deep.equal(["resetpass", ">secret-one"]);
-        expect(aclSetUserCommands([user], { app: hashes })).to.deep.equal([
-            ["ACL", "SETUSER", "app", "on", "resetkeys", "resetchannels", "-@all", "clearselectors", "+GET", "+SET", "~app:*"],
+        expect(aclSetUserCommand(user, hashes)).to.deep.equal([
+            "ACL",
+            "SETUSER",
+            "app",
+            "on",
+            "resetkeys",
+            "resetchannels",
+            "-@all",
+            "clearselectors",
+            "+GET",
+            "+SET",
+            "~app:*",
         ]);
     });
 

@@ -3,15 +3,7 @@
 // certificate requests (which forces their replacement) and leaves the CA untouched.
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import {
-    createCertificates,
-    renewalDue,
-    rotationEpoch,
-    rotationEpochStartMs,
-    rotationPeriodMs,
-    sentinelDnsNames,
-    serverDnsNames,
-} from "../../../sdk/credentials/tls";
+import { createCertificates, rotationEpoch, rotationEpochStartMs, rotationPeriodMs, sentinelDnsNames, serverDnsNames } from "../../../sdk/credentials/tls";
 import { installMocks, mockPem, one, registered, reset, settle, unwrap } from "../../helpers/mocks";
 
 const HOUR = 3_600_000;
@@ -54,7 +46,9 @@ describe("certificates: renewal arithmetic", () => {
             [70 * HOUR, true],
             [99 * HOUR, true],
         ];
-        for (const [age, due] of rows) expect([age, renewalDue(T0, 100, 70, T0 + age)]).to.deep.equal([age, due]);
+        // A certificate issued at the start of a rotation period is due when the next one begins.
+        const issued = rotationEpochStartMs(rotationEpoch(T0, 100, 70), 100, 70);
+        for (const [age, due] of rows) expect([age, rotationEpoch(issued + age, 100, 70) > rotationEpoch(issued, 100, 70)]).to.deep.equal([age, due]);
         expect(rotationPeriodMs(2160, 66)).to.equal(1425.6 * HOUR);
     });
 
@@ -66,7 +60,7 @@ describe("certificates: renewal arithmetic", () => {
         const e = rotationEpoch(T0, 100, 70);
         const start = rotationEpochStartMs(e, 100, 70);
         expect(start <= T0 && T0 < rotationEpochStartMs(e + 1, 100, 70)).to.equal(true);
-        expect(renewalDue(start, 100, 70, rotationEpochStartMs(e + 1, 100, 70))).to.equal(true);
+        expect(rotationEpochStartMs(e + 1, 100, 70) - start).to.equal(rotationPeriodMs(100, 70));
     });
 
     it("names the Sentinels' Services and every Sentinel pod", () => {
@@ -162,12 +156,10 @@ describe("certificates: @pulumi/tls resources (mocks)", () => {
 
         // 69 h later (not yet 70 % of 100 h): the same inputs, so nothing is replaced.
         await build(issued + 69 * HOUR);
-        expect(renewalDue(issued, 100, 70, issued + 69 * HOUR)).to.equal(false);
         expect(csrSubject()).to.deep.equal(subject);
 
         // 70 h later: due, and the request's subject changes.
         const later = await build(issued + 70 * HOUR);
-        expect(renewalDue(issued, 100, 70, issued + 70 * HOUR)).to.equal(true);
         expect(csrSubject()).to.deep.equal({ ...subject, serialNumber: `rotation-${epoch + 1}` });
         expect(later.certs.rotationEpoch).to.equal(epoch + 1);
         expect(caInputs()).to.deep.equal(ca);
