@@ -26,7 +26,7 @@ const pureSdk = [
     ownPackage,
     engineDependencies,
     {
-        regex: `^\\.\\./(?!${PURE_SDK})`,
+        regex: `^\\.\\.(/(?!${PURE_SDK})|$)`,
         message: `the pure layer imports only the pure layer: sdk/{spec,model,config,manifests,acl,types} and the derived secrets of sdk/credentials (${ARCH})`,
     },
     { regex: "^@pulumi/", allowTypeImports: true, message: `the pure layer loads no Pulumi runtime; \`import type\` is fine (${ARCH})` },
@@ -60,7 +60,7 @@ const layerRules = [
             ...engine,
             engineDependencies,
             {
-                regex: `^\\.\\./(?!reconcile/|schedule/|\\.\\./sdk/)`,
+                regex: `^\\.\\.(/(?!reconcile/|schedule/|\\.\\./sdk/)|$)`,
                 message: `planning is pure: provider/reconcile and provider/schedule import no live-node code (${ARCH})`,
             },
         ],
