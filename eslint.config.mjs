@@ -63,6 +63,10 @@ const layerRules = [
                 regex: `^\\.\\.(/(?!reconcile/|schedule/|\\.\\./sdk/)|$)`,
                 message: `planning is pure: provider/reconcile and provider/schedule import no live-node code (${ARCH})`,
             },
+            {
+                regex: "^(node:)?(net|tls|dgram|dns|child_process|http|https|http2|fs|fs/promises)$",
+                message: `planning is pure: no network, process or file I/O in provider/reconcile and provider/schedule (${ARCH})`,
+            },
         ],
     ),
 ];

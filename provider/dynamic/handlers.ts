@@ -453,9 +453,20 @@ async function observe(props: TopologyOutputs): Promise<TopologyOutputs> {
         problems = [redact(e.message, secretsOf(inputs))];
     }
     const nodes = result !== undefined ? nodeOutputs(result.nodes) : props.nodes;
-    const primaryEndpoints = result !== undefined ? result.nodes.filter((n) => n.role === "primary").map((n) => n.address) : props.primaryEndpoints;
+    // In slot order, as create and update record them (the pods' order differs once roles swapped).
+    const primaries = result?.nodes.filter((n) => n.role === "primary") ?? [];
+    const firstSlot = (n: (typeof primaries)[number]) => Math.min(...n.slots.map((r) => r.start));
+    const serving = primaries.filter((n) => n.slots.length > 0).sort((a, b) => firstSlot(a) - firstSlot(b));
+    const primaryEndpoints = result !== undefined ? (serving.length > 0 ? serving : primaries).map((n) => n.address) : props.primaryEndpoints;
     const { problems: _previous, ...rest } = props;
-    return { ...rest, nodes, primaryEndpoints, ...(problems.length === 0 ? { state: "RUNNING" } : { state: "DEGRADED", problems }) };
+    // `problems` is not a secret output: masked once more, whatever produced a line.
+    const secrets = secretsOf(inputs);
+    return {
+        ...rest,
+        nodes,
+        primaryEndpoints,
+        ...(problems.length === 0 ? { state: "RUNNING" } : { state: "DEGRADED", problems: problems.map((p) => redact(p, secrets)) }),
+    };
 }
 
 export const topologyHandlers = {

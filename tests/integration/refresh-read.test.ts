@@ -45,6 +45,12 @@ describe("refresh and progress of the dynamic provider (real servers)", function
         expect(fresh.props.state).to.equal("RUNNING");
         expect(fresh.props.problems).to.equal(undefined);
         expect(fresh.props.nodes).to.deep.equal(created.outs.nodes);
+        expect(fresh.props.primaryEndpoints).to.deep.equal(created.outs.primaryEndpoints);
+        // Given in another order (as pods are once roles swapped), the primaries stay in slot order.
+        const t = created.outs.transport as Extract<TopologyInputs["transport"], { kind: "direct" }>;
+        const reordered = await topologyHandlers.read("x", { ...created.outs, transport: { ...t, nodes: [...t.nodes].reverse() } });
+        expect(reordered.props.nodes.map((n) => n.address)).to.deep.equal(servers.map(address).reverse());
+        expect(reordered.props.primaryEndpoints).to.deep.equal(created.outs.primaryEndpoints);
         expect(
             (await topologyHandlers.diff("x", fresh.props as unknown as Record<string, unknown>, inputs as unknown as Record<string, unknown>)).changes,
         ).to.equal(false);
