@@ -36,7 +36,7 @@ import { splitLatePasswords } from "./acl-inputs";
 import { knownPart } from "./inputs";
 import { clusterAccess } from "./kubeconfig";
 import { kubernetesArgs } from "./objects";
-import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
+import { configRollout, rolloutArgs } from "./rollout";
 
 export type { ValkeyClusterArgs } from "../spec/cluster-args";
 
@@ -297,9 +297,10 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         replicas: structure.nodes,
         port: CLUSTER_PORT,
         // Pulumi does not wait for the pods (skipAwait): the provider does, image pulls included.
-        podTimeoutMs: POD_TIMEOUT_MS,
+        podTimeoutMs: model.apply((m) => m.timeouts.podSeconds * 1000),
     };
     const access = {
+        timeoutSeconds: model.apply((m) => m.timeouts.convergeSeconds),
         username,
         password: userPassword,
         ...(certificates !== undefined

@@ -7,12 +7,6 @@ import { shortHash } from "../manifests/pod";
 import { ServiceModel } from "../spec/service-model";
 import type { DayOfWeek } from "../spec/args";
 
-/**
- * How long the topology resource waits for a pod to run (create, scale-out, a restart). Pulumi does
- * not wait for the StatefulSets (skipAwait), so this covers image pulls and volume provisioning.
- */
-export const POD_TIMEOUT_MS = 600_000;
-
 export interface ConfigRollout {
     /** CONFIG SET values of the runtime-settable directives. */
     readonly live: Record<string, string>;

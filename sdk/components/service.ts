@@ -41,7 +41,7 @@ import type { NodeOutput, PendingRestartOutput } from "../types/topology";
 import { knownPart } from "./inputs";
 import { clusterAccess } from "./kubeconfig";
 import { kubernetesArgs } from "./objects";
-import { POD_TIMEOUT_MS, configRollout, rolloutArgs } from "./rollout";
+import { configRollout, rolloutArgs } from "./rollout";
 import { SENTINEL_REPLICAS } from "../manifests/ha";
 import { SENTINEL_PORT } from "../manifests/names";
 import { shortHash } from "../manifests/pod";
@@ -252,6 +252,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         `${name}-topology`,
         {
             topology: structure.topology.kind === "sentinel" ? { kind: "replicated", replicas: structure.topology.replicas } : { kind: "standalone" },
+            timeoutSeconds: model.apply((m) => m.timeouts.convergeSeconds),
             transport: {
                 kind: "kubernetes",
                 // Only an explicit kubeconfig travels (as a secret); otherwise the provider uses the
@@ -262,7 +263,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
                 replicas: structure.nodes,
                 port: VALKEY_PORT,
                 // Pulumi does not wait for the pods (skipAwait): the provider does, image pulls included.
-                podTimeoutMs: POD_TIMEOUT_MS,
+                podTimeoutMs: model.apply((m) => m.timeouts.podSeconds * 1000),
                 // Sentinel plans' replicas follow the primary by its DNS name (docs/pod-contract.md).
                 ...(structure.topology.kind === "sentinel"
                     ? { announceHostnames: { serviceName: `${name}-headless`, clusterDomain: model.apply((m) => m.clusterDomain) } }

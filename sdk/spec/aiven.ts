@@ -3,7 +3,7 @@
 // group for what only exists here. Every object is strict: an unknown field is an error by name.
 import * as net from "net";
 import { z } from "zod";
-import { MAX_DISK_GIB } from "./limits";
+import { MAX_DISK_GIB, TIMEOUT_SECONDS_RANGE } from "./limits";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -256,6 +256,13 @@ export const kubernetesSchema = z.strictObject({
      * the template they run
      */
     allowDataLossOnRestart: z.boolean().optional(),
+    /**
+     * How long the provider waits for the nodes to converge and pass verification, per `pulumi up`
+     * and per restarted pod of a rollout (a dynamic provider never sees customTimeouts). @default 300
+     */
+    timeoutSeconds: int(TIMEOUT_SECONDS_RANGE.min, TIMEOUT_SECONDS_RANGE.max).optional(),
+    /** How long the provider waits for a pod to run (image pull and volume included). @default 600 */
+    podTimeoutSeconds: int(TIMEOUT_SECONDS_RANGE.min, TIMEOUT_SECONDS_RANGE.max).optional(),
 });
 
 const commonSpecFields = {

@@ -98,6 +98,13 @@ export interface KubernetesSettingsArgs {
     /** Restart the pods for a change at this `pulumi up` instead of waiting for the maintenance window. @default false */
     applyDisruptiveChangesNow?: Input<boolean>;
     /**
+     * How long the provider waits for the nodes to converge and pass verification, per `pulumi up`
+     * and per restarted pod of a rollout (10 to 86400; a dynamic provider never sees customTimeouts). @default 300
+     */
+    timeoutSeconds?: Input<number>;
+    /** How long the provider waits for a pod to run, image pull and volume included (10 to 86400). @default 600 */
+    podTimeoutSeconds?: Input<number>;
+    /**
      * Let the provider restart pods that keep their keys in memory only (no disk: plan free, or
      * userConfig `*_persistence: off`) for a new pod template; a restarted pod of a 1-node plan
      * comes back empty. @default false: such restarts stay pending (`pendingRestart`)

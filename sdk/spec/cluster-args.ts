@@ -125,4 +125,8 @@ export interface ValkeyClusterArgs {
     maintenanceWindowTime?: Input<string>;
     /** Restart at this `pulumi up` even outside the window. @default false */
     applyDisruptiveChangesNow?: Input<boolean>;
+    /** How long the provider waits for the cluster to converge and verify, per run and per restarted pod (10 to 86400). @default 300 */
+    timeoutSeconds?: Input<number>;
+    /** How long the provider waits for a pod to run, image pull and volume included (10 to 86400). @default 600 */
+    podTimeoutSeconds?: Input<number>;
 }

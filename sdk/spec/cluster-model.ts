@@ -15,7 +15,16 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { clusterImmutables } from "./immutable";
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_IMAGE, MAX_NAME_LENGTH, ServiceModel, dataNodes, normalizeIpFilter } from "./service-model";
+import {
+    DEFAULT_CLUSTER_DOMAIN,
+    DEFAULT_CONVERGE_TIMEOUT_SECONDS,
+    DEFAULT_IMAGE,
+    DEFAULT_POD_TIMEOUT_SECONDS,
+    MAX_NAME_LENGTH,
+    ServiceModel,
+    dataNodes,
+    normalizeIpFilter,
+} from "./service-model";
 import { quantityValue } from "./quantity";
 import { certificatePolicy, tlsRenderOptions } from "./security";
 import { SpecError } from "./validate";
@@ -137,6 +146,10 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
             ...(spec.maintenanceWindowDow !== undefined ? { dow: spec.maintenanceWindowDow } : {}),
             ...(spec.maintenanceWindowTime !== undefined ? { time: spec.maintenanceWindowTime } : {}),
             ...(spec.applyDisruptiveChangesNow === true ? { force: true } : {}),
+        },
+        timeouts: {
+            convergeSeconds: spec.timeoutSeconds ?? DEFAULT_CONVERGE_TIMEOUT_SECONDS,
+            podSeconds: spec.podTimeoutSeconds ?? DEFAULT_POD_TIMEOUT_SECONDS,
         },
         terminationProtection: false,
         unmapped: [],

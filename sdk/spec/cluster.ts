@@ -12,7 +12,7 @@ import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiA
 import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { ipFilterEntrySchema, labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
-import { KUBERNETES_QUANTITY_MAX, VALKEY_INT_MAX, VALKEY_LLONG_MAX, memorySizeBytes, quantityExceeds } from "./limits";
+import { KUBERNETES_QUANTITY_MAX, TIMEOUT_SECONDS_RANGE, VALKEY_INT_MAX, VALKEY_LLONG_MAX, memorySizeBytes, quantityExceeds } from "./limits";
 import { aclSpecSchema, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
@@ -261,6 +261,10 @@ export const valkeyClusterSpecSchema = z
         maintenanceWindowTime: maintenanceWindowTimeSchema.optional(),
         /** Restart at this `pulumi up` even outside the window. @default false */
         applyDisruptiveChangesNow: z.boolean().optional(),
+        /** How long the provider waits for the cluster to converge and verify, per run and per restarted pod. @default 300 */
+        timeoutSeconds: z.number().int().min(TIMEOUT_SECONDS_RANGE.min).max(TIMEOUT_SECONDS_RANGE.max).optional(),
+        /** How long the provider waits for a pod to run (image pull and volume included). @default 600 */
+        podTimeoutSeconds: z.number().int().min(TIMEOUT_SECONDS_RANGE.min).max(TIMEOUT_SECONDS_RANGE.max).optional(),
     })
     .superRefine((spec, ctx) => {
         const resources = spec.resources;

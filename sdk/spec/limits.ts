@@ -65,3 +65,6 @@ export function quantityExceeds(quantity: unknown, max: bigint): boolean {
     const q = parseQuantity(quantity);
     return q !== undefined && q.numerator > max * q.denominator;
 }
+
+/** The bounds of the provider's timeouts (timeoutSeconds, podTimeoutSeconds): 10 s to a day. */
+export const TIMEOUT_SECONDS_RANGE = { min: 10, max: 86400 } as const;

@@ -7,7 +7,9 @@ import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "./security";
 import {
     DEFAULT_CLUSTER_DOMAIN,
+    DEFAULT_CONVERGE_TIMEOUT_SECONDS,
     DEFAULT_IMAGE,
+    DEFAULT_POD_TIMEOUT_SECONDS,
     Engine,
     MAX_NAME_LENGTH,
     ServiceModel,
@@ -222,6 +224,10 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             time: spec.maintenanceWindowTime,
             ...(spec.kubernetes?.applyDisruptiveChangesNow === true ? { force: true } : {}),
             ...(spec.kubernetes?.allowDataLossOnRestart === true ? { allowDataLoss: true } : {}),
+        },
+        timeouts: {
+            convergeSeconds: spec.kubernetes?.timeoutSeconds ?? DEFAULT_CONVERGE_TIMEOUT_SECONDS,
+            podSeconds: spec.kubernetes?.podTimeoutSeconds ?? DEFAULT_POD_TIMEOUT_SECONDS,
         },
         terminationProtection,
         unmapped,

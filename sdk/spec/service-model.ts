@@ -199,6 +199,13 @@ export interface ServiceModel {
      * disk (kubernetes.allowDataLossOnRestart).
      */
     readonly maintenance: { readonly dow?: string; readonly time?: string; readonly force?: boolean; readonly allowDataLoss?: boolean };
+    /**
+     * How long the provider waits: `convergeSeconds` for the nodes to converge and verify (per run,
+     * and per restarted pod in a rollout), `podSeconds` for a pod to run (create, scale-out, a
+     * restart: image pulls and volume provisioning included, since Pulumi does not wait for the
+     * StatefulSet). A dynamic provider never sees `customTimeouts`, so these are fields.
+     */
+    readonly timeouts: { readonly convergeSeconds: number; readonly podSeconds: number };
     /** The data (StatefulSet, PVCs) is protected from deletion. */
     readonly terminationProtection: boolean;
     readonly unmapped: readonly UnmappedField[];
@@ -221,3 +228,8 @@ export function normalizeIpFilter(
 ): ServiceModel["ipFilter"] {
     return (entries ?? []).map((e) => (typeof e === "string" ? { network: e } : { ...e }));
 }
+
+/** The provider's default wait for the nodes to converge and verify (ValkeyTopology timeoutSeconds). */
+export const DEFAULT_CONVERGE_TIMEOUT_SECONDS = 300;
+/** The provider's default wait for a pod to run. */
+export const DEFAULT_POD_TIMEOUT_SECONDS = 600;
