@@ -197,10 +197,9 @@ async function secure(
         // user's previous rules. Anything else fails the run.
         if (failed.length > 0 && !statuses.every((s) => s.status === "Applied" || onlyUsersRefused(s, acl))) {
             // applyAcl redacts already; the whole message once more, with every password of the inputs.
-            const secrets = [...acl.users.flatMap((u) => u.passwords), inputs.password];
             throw new ValkeyProviderError(
                 "command-failed",
-                redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secrets),
+                redact(`ACL users not applied on ${failed.length} of ${statuses.length} nodes: ${failed.join("; ")}`, secretsOf(inputs)),
             );
         }
     }
@@ -221,6 +220,30 @@ async function secure(
 function refusedUsers(security: SecurityResult): string {
     const nodes = (security.aclStatus ?? []).filter((s) => s.status === "Error").map((s) => s.node);
     return `ACL users were refused on ${nodes.join(", ")}, and a node does not start with a user line it refuses: fix the rules first`;
+}
+
+/** `{ credentials }` for a converge or status request, or nothing for the unauthenticated default user. */
+function credentialsOption(c: Credentials): { credentials?: Credentials } {
+    return c.username !== undefined || c.password !== undefined ? { credentials: c } : {};
+}
+
+/**
+ * Runs `attempt` with each candidate in turn, moving on only when the nodes refused the credentials
+ * (e.g. the admin user does not exist yet); the last refusal names every candidate tried.
+ */
+async function withCredentials<T>(
+    candidates: readonly Credentials[],
+    attempt: (c: Credentials) => Promise<T>,
+): Promise<{ value: T; credentials: Credentials }> {
+    for (let i = 0; ; i++) {
+        try {
+            return { value: await attempt(candidates[i]), credentials: candidates[i] };
+        } catch (e) {
+            if (!(e instanceof AuthenticationError)) throw e;
+            if (i + 1 >= candidates.length)
+                throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
+        }
+    }
 }
 
 async function rollOut(
@@ -338,37 +361,29 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
     const reloadTls = tlsReloadDue(inputs, previous);
     const tls = connectionTls(inputs, previous);
     const candidates = credentialCandidates(inputs, previous);
-    let result: ConvergeResult | undefined;
     let security: SecurityResult = { actions: [] };
-    let credentials: Credentials = {};
     const convergeWith = (c: Credentials, afterVerify?: (clients: readonly NodeClient[]) => Promise<void>) =>
         converge(
             {
                 topology: inputs.topology,
                 transport: transportOf(inputs),
-                ...(c.username !== undefined || c.password !== undefined ? { credentials: c } : {}),
+                ...credentialsOption(c),
                 ...(tls !== undefined ? { tls } : {}),
                 ...(Object.keys(settings).length > 0 ? { settings } : {}),
             },
             { timeoutMs: (inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000, log: progressLog(inputs), ...(afterVerify ? { afterVerify } : {}) },
         );
-    for (let i = 0; result === undefined; i++) {
-        credentials = candidates[i];
+    const first = await withCredentials(candidates, (c) => {
         security = { actions: [] };
-        try {
-            result = await convergeWith(
-                credentials,
-                reloadTls || (inputs.acl !== undefined && options.applyAcl) || config.length > 0
-                    ? (clients) => secure(clients, options.applyAcl ? inputs : { ...inputs, acl: undefined }, reloadTls, config, security)
-                    : undefined,
-            );
-        } catch (e) {
-            // The next credentials only when these were refused (e.g. the admin user does not exist yet).
-            if (!(e instanceof AuthenticationError)) throw e;
-            if (i + 1 >= candidates.length)
-                throw candidates.length > 1 ? new ValkeyProviderError("authentication", `${e.message} (tried: ${triedText(candidates)})`, e.node) : e;
-        }
-    }
+        return convergeWith(
+            c,
+            reloadTls || (inputs.acl !== undefined && options.applyAcl) || config.length > 0
+                ? (clients) => secure(clients, options.applyAcl ? inputs : { ...inputs, acl: undefined }, reloadTls, config, security)
+                : undefined,
+        );
+    });
+    let result: ConvergeResult = first.value;
+    const credentials = first.credentials;
     // Restarts come after the live changes, with the credentials that worked; a restart is
     // verified by converging once more (the nodes come back with new addresses).
     const firstActions = result.actions;
@@ -391,7 +406,7 @@ async function run(inputs: TopologyInputs, previous?: TopologyOutputs, options: 
         await waitPodsReady(target, serving);
         security.actions.push(`${serving.join(", ")}: Ready (the readiness probe passes)`);
     }
-    const primaries = result.layout.primaries.map((p) => result!.nodes.find((n) => n.name === p.node)?.address ?? p.node);
+    const primaries = result.layout.primaries.map((p) => result.nodes.find((n) => n.name === p.node)?.address ?? p.node);
     const echoed = echo(inputs);
     const tlsStatus = security.tlsStatus ?? (inputs.tlsReload !== undefined ? previous?.tlsStatus : undefined);
     const configStatus = security.configStatus ?? (inputs.config !== undefined ? previous?.configStatus : undefined);
@@ -429,18 +444,11 @@ async function observe(props: TopologyOutputs): Promise<TopologyOutputs> {
     let result: StatusResult | undefined;
     let problems: string[];
     try {
-        for (let i = 0; result === undefined; i++) {
-            try {
-                result = await status({
-                    transport: transportOf(inputs),
-                    ...(candidates[i].username !== undefined || candidates[i].password !== undefined ? { credentials: candidates[i] } : {}),
-                    ...(tls !== undefined ? { tls } : {}),
-                    topology: inputs.topology,
-                });
-            } catch (e) {
-                if (!(e instanceof AuthenticationError) || i + 1 >= candidates.length) throw e;
-            }
-        }
+        result = (
+            await withCredentials(candidates, (c) =>
+                status({ transport: transportOf(inputs), ...credentialsOption(c), ...(tls !== undefined ? { tls } : {}), topology: inputs.topology }),
+            )
+        ).value;
         const pending = result.pending!;
         problems = [
             ...result.problems,

@@ -13,12 +13,18 @@ export function nodeTarget(s: ValkeyProcess): NodeTarget {
 }
 
 /** A connection as `username` (no retries: a failure must show); over TLS with `tls.ca` when given. */
-export async function connectAs(server: ValkeyProcess, username: string, password: string, tls?: TlsOptions): Promise<Redis> {
+export function connectAs(server: ValkeyProcess, username: string, password: string, tls?: TlsOptions): Promise<Redis> {
+    return connectRaw(server, { username, password, ...(tls ? { tls } : {}) });
+}
+
+/** A connection without retries; without credentials it is the default user's, unauthenticated (to AUTH by hand). */
+export async function connectRaw(server: ValkeyProcess, options: { username?: string; password?: string; tls?: TlsOptions } = {}): Promise<Redis> {
+    const { username, password, tls } = options;
     const client = new Redis({
         host: server.host,
         port: server.port,
-        username,
-        password,
+        ...(username !== undefined ? { username } : {}),
+        ...(password !== undefined ? { password } : {}),
         ...(tls ? { tls: { ca: tls.ca } } : {}),
         lazyConnect: true,
         enableReadyCheck: false,

@@ -11,7 +11,7 @@ import { TopologyInputs, TopologyOutputs } from "../../provider/dynamic/inputs";
 import { NodeClient, TlsOptions } from "../../provider/nodes/client";
 import { certificateFingerprint } from "../../provider/security/tls-reload";
 import { ADMIN_RULES, EXPORTER_RULES, REPLICATION_RULES } from "../../sdk/acl/users";
-import { address, connectAs, outcome, startNodes } from "../helpers/nodes";
+import { address, connectAs, connectRaw, outcome, startNodes } from "../helpers/nodes";
 import { runSerialized, serializedInputs } from "../helpers/serialized-provider";
 import { makeCertificates, renewServerCertificate, TestCertificates } from "../helpers/tls";
 import { startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
@@ -63,17 +63,7 @@ async function asUser<T>(server: ValkeyProcess, username: string, password: stri
 
 /** "OK" when the node accepts the password, else its refusal (an explicit AUTH: iovalkey's connect does not reject on a wrong password). */
 async function authenticates(server: ValkeyProcess, username: string, password: string): Promise<string> {
-    const client = new Redis({
-        host: server.host,
-        port: server.port,
-        lazyConnect: true,
-        enableReadyCheck: false,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-        connectTimeout: 2000,
-    });
-    client.on("error", () => undefined);
-    await client.connect();
+    const client = await connectRaw(server);
     try {
         return await outcome(client.call("AUTH", username, password) as Promise<unknown>);
     } finally {
