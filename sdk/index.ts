@@ -2,6 +2,7 @@
 export { Valkey } from "./components/valkey";
 export { Redis } from "./components/redis";
 export { ValkeyCluster, ValkeyClusterArgs, ClusterCondition } from "./components/cluster";
+export type { ServiceCondition } from "./components/deploy";
 export * from "./spec/args";
 export { Plan, PersistenceMode, PlanTopology, getPlan, planNames, registerPlan, unregisterPlan } from "./spec/plans";
 export { SpecError, SpecIssue } from "./spec/validate";

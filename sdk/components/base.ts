@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeOutput, PendingRestartOutput } from "../types/topology";
+import type { ServiceCondition } from "./deploy";
 import { Engine } from "../spec/model";
 import { createService } from "./service";
 
@@ -9,22 +10,30 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly serviceHost!: pulumi.Output<string>;
     /** 6379. */
     public readonly servicePort!: pulumi.Output<number>;
-    /** "default". */
+    /** "default"; with `kubernetes.acl`, the ACL admin user. */
     public readonly serviceUsername!: pulumi.Output<string>;
-    /** The default user's password (secret), from @pulumi/random. */
+    /** That user's password (secret), from @pulumi/random unless given. */
     public readonly servicePassword!: pulumi.Output<string>;
     /** `redis://default:<password>@<host>:6379` (`rediss://` with TLS) (secret). */
     public readonly serviceUri!: pulumi.Output<string>;
-    /** "RUNNING" once the service is verified. */
+    /** "RUNNING" once the service is verified; "DEGRADED" after a `pulumi refresh` that found a node down or a replica unlinked. */
     public readonly state!: pulumi.Output<string>;
+    /** seeds/002 phase: "Running", "Updating" while a restart waits for the maintenance window, "Failed" when refresh found it DEGRADED, "Pending" before. */
+    public readonly phase!: pulumi.Output<string>;
+    /** Ready (with lastTransitionTime; reason Degraded and the problems after a refresh that found some), TLSConfigured and ACLSynced. */
+    public readonly conditions!: pulumi.Output<ServiceCondition[]>;
     /** Name of the connection Secret; undefined when connInfoSecretTargetDisabled. */
     public readonly connectionSecretName!: pulumi.Output<string | undefined>;
     /** Namespace of every object. */
     public readonly namespace!: pulumi.Output<string>;
     /** The verified nodes: name, address, role, the primary a replica follows. */
     public readonly topology!: pulumi.Output<NodeOutput[]>;
-    /** The CA certificate (PEM) clients trust with userConfig.*_ssl; undefined otherwise. */
+    /** The CA certificate (PEM) clients trust with userConfig.*_ssl (with kubernetes.tls.externalCerts: the Secret's ca.crt); undefined otherwise. */
     public readonly caCertificate!: pulumi.Output<string | undefined>;
+    /** With `kubernetes.tls.tlsAuthClients` and issued certificates: a client certificate (PEM) for applications (also in the connection Secret); undefined otherwise. */
+    public readonly clientCertificate!: pulumi.Output<string | undefined>;
+    /** Its private key (secret); undefined otherwise. */
+    public readonly clientKey!: pulumi.Output<string | undefined>;
     /**
      * Sentinel plans (business-N, premium-N, pro): `["<name>-sentinel.<namespace>.svc.<clusterDomain>:26379"]`,
      * for Sentinel-aware clients; undefined for 1-node plans.

@@ -123,6 +123,17 @@ function sentinelAuthFiles(model: ServiceModel, password: string): Record<string
     return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, own) };
 }
 
+/** What a connection Secret carries beyond the connection itself. */
+export interface ConnectionExtras {
+    /** What the Sentinels require; default: derived from `conn.password` (right when it is the default user's). */
+    readonly sentinelPassword?: string;
+    /** With TLS, the CA certificate (PEM) clients verify the server with. */
+    readonly caCert?: string;
+    /** With mTLS and issued certificates, the client certificate (PEM) and its key applications present. */
+    readonly clientCert?: string;
+    readonly clientKey?: string;
+}
+
 /**
  * The connection Secret per connInfoSecretTarget, or undefined when the model has no `connInfo`
  * (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
@@ -131,10 +142,11 @@ function sentinelAuthFiles(model: ServiceModel, password: string): Record<string
  * `<prefix>SENTINEL_HOSTS` (comma-separated `host:port`, see sentinelHosts) and
  * `<prefix>SENTINEL_MASTER` (the group, see sentinelGroup) and `<prefix>SENTINEL_PASSWORD` (what
  * Sentinel-aware clients authenticate to the Sentinels with, see sentinelPassword); prefix
- * `model.connInfo.prefix` (default "VALKEY_" / "REDIS_"). The target's labels come after the tags
+ * `model.connInfo.prefix` (default "VALKEY_" / "REDIS_"); with TLS `<prefix>CA_CERT`, with mTLS and
+ * issued certificates `<prefix>CLIENT_CERT` and `<prefix>CLIENT_KEY` (from `extra`). The target's labels come after the tags
  * (ours still win, see commonLabels); its annotations after ours.
  */
-export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo): ISecret | undefined {
+export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo, extra: ConnectionExtras = {}): ISecret | undefined {
     const target = model.connInfo;
     if (target === undefined) return undefined;
     const p = target.prefix;
@@ -159,9 +171,12 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo)
                 ? {
                       [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","),
                       [`${p}SENTINEL_MASTER`]: sentinelGroup(model),
-                      [`${p}SENTINEL_PASSWORD`]: sentinelPassword(conn.password),
+                      [`${p}SENTINEL_PASSWORD`]: extra.sentinelPassword ?? sentinelPassword(conn.password),
                   }
                 : {}),
+            ...(extra.caCert !== undefined ? { [`${p}CA_CERT`]: extra.caCert } : {}),
+            ...(extra.clientCert !== undefined ? { [`${p}CLIENT_CERT`]: extra.clientCert } : {}),
+            ...(extra.clientKey !== undefined ? { [`${p}CLIENT_KEY`]: extra.clientKey } : {}),
         },
     };
 }

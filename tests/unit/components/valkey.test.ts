@@ -172,6 +172,8 @@ describe("Valkey component (mocks)", () => {
             pvc: { storageSize: "20Gi", storageClassName: "ssd" },
             fields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
             volumes: { namespace: "my-aiven-project", statefulSet: "my-valkey", claimTemplate: "data", replicas: 1 },
+            // The Ready condition's lastTransitionTime is kept by the guard (readySince).
+            ready: "RUNNING",
         });
         reset();
         const plain = new Valkey("plain", { project: "p", plan: "business-4" });
