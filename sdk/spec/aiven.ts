@@ -4,6 +4,7 @@
 import * as net from "net";
 import { z } from "zod";
 import { MAX_DISK_GIB, TIMEOUT_SECONDS_RANGE } from "./limits";
+import { tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -117,7 +118,7 @@ const labelMap = () =>
     });
 
 /** A map that becomes Kubernetes annotations (keys follow label-key rules). */
-const annotationMap = () =>
+export const annotationMap = () =>
     stringMap().superRefine((annotations, ctx) => {
         for (const key of Object.keys(annotations)) {
             const problem = labelKeyProblem(key);
@@ -236,6 +237,19 @@ export const kubernetesSchema = z.strictObject({
             }
         })
         .optional(),
+    /**
+     * TLS details when `userConfig.<engine>_ssl` is true, as ValkeyCluster's `tls`: `externalCerts`
+     * (a Secret of yours, e.g. from cert-manager, with tls.crt, tls.key and ca.crt, mounted in place
+     * of the issued certificates), `tlsAuthClients` (mTLS: clients need a certificate of the CA; one
+     * is issued for applications), `internalCerts` validity and rotation, ciphers and protocols.
+     * @default certificates issued with @pulumi/tls (1 year, renewed after 66 %), clients without certificates
+     */
+    tls: tlsSpecSchema.optional(),
+    /**
+     * A redis_exporter sidecar in every data pod, on port 9121 (reachable like the data port: the
+     * ip_filter allow-list applies). `image` replaces the pinned redis_exporter image. @default no exporter
+     */
+    exporter: z.strictObject({ enabled: z.boolean().optional(), image: z.string().min(1).max(512).optional() }).optional(),
     /**
      * Kubeconfig (contents) for the Kubernetes objects and for reaching the nodes through
      * port-forward. @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), as

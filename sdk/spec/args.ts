@@ -3,6 +3,7 @@
 // type-level test in tests/unit/spec/args-types.test.ts fails to compile when they drift apart.
 // Constraints live in the schemas; the docs here say what happens when a field is unset.
 import type * as pulumi from "@pulumi/pulumi";
+import type { ValkeyClusterTlsArgs } from "./security-args";
 
 type Input<T> = pulumi.Input<T>;
 
@@ -93,7 +94,22 @@ export interface KubernetesSettingsArgs {
      * @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), for both
      */
     kubeconfig?: Input<string>;
-    /** Extra annotations on the public/private LoadBalancer Services. @default none */
+    /**
+     * TLS details when `userConfig.<engine>_ssl` is true (refused otherwise), as ValkeyCluster's
+     * `tls`: `externalCerts` (your Secret with tls.crt, tls.key and ca.crt, e.g. from cert-manager,
+     * naming `<name>.<namespace>.svc.<clusterDomain>`), `tlsAuthClients` (mTLS: a client
+     * certificate is issued for applications: clientCertificate/clientKey and the connection
+     * Secret), `internalCerts` validity and rotation, `tlsCiphers`, `tlsProtocols`.
+     * @default certificates issued with @pulumi/tls, clients without certificates
+     */
+    tls?: Input<ValkeyClusterTlsArgs>;
+    /**
+     * A redis_exporter sidecar in every data pod on port 9121, behind the ip_filter allow-list like
+     * the data port, scraping as a user of its own that can read INFO and nothing else. `image`
+     * replaces the pinned redis_exporter image. @default no exporter
+     */
+    exporter?: Input<{ enabled?: Input<boolean>; image?: Input<string> }>;
+    /** Extra annotations on the client Service and the public/private LoadBalancer Services. @default none */
     serviceAnnotations?: Input<Record<string, Input<string>>>;
     /** Restart the pods for a change at this `pulumi up` instead of waiting for the maintenance window. @default false */
     applyDisruptiveChangesNow?: Input<boolean>;

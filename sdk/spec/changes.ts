@@ -186,6 +186,10 @@ export const CHANGE_RULES: readonly ChangeRule[] = [
         "tls.externalCerts",
         "the pods would mount the other certificates only after a restart, which the provider needs them to present the new certificate for.",
     ),
+    noAppearing(
+        "kubernetes.tls.externalCerts",
+        "the pods would mount the other certificates only after a restart, which the provider needs them to present the new certificate for.",
+    ),
     // ValkeyTopology: internal certificates name localhost, external ones are verified under the Service name.
     noAppearing(
         "tls.serverName",

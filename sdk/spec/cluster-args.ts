@@ -9,7 +9,7 @@ import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IToleration } from "kubernetes-models/v1/Toleration";
-import { DayOfWeek, IpFilterArgs } from "./args";
+import { ConnInfoSecretTargetArgs, DayOfWeek, IpFilterArgs } from "./args";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
 
 type Input<T> = pulumi.Input<T>;
@@ -108,6 +108,14 @@ export interface ValkeyClusterArgs {
      * when their pod addresses are inside them. @default every source
      */
     ipFilter?: Input<Input<string | IpFilterArgs>[]>;
+    /**
+     * A connection Secret for applications, as the Aiven spec's connInfoSecretTarget: keys
+     * `<prefix>HOST`, `PORT`, `USER`, `PASSWORD`, `SSL`, `URI`, `REDIS_URL`, with TLS `CA_CERT`, with
+     * mTLS `CLIENT_CERT` and `CLIENT_KEY`. `name` is immutable. @default none
+     */
+    connInfoSecretTarget?: Input<ConnInfoSecretTargetArgs>;
+    /** Annotations of the client Service (e.g. for a cloud load balancer or a service mesh). @default none */
+    serviceAnnotations?: Input<Record<string, Input<string>>>;
     /** Namespace of every object (must exist). @default "default" */
     namespace?: Input<string>;
     /**

@@ -18,23 +18,20 @@ import { clusterImmutables } from "./immutable";
 import {
     DEFAULT_CLUSTER_DOMAIN,
     DEFAULT_CONVERGE_TIMEOUT_SECONDS,
+    DEFAULT_EXPORTER_IMAGE,
     DEFAULT_IMAGE,
     DEFAULT_POD_TIMEOUT_SECONDS,
     MAX_NAME_LENGTH,
     ServiceModel,
     dataNodes,
     normalizeIpFilter,
+    tlsModel,
 } from "./service-model";
+
+export { DEFAULT_EXPORTER_IMAGE } from "./service-model";
 import { quantityValue } from "./quantity";
-import { certificatePolicy, tlsRenderOptions } from "./security";
 import { SpecError } from "./validate";
 
-/**
- * A pinned redis_exporter (oliver006/redis_exporter, which speaks to Valkey as to Redis). The
- * sidecar needs its REDIS_PASSWORD_FILE (exporter/pwd_file.go, since v1.15.1): an image older than
- * that would scrape unauthenticated.
- */
-export const DEFAULT_EXPORTER_IMAGE = "docker.io/oliver006/redis_exporter:v1.67.0";
 /**
  * Memory 1Gi (request = limit: the kernel never reclaims Valkey's memory, so a request below the
  * limit only invites eviction under node pressure); CPU 500m with a limit of 1 to absorb the
@@ -84,7 +81,6 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
     const namespace = spec.namespace ?? DEFAULT_NAMESPACE;
     const topology = { kind: "cluster" as const, masterCount, replicasPerMaster };
     const tls = spec.tls;
-    const policy = tls !== undefined ? certificatePolicy(tls) : undefined;
     return {
         engine: "valkey",
         name,
@@ -117,21 +113,24 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
             retention: { whenDeleted: "Delete", whenScaled: spec.pvc?.whenScaled ?? "Retain" },
         },
         options: {},
-        ...(tls !== undefined
+        ...(tls !== undefined ? { tls: tlsModel(tls) } : {}),
+        ...(spec.acl !== undefined ? { acl: spec.acl } : {}),
+        ipFilter: normalizeIpFilter(spec.ipFilter),
+        ...(spec.connInfoSecretTarget !== undefined
             ? {
-                  tls: {
-                      certificates:
-                          policy !== undefined ? { kind: "internal" as const, ...policy } : { kind: "external" as const, secretName: tls.externalCerts! },
-                      mutual: tls.tlsAuthClients === true,
-                      render: tlsRenderOptions(tls),
+                  connInfo: {
+                      secretName: spec.connInfoSecretTarget.name,
+                      prefix: spec.connInfoSecretTarget.prefix ?? "VALKEY_",
+                      annotations: spec.connInfoSecretTarget.annotations ?? {},
+                      labels: spec.connInfoSecretTarget.labels ?? {},
                   },
               }
             : {}),
-        ...(spec.acl !== undefined ? { acl: spec.acl } : {}),
-        ipFilter: normalizeIpFilter(spec.ipFilter),
+        // Cluster clients follow MOVED redirects to each node's own address, which a single
+        // LoadBalancer cannot give: no public or private access in this version.
         publicAccess: false,
         privateAccess: false,
-        serviceAnnotations: {},
+        serviceAnnotations: spec.serviceAnnotations ?? {},
         scheduling: {
             tolerations: spec.tolerations ?? [],
             ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),

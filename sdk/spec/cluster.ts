@@ -11,9 +11,16 @@ import { IPodAffinity, PodAffinity } from "kubernetes-models/v1/PodAffinity";
 import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
-import { ipFilterEntrySchema, labelKeyProblem, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
+import {
+    annotationMap,
+    connInfoSecretTargetSchema,
+    ipFilterEntrySchema,
+    labelKeyProblem,
+    maintenanceWindowDowSchema,
+    maintenanceWindowTimeSchema,
+} from "./aiven";
 import { KUBERNETES_QUANTITY_MAX, TIMEOUT_SECONDS_RANGE, VALKEY_INT_MAX, VALKEY_LLONG_MAX, memorySizeBytes, quantityExceeds } from "./limits";
-import { aclSpecSchema, tlsSpecSchema } from "./security";
+import { aclSpecSchema, tlsListenerIssues, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
 // Defaults (applied with `??` in cluster-model.ts, only to unset values)
@@ -251,6 +258,14 @@ export const valkeyClusterSpecSchema = z
          * @default every source
          */
         ipFilter: z.array(ipFilterEntrySchema).max(1024).optional(),
+        /**
+         * A connection Secret for applications (keys `<prefix>HOST`, `PORT`, `USER`, `PASSWORD`,
+         * `SSL`, `URI`, `REDIS_URL`, with TLS `CA_CERT`, with mTLS the client certificate), as the
+         * Aiven spec's connInfoSecretTarget. @default none
+         */
+        connInfoSecretTarget: connInfoSecretTargetSchema.optional(),
+        /** Annotations of the client Service (e.g. for a cloud load balancer or a service mesh). @default none */
+        serviceAnnotations: annotationMap().optional(),
         /** Namespace of every object (must exist). @default DEFAULT_NAMESPACE ("default") */
         namespace: matching(DNS_LABEL, "a Kubernetes namespace name (lowercase DNS label, at most 63 characters)", 63).optional(),
         /** Kubeconfig contents (secret). @default the ambient kubeconfig */
@@ -285,19 +300,8 @@ export const valkeyClusterSpecSchema = z
             });
         }
         // The probes, the Services and the NetworkPolicy of a cluster use port 6379 only.
-        if (spec.tls?.disableNonTlsPort === false) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["tls", "disableNonTlsPort"],
-                message: "must be true (or unset) for a ValkeyCluster in this version: its probes, Services and NetworkPolicy serve TLS on port 6379 only",
-            });
-        }
-        if (spec.tls?.tlsPort !== undefined && spec.tls.tlsPort !== 6379) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["tls", "tlsPort"],
-                message: `must be 6379 (or unset) for a ValkeyCluster in this version (got ${spec.tls.tlsPort})`,
-            });
+        for (const issue of spec.tls !== undefined ? tlsListenerIssues(spec.tls, "ValkeyCluster") : []) {
+            ctx.addIssue({ code: "custom", path: ["tls", ...issue.path], message: issue.message });
         }
     });
 

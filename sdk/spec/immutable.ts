@@ -42,6 +42,8 @@ export function serviceImmutables(engine: "valkey" | "redis", name: string, spec
         ...seeds,
         "kubernetes.namespace": namespace,
         [`userConfig.${engine}_ssl`]: at(spec, `userConfig.${engine}_ssl`) ?? false,
+        // Only while TLS is on: turning it on with external certificates is one change, not two.
+        ...(at(spec, `userConfig.${engine}_ssl`) === true ? { "kubernetes.tls.externalCerts": spec.kubernetes?.tls?.externalCerts } : {}),
         [`userConfig.${engine}_number_of_databases`]: at(spec, `userConfig.${engine}_number_of_databases`) ?? DEFAULT_DATABASES,
     });
 }
@@ -53,5 +55,7 @@ export function clusterImmutables(spec: ValkeyClusterSpec): Record<string, Immut
         tls: spec.tls !== undefined ? true : undefined,
         // Only while TLS is on: turning it on with external certificates is one change, not two.
         ...(spec.tls !== undefined ? { "tls.externalCerts": spec.tls.externalCerts } : {}),
+        // Applications load the connection Secret by its name; recorded while there is one.
+        ...(spec.connInfoSecretTarget !== undefined ? { "connInfoSecretTarget.name": spec.connInfoSecretTarget.name } : {}),
     });
 }

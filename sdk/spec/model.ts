@@ -4,9 +4,10 @@ import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
 import { serviceImmutables } from "./immutable";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
-import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours } from "./security";
+import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours, tlsListenerIssues } from "./security";
 import {
     DEFAULT_CLUSTER_DOMAIN,
+    DEFAULT_EXPORTER_IMAGE,
     DEFAULT_CONVERGE_TIMEOUT_SECONDS,
     DEFAULT_IMAGE,
     DEFAULT_POD_TIMEOUT_SECONDS,
@@ -17,6 +18,7 @@ import {
     UnmappedField,
     dataNodes,
     normalizeIpFilter,
+    tlsModel,
 } from "./service-model";
 import { SpecError, SpecIssue } from "./validate";
 
@@ -131,6 +133,16 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         });
     }
     const prefix = engine === "valkey" ? "VALKEY_" : "REDIS_";
+    const tlsSpec = spec.kubernetes?.tls;
+    if (tlsSpec !== undefined && uc[`${engine}_ssl`] !== true) {
+        issues.push({
+            path: "kubernetes.tls",
+            message: `configures TLS, which is off: set userConfig.${engine}_ssl to true, or remove kubernetes.tls`,
+        });
+    }
+    for (const issue of tlsSpec !== undefined ? tlsListenerIssues(tlsSpec, engine === "valkey" ? "Valkey" : "Redis") : []) {
+        issues.push({ path: ["kubernetes", "tls", ...issue.path].join("."), message: issue.message });
+    }
     if (issues.length > 0) throw new SpecError(`${engine === "valkey" ? "Valkey" : "Redis"} ${JSON.stringify(name)}`, issues);
 
     const unmapped: UnmappedField[] = [];
@@ -191,8 +203,10 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             backupHour: uc.backup_hour as number | undefined,
             backupMinute: uc.backup_minute as number | undefined,
         },
-        // valkey_ssl: certificates from an internal CA, clients without certificates (Aiven's).
-        ...(ssl
+        // valkey_ssl with kubernetes.tls: its certificates (issued or the user's Secret) and listener settings.
+        ...(ssl && tlsSpec !== undefined ? { tls: tlsModel(tlsSpec) } : {}),
+        // valkey_ssl alone: certificates from an internal CA, clients without certificates (Aiven's).
+        ...(ssl && tlsSpec === undefined
             ? {
                   tls: {
                       certificates: {
@@ -219,6 +233,9 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         privateAccess: access("private_access"),
         serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
         scheduling: { tolerations: [] },
+        ...(spec.kubernetes?.exporter?.enabled === true
+            ? { exporter: { image: spec.kubernetes.exporter.image ?? DEFAULT_EXPORTER_IMAGE, imagePullSecrets: spec.kubernetes.imagePullSecrets ?? [] } }
+            : {}),
         maintenance: {
             dow: spec.maintenanceWindowDow,
             time: spec.maintenanceWindowTime,

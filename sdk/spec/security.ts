@@ -187,6 +187,24 @@ export const tlsSpecSchema = z
 
 export type TlsSpec = z.output<typeof tlsSpecSchema>;
 
+/**
+ * What the pods of every topology serve with TLS in this version: TLS on port 6379 only (their
+ * probes, Services and NetworkPolicy use that port). Issues with paths relative to the tls object.
+ */
+export function tlsListenerIssues(tls: TlsSpec, component: string): { path: string[]; message: string }[] {
+    const issues: { path: string[]; message: string }[] = [];
+    if (tls.disableNonTlsPort === false) {
+        issues.push({
+            path: ["disableNonTlsPort"],
+            message: `must be true (or unset) for a ${component} in this version: its probes, Services and NetworkPolicy serve TLS on port ${DEFAULT_TLS_PORT} only`,
+        });
+    }
+    if (tls.tlsPort !== undefined && tls.tlsPort !== DEFAULT_TLS_PORT) {
+        issues.push({ path: ["tlsPort"], message: `must be ${DEFAULT_TLS_PORT} (or unset) for a ${component} in this version (got ${tls.tlsPort})` });
+    }
+    return issues;
+}
+
 /** The internal-certificate settings with every default applied, in the units @pulumi/tls takes. */
 export interface CertificatePolicy {
     readonly validityHours: number;

@@ -15,7 +15,7 @@ import { IToleration } from "kubernetes-models/v1/Toleration";
 import type { PersistenceRenderOptions, TlsRenderOptions } from "../config/directives";
 import type { ImmutableField } from "./changes";
 import type { PersistenceMode } from "./plans";
-import type { AclSpec } from "./security";
+import { AclSpec, TlsSpec, certificatePolicy, tlsRenderOptions } from "./security";
 
 export type Engine = "valkey" | "redis";
 
@@ -215,6 +215,12 @@ export interface ServiceModel {
 
 /** A pinned Valkey 8 image (the engine the tests run against is 8.0). */
 export const DEFAULT_IMAGE = "docker.io/valkey/valkey:8.0.2-bookworm";
+/**
+ * A pinned redis_exporter (oliver006/redis_exporter, which speaks to Valkey as to Redis). The
+ * sidecar needs its REDIS_PASSWORD_FILE (exporter/pwd_file.go, since v1.15.1): an image older than
+ * that would scrape unauthenticated.
+ */
+export const DEFAULT_EXPORTER_IMAGE = "docker.io/oliver006/redis_exporter:v1.67.0";
 /** Kubernetes' default cluster domain. */
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 /** Object names derive from the resource name; `<name>-sentinel-<hash>` must stay within 63. */
@@ -233,3 +239,13 @@ export function normalizeIpFilter(
 export const DEFAULT_CONVERGE_TIMEOUT_SECONDS = 300;
 /** The provider's default wait for a pod to run. */
 export const DEFAULT_POD_TIMEOUT_SECONDS = 600;
+
+/** The TLS capability of a validated TLS spec (ValkeyCluster `tls`, Valkey/Redis `kubernetes.tls`). */
+export function tlsModel(tls: TlsSpec): TlsModel {
+    const policy = certificatePolicy(tls);
+    return {
+        certificates: policy !== undefined ? { kind: "internal", ...policy } : { kind: "external", secretName: tls.externalCerts! },
+        mutual: tls.tlsAuthClients === true,
+        render: tlsRenderOptions(tls),
+    };
+}

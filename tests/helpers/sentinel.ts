@@ -113,7 +113,7 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
     });
     // The TLS directives as the data pods' valkey.conf renders them, with this node's port and files.
     const tlsLines = (port: number): string[] =>
-        tlsFiles ? tlsDirectives(tlsSettings(model, { ...tlsFiles, port }, port)!, true, undefined).map(renderDirective) : [];
+        tlsFiles ? tlsDirectives(tlsSettings(model, { ...model.tls?.render, ...tlsFiles, port }, port)!, true, undefined).map(renderDirective) : [];
 
     fs.writeFileSync(path.join(authDir, "password"), auth.password);
     fs.writeFileSync(path.join(authDir, "auth.conf"), auth["auth.conf"]);
@@ -206,9 +206,16 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
             port,
             dataDir: dir,
             authInclude: path.join(authDir, "sentinel-auth.conf"),
-            ...(tlsFiles ? { tls: { ...tlsFiles, port } } : {}),
+            ...(tlsFiles ? { tls: { ...model.tls?.render, ...tlsFiles, port } } : {}),
         });
-        const started = await startValkey({ binary: "valkey-sentinel", config: conf, port, dir, ...(tlsFiles ? { tls: tlsFiles } : {}) });
+        // The readiness check presents the pod's certificate, as everything in a pod does (mTLS plans).
+        const started = await startValkey({
+            binary: "valkey-sentinel",
+            config: conf,
+            port,
+            dir,
+            ...(tlsFiles ? { tls: { ...tlsFiles, clientCertFile: tlsFiles.certFile, clientKeyFile: tlsFiles.keyFile } } : {}),
+        });
         sentinelPids.push(`${started.pid}:`);
     }
     for (const node of nodes) plan.start(node);

@@ -115,6 +115,13 @@ const ROWS: [string, unknown, unknown, string | undefined][] = [
     ["tls.externalCerts", "certs", undefined, `tls.externalCerts cannot be removed after creation (was "certs", now unset): ${CERTS} Keep "certs", ${MOVE}`],
     ["tls.externalCerts", "certs", "certs-2", undefined],
     [
+        "kubernetes.tls.externalCerts",
+        undefined,
+        "certs",
+        `kubernetes.tls.externalCerts cannot be set after creation (was unset, now "certs"): ${CERTS} Leave it unset, ${MOVE}`,
+    ],
+    ["kubernetes.tls.externalCerts", "certs", "certs-2", undefined],
+    [
         "tls.serverName",
         "c.ns.svc.cluster.local",
         undefined,
@@ -191,6 +198,15 @@ describe("what the front doors record for the change rules (sdk/spec/immutable.t
         const spec = parseSpec(redisSpecSchema, { ...SEED_001_SPEC, userConfig: { redis_ssl: true, redis_number_of_databases: 4 } }, "test");
         const fields = serviceImmutables("redis", "k8s-redis", spec, "ns");
         expect([fields["userConfig.redis_ssl"], fields["userConfig.redis_number_of_databases"]]).to.deep.equal([{ value: true }, { value: 4 }]);
+        // With TLS on, where its certificates come from (unset: issued here), with a rule.
+        expect(fields["kubernetes.tls.externalCerts"]).to.deep.equal({});
+        const external = parseSpec(
+            redisSpecSchema,
+            { ...SEED_001_SPEC, userConfig: { redis_ssl: true }, kubernetes: { tls: { externalCerts: "certs" } } },
+            "test",
+        );
+        expect(serviceImmutables("redis", "k8s-redis", external, "ns")["kubernetes.tls.externalCerts"]).to.deep.equal({ value: "certs" });
+        expect(ruled.has("kubernetes.tls.externalCerts")).to.equal(true);
         expect(Object.keys(fields).filter((f) => !ruled.has(f))).to.deep.equal([]);
     });
 
@@ -201,5 +217,9 @@ describe("what the front doors record for the change rules (sdk/spec/immutable.t
         const fields = clusterImmutables(parse({ namespace: "valkey", tls: { externalCerts: "certs" } }));
         expect(fields).to.deep.equal({ namespace: { value: "valkey" }, tls: { value: true }, "tls.externalCerts": { value: "certs" } });
         expect(Object.keys(fields).filter((f) => !ruled.has(f))).to.deep.equal([]);
+        // A connection Secret is recorded by its name while there is one.
+        const withSecret = clusterImmutables(parse({ connInfoSecretTarget: { name: "app-valkey" } }));
+        expect(withSecret).to.deep.equal({ namespace: { value: "default" }, tls: {}, "connInfoSecretTarget.name": { value: "app-valkey" } });
+        expect(Object.keys(withSecret).filter((f) => !ruled.has(f))).to.deep.equal([]);
     });
 });

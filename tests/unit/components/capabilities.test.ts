@@ -1,0 +1,263 @@
+// The capability table of issue 12 under Pulumi mocks: each capability, given through the front
+// door's own field, reaches the objects and the topology resource alike on Valkey (standalone and
+// a Sentinel plan), Redis and ValkeyCluster, since all three are built by the one factory
+// (sdk/components/deploy.ts) from the one model.
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    MOCK_PASSWORD,
+    dynamicOutputs,
+    existingSecrets,
+    installMocks,
+    mockPem,
+    one,
+    registered,
+    reset,
+    restoreWarn,
+    secretValue,
+    settle,
+    unwrap,
+} from "../../helpers/mocks";
+import { Redis } from "../../../sdk/components/redis";
+import { Valkey } from "../../../sdk/components/valkey";
+import { ValkeyCluster } from "../../../sdk/components/cluster";
+import { SpecError } from "../../../sdk/spec/validate";
+
+type Component = Valkey | Redis | ValkeyCluster;
+const TOPOLOGY = "pulumi-nodejs:dynamic/valkey:ValkeyTopology";
+
+/** One component per topology and front door, with the same capability given in each one's field. */
+interface Door {
+    readonly label: string;
+    readonly make: (
+        name: string,
+        capability: { aiven?: Record<string, unknown>; userConfig?: Record<string, unknown>; cluster?: Record<string, unknown> },
+    ) => Component;
+    /** The namespace its objects land in. */
+    readonly namespace: string;
+    readonly prefix: string;
+}
+
+const DOORS: readonly Door[] = [
+    {
+        label: "Valkey startup-4 (standalone)",
+        make: (name, c) => new Valkey(name, { project: "apps", plan: "startup-4", userConfig: c.userConfig ?? {}, kubernetes: c.aiven ?? {} }),
+        namespace: "apps",
+        prefix: "VALKEY_",
+    },
+    {
+        label: "Valkey business-4 (Sentinel)",
+        make: (name, c) => new Valkey(name, { project: "apps", plan: "business-4", userConfig: c.userConfig ?? {}, kubernetes: c.aiven ?? {} }),
+        namespace: "apps",
+        prefix: "VALKEY_",
+    },
+    {
+        label: "Redis startup-4",
+        make: (name, c) => new Redis(name, { project: "apps", plan: "startup-4", userConfig: renamed(c.userConfig ?? {}), kubernetes: c.aiven ?? {} }),
+        namespace: "apps",
+        prefix: "REDIS_",
+    },
+    {
+        label: "ValkeyCluster 3x1",
+        make: (name, c) => new ValkeyCluster(name, { namespace: "apps", ...(c.cluster ?? {}) }),
+        namespace: "apps",
+        prefix: "VALKEY_",
+    },
+];
+
+/** valkey_* userConfig keys as Redis names them. */
+function renamed(userConfig: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(userConfig).map(([k, v]) => [k.replace(/^valkey_/, "redis_"), v]));
+}
+
+async function settled(component: Component): Promise<void> {
+    await settle(component.serviceUri);
+    await settle(component.conditions);
+}
+
+describe("capabilities on every component (issue 12's table, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    describe("exporter", () => {
+        for (const door of DOORS) {
+            it(`${door.label}: a redis_exporter sidecar scraping as its own user, 9121 behind the allow-list`, async () => {
+                const c = door.make("m", {
+                    aiven: { exporter: { enabled: true } },
+                    userConfig: { ip_filter: ["10.1.0.0/16"] },
+                    cluster: { exporter: { enabled: true }, ipFilter: ["10.1.0.0/16"] },
+                });
+                await settled(c);
+                const pod = one("kubernetes:apps/v1:StatefulSet", "m").inputs.spec.template.spec;
+                const exporter = pod.containers.find((x: { name: string }) => x.name === "exporter");
+                expect(exporter.image).to.equal("docker.io/oliver006/redis_exporter:v1.67.0");
+                expect(exporter.env.find((e: { name: string }) => e.name === "REDIS_USER")).to.deep.equal({ name: "REDIS_USER", value: "exporter-user" });
+                expect(exporter.ports).to.deep.equal([{ name: "metrics", containerPort: 9121, protocol: "TCP" }]);
+                const policy = one("kubernetes:networking.k8s.io/v1:NetworkPolicy", "m").inputs.spec;
+                const metrics = policy.ingress.find((rule: { ports: Array<{ port: number }> }) => rule.ports.some((p) => p.port === 9121));
+                expect(metrics.from).to.deep.equal([{ ipBlock: { cidr: "10.1.0.0/16" } }]);
+            });
+        }
+
+        it("Valkey: an exporter image of the user's replaces the pinned one", async () => {
+            const c = new Valkey("m", {
+                project: "apps",
+                plan: "startup-4",
+                kubernetes: { exporter: { enabled: true, image: "registry.local/redis_exporter:v1.70.0" } },
+            });
+            await settled(c);
+            const pod = one("kubernetes:apps/v1:StatefulSet", "m").inputs.spec.template.spec;
+            expect(pod.containers.map((x: { name: string; image: string }) => `${x.name} ${x.image}`)).to.deep.equal([
+                "valkey docker.io/valkey/valkey:8.0.2-bookworm",
+                "exporter registry.local/redis_exporter:v1.70.0",
+            ]);
+        });
+    });
+
+    describe("mTLS client certificates for applications", () => {
+        for (const door of DOORS) {
+            it(`${door.label}: tls-auth-clients yes, a client certificate for the provider and as outputs, in the connection Secret`, async () => {
+                const c = door.make("m", {
+                    userConfig: { valkey_ssl: true },
+                    aiven: { tls: { tlsAuthClients: true } },
+                    cluster: { tls: { tlsAuthClients: true }, connInfoSecretTarget: { name: "m-conn" } },
+                });
+                await settled(c);
+                expect(one("kubernetes:core/v1:ConfigMap", "m-config").inputs.data["valkey.conf"]).to.contain("\ntls-auth-clients yes\n");
+                const client = mockPem("CERTIFICATE", "m-client-cert");
+                expect(await unwrap(c.clientCertificate)).to.equal(client);
+                expect(await unwrap(c.clientKey)).to.equal(mockPem("PRIVATE KEY", "m-client-key"));
+                expect(await pulumi.isSecret(c.clientKey)).to.equal(true);
+                const topology = secretValue<Record<string, unknown>>(one(TOPOLOGY, "m-topology").inputs.tls);
+                expect(topology.cert).to.equal(client);
+                const connection = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "m-connection").inputs.stringData);
+                expect([connection[`${door.prefix}SSL`], connection[`${door.prefix}CLIENT_CERT`], connection[`${door.prefix}CA_CERT`]]).to.deep.equal([
+                    "true",
+                    client,
+                    mockPem("CERTIFICATE", "m-ca"),
+                ]);
+                expect((await unwrap(c.conditions)).find((x) => x.type === "TLSConfigured")).to.deep.equal({ type: "TLSConfigured", status: "True" });
+            });
+        }
+
+        it("without tlsAuthClients there is no client certificate", async () => {
+            const c = new Valkey("m", { project: "apps", plan: "startup-4", userConfig: { valkey_ssl: true } });
+            await settled(c);
+            expect([await unwrap(c.clientCertificate), await unwrap(c.clientKey)]).to.deep.equal([undefined, undefined]);
+            expect(one("kubernetes:core/v1:ConfigMap", "m-config").inputs.data["valkey.conf"]).to.contain("\ntls-auth-clients optional\n");
+            expect(Object.keys(secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "m-connection").inputs.stringData))).to.not.include(
+                "VALKEY_CLIENT_CERT",
+            );
+        });
+    });
+
+    describe("TLS from an existing Secret (cert-manager)", () => {
+        const CA = mockPem("CERTIFICATE", "cm-ca");
+        const CRT = mockPem("CERTIFICATE", "cm-server");
+        const b64 = (text: string) => Buffer.from(text).toString("base64");
+        beforeEach(() => {
+            existingSecrets["apps/cm-certs"] = { "tls.crt": b64(CRT), "tls.key": b64(mockPem("PRIVATE KEY", "cm")), "ca.crt": b64(CA) };
+        });
+
+        for (const door of DOORS) {
+            it(`${door.label}: mounts the Secret, issues nothing, verifies under the client Service's name and reloads its tls.crt`, async () => {
+                const c = door.make("m", {
+                    userConfig: { valkey_ssl: true },
+                    aiven: { tls: { externalCerts: "cm-certs" } },
+                    cluster: { tls: { externalCerts: "cm-certs" } },
+                });
+                await settled(c);
+                expect(registered.filter((r) => r.type.startsWith("tls:")).map((r) => r.name)).to.deep.equal([]);
+                const pod = one("kubernetes:apps/v1:StatefulSet", "m").inputs.spec.template.spec;
+                expect(pod.volumes.find((v: { name: string }) => v.name === "tls")).to.deep.equal({
+                    name: "tls",
+                    secret: { secretName: "cm-certs", defaultMode: 0o440 },
+                });
+                const topology = one(TOPOLOGY, "m-topology").inputs;
+                expect(topology.tls).to.deep.equal({ ca: CA, serverName: "m.apps.svc.cluster.local" });
+                expect(topology.tlsReload).to.deep.equal({ certPem: CRT });
+                expect(await unwrap(c.caCertificate)).to.equal(CA);
+            });
+        }
+
+        it("Valkey/Redis: kubernetes.tls without userConfig.*_ssl is refused at construction, naming both fields", () => {
+            expect(() => new Redis("m", { project: "apps", plan: "startup-4", kubernetes: { tls: { externalCerts: "cm-certs" } } })).to.throw(
+                SpecError,
+                'Redis "m" is invalid (1 problem):\n  - kubernetes.tls: configures TLS, which is off: set userConfig.redis_ssl to true, or remove kubernetes.tls',
+            );
+            expect(
+                () => new Valkey("m", { project: "apps", plan: "startup-4", userConfig: { valkey_ssl: true }, kubernetes: { tls: { tlsPort: 6380 } } }),
+            ).to.throw(
+                SpecError,
+                'Valkey "m" is invalid (1 problem):\n  - kubernetes.tls.tlsPort: must be 6379 (or unset) for a Valkey in this version (got 6380)',
+            );
+            expect(registered).to.deep.equal([]);
+        });
+    });
+
+    describe("connection Secret", () => {
+        for (const door of DOORS) {
+            it(`${door.label}: VALKEY_*/REDIS_* keys and REDIS_URL under the target's name`, async () => {
+                const c = door.make("m", { cluster: { connInfoSecretTarget: { name: "m-conn", labels: { team: "shop" } } } });
+                await settled(c);
+                const secret = one("kubernetes:core/v1:Secret", "m-connection").inputs;
+                const expectedName = door.label.startsWith("ValkeyCluster") ? "m-conn" : "m";
+                expect([secret.metadata.name, await unwrap(c.connectionSecretName)]).to.deep.equal([expectedName, expectedName]);
+                const data = secretValue<Record<string, string>>(secret.stringData);
+                const uri = `redis://default:${MOCK_PASSWORD}@m.apps.svc.cluster.local:6379`;
+                expect([data[`${door.prefix}HOST`], data[`${door.prefix}PORT`], data[`${door.prefix}URI`], data.REDIS_URL]).to.deep.equal([
+                    "m.apps.svc.cluster.local",
+                    "6379",
+                    uri,
+                    uri,
+                ]);
+            });
+        }
+
+        it("ValkeyCluster without connInfoSecretTarget has none (as before)", async () => {
+            const c = new ValkeyCluster("m", { namespace: "apps" });
+            await settled(c);
+            expect(registered.filter((r) => r.name === "m-connection")).to.deep.equal([]);
+            expect(await unwrap(c.connectionSecretName)).to.equal(undefined);
+        });
+
+        it("ValkeyCluster with ACL names the admin user in the Secret", async () => {
+            const c = new ValkeyCluster("m", { namespace: "apps", acl: {}, connInfoSecretTarget: { name: "m-conn" } });
+            await settled(c);
+            const data = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "m-connection").inputs.stringData);
+            expect(data.VALKEY_USER).to.equal("valkey-admin");
+            expect(data.VALKEY_PASSWORD).to.equal(await unwrap(c.servicePassword));
+        });
+    });
+
+    describe("client Service annotations", () => {
+        for (const door of DOORS) {
+            it(`${door.label}: on the client Service`, async () => {
+                const annotations = { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
+                const c = door.make("m", { aiven: { serviceAnnotations: annotations }, cluster: { serviceAnnotations: annotations } });
+                await settled(c);
+                expect(one("kubernetes:core/v1:Service", "m").inputs.metadata.annotations).to.include(annotations);
+            });
+        }
+    });
+
+    describe("status: phase and conditions", () => {
+        for (const door of DOORS) {
+            it(`${door.label}: Running with Ready, TLSConfigured and ACLSynced`, async () => {
+                // What the guard's provider records once the topology resource reports RUNNING.
+                dynamicOutputs["m-guard"] = { readySince: "2026-12-04T20:00:00.000Z" };
+                const c = door.make("m", {});
+                await settled(c);
+                expect(await unwrap(c.phase)).to.equal("Running");
+                const conditions = await unwrap(c.conditions);
+                expect(conditions.map((x) => [x.type, x.status, x.reason])).to.deep.equal([
+                    ["Ready", "True", undefined],
+                    ["TLSConfigured", "False", "NotConfigured"],
+                    ["ACLSynced", "False", "NotConfigured"],
+                ]);
+                expect(conditions[0].lastTransitionTime).to.equal("2026-12-04T20:00:00.000Z");
+            });
+        }
+    });
+});
