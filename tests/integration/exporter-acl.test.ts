@@ -12,7 +12,9 @@ import { AclPlanInput, resolveAclUsers } from "../../sdk/acl/users";
 import { buildAuthSecret, buildStatefulSet } from "../../sdk/manifests";
 import { valkeyClusterSpecSchema } from "../../sdk/spec/cluster";
 import { buildClusterModel } from "../../sdk/spec/cluster-model";
-import { ServiceModel } from "../../sdk/spec/model";
+import { ServiceModel, buildModel } from "../../sdk/spec/model";
+import { valkeySpecSchema } from "../../sdk/spec/aiven";
+import { exporterPassword } from "../../sdk/credentials/probe-password";
 import { parseSpec } from "../../sdk/spec/validate";
 import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
 import { freePort, startValkey, stopAllValkeys, tempDir, ValkeyProcess } from "../helpers/valkey";
@@ -183,6 +185,68 @@ describe("the exporter user on real servers: what a scrape needs, no secrets, no
                 await exited;
             }
             admin.disconnect();
+        }
+    });
+});
+
+// The exporter on a Valkey plan (kubernetes.exporter, no ACL users): the sidecar still scrapes as a
+// user of its own, with the same rules, whose password derives from the default user's.
+describe("the exporter of a Valkey plan (kubernetes.exporter) on a real server", function () {
+    this.timeout(30000);
+    const model = buildModel(
+        "valkey",
+        "cache",
+        parseSpec(valkeySpecSchema, { project: "p", plan: "startup-4", kubernetes: { exporter: { enabled: true } } }, "Valkey"),
+    );
+    let server: ValkeyProcess;
+    let secret: Record<string, string>;
+
+    before(async () => {
+        secret = buildAuthSecret(model, DEFAULT_PW).stringData!;
+        server = await startValkey({ config: secret["auth.conf"], password: DEFAULT_PW });
+    });
+    after(stopAllValkeys);
+
+    it(`scrapes as ${EXPORTER} with the rendered password, and is refused CONFIG GET masterauth and CLIENT PAUSE`, async () => {
+        const exporter = await connectAs(server, EXPORTER, exporterPassword(DEFAULT_PW));
+        try {
+            for (const [command, ...args] of SCRAPE.filter(([c]) => c !== "CLUSTER")) {
+                expect(await outcome(exporter.call(command, ...args) as Promise<unknown>), `${command} ${args.join(" ")}`).not.to.match(/^(NOPERM|ERR)/);
+            }
+            expect(await outcome(exporter.call("CONFIG", "GET", "masterauth") as Promise<unknown>)).to.equal(
+                `NOPERM User ${EXPORTER} has no permissions to run the 'config|get' command`,
+            );
+            expect(await outcome(exporter.call("CLIENT", "PAUSE", "1000", "WRITE") as Promise<unknown>)).to.equal(
+                `NOPERM User ${EXPORTER} has no permissions to run the 'client|pause' command`,
+            );
+        } finally {
+            exporter.disconnect();
+        }
+    });
+
+    it("the real redis_exporter with the rendered sidecar's environment scrapes redis_up 1", async function () {
+        const binary = exporterBinary();
+        if (binary === undefined) {
+            if (process.env.CI === "true") throw new Error("no redis_exporter: set REDIS_EXPORTER_BIN (scripts/redis-exporter.sh builds one)");
+            this.skip();
+        }
+        const sts = buildStatefulSet(model, { configHash: "0123456789abcdef" });
+        const { env } = sidecarEnvironment(sts, secret, tempDir(), `redis://${server.host}:${server.port}`);
+        const metricsPort = await freePort();
+        const child = spawn(binary!, [], { stdio: "ignore", env: { ...env, REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${metricsPort}` } });
+        try {
+            let metrics = "";
+            for (let attempt = 0; attempt < 100 && !/^redis_up /m.test(metrics); attempt++) {
+                metrics = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => "");
+                if (!/^redis_up /m.test(metrics)) await new Promise((r) => setTimeout(r, 50));
+            }
+            expect(metrics).to.match(/^redis_up 1$/m);
+        } finally {
+            if (child.exitCode === null) {
+                const exited = new Promise((r) => child.once("exit", r));
+                child.kill("SIGTERM");
+                await exited;
+            }
         }
     });
 });
