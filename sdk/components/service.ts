@@ -61,18 +61,6 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
     return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
 }
 
-/** What this version does not deploy yet. */
-function refuseUnsupported(model: ServiceModel): void {
-    const issues: SpecIssue[] = [];
-    if (model.nodes > 1 && model.topology.kind === "cluster") {
-        issues.push({
-            path: "plan",
-            message: `plan ${model.sizing.plan} runs ${model.nodes} nodes with topology cluster, which Valkey and Redis do not deploy; choose a 1-node or a Sentinel plan (business-N, premium-N, pro), or use ValkeyCluster`,
-        });
-    }
-    if (issues.length > 0) throw new SpecError(subjectOf(model.engine, model.name), issues);
-}
-
 export function createService(engine: Engine, name: string, args: unknown, parent: pulumi.ComponentResource): ServiceResult {
     const subject = subjectOf(engine, name);
     const plainModel = checkAtConstruction(engine, name, args);
@@ -84,7 +72,6 @@ export function createService(engine: Engine, name: string, args: unknown, paren
               .apply((resolved) => buildModel(engine, name, parseSpec(schemaOf(engine), resolved, subject)));
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
-    refuseUnsupported(structure);
     if (structure.tls !== undefined && !plainModel) {
         throw new SpecError(subject, [
             {

@@ -132,6 +132,17 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             message: `plan ${plan.name} keeps no data on disk; remove disk_space or set userConfig.${engine}_persistence to "rdb"`,
         });
     }
+    // Cluster clients follow MOVED redirects to each node's own address, which one LoadBalancer cannot give.
+    if (plan?.topology === "cluster") {
+        for (const group of ["public_access", "private_access"]) {
+            if ((uc[group] as Record<string, boolean> | undefined)?.[engine] === true) {
+                issues.push({
+                    path: `userConfig.${group}.${engine}`,
+                    message: `plan ${plan.name} is a cluster, whose clients follow MOVED redirects to each node's own address, which one LoadBalancer cannot give; remove it, or choose a 1-node or a Sentinel plan`,
+                });
+            }
+        }
+    }
     const prefix = engine === "valkey" ? "VALKEY_" : "REDIS_";
     const tlsSpec = spec.kubernetes?.tls;
     if (tlsSpec !== undefined && uc[`${engine}_ssl`] !== true) {

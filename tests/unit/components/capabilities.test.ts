@@ -22,6 +22,7 @@ import { Redis } from "../../../sdk/components/redis";
 import { Valkey } from "../../../sdk/components/valkey";
 import { ValkeyCluster } from "../../../sdk/components/cluster";
 import { SpecError } from "../../../sdk/spec/validate";
+import { registerPlan, unregisterPlan } from "../../../sdk/spec/plans";
 
 type Component = Valkey | Redis | ValkeyCluster;
 const TOPOLOGY = "pulumi-nodejs:dynamic/valkey:ValkeyTopology";
@@ -259,5 +260,54 @@ describe("capabilities on every component (issue 12's table, mocks)", () => {
                 expect(conditions[0].lastTransitionTime).to.equal("2026-12-04T20:00:00.000Z");
             });
         }
+    });
+});
+
+describe("every topology on the Aiven front door (mocks)", () => {
+    before(installMocks);
+    after(() => {
+        restoreWarn();
+        unregisterPlan("team-shards");
+    });
+    beforeEach(reset);
+
+    it("Valkey with a registered cluster plan deploys a cluster through the same factory as ValkeyCluster", async () => {
+        registerPlan({
+            name: "team-shards",
+            nodes: 6,
+            shards: 3,
+            memoryMiB: 1024,
+            cpuMillis: 500,
+            diskGiB: 4,
+            persistence: "rdb",
+            topology: "cluster",
+            description: "3 shards x 2",
+        });
+        const c = new Valkey("shards", { project: "apps", plan: "team-shards" });
+        await settled(c);
+        const topology = one(TOPOLOGY, "shards-topology").inputs;
+        expect(topology.topology).to.deep.equal({ kind: "cluster", masters: 3, replicasPerMaster: 1 });
+        expect(one(TOPOLOGY, "shards-scale-in").inputs.drainBeforeScaleIn).to.equal(true);
+        expect(one("kubernetes:apps/v1:StatefulSet", "shards").inputs.spec.replicas).to.equal(6);
+        expect(one("kubernetes:core/v1:ConfigMap", "shards-config").inputs.data["valkey.conf"]).to.contain("\ncluster-enabled yes\n");
+        expect(await unwrap(c.phase)).to.equal("Running");
+    });
+
+    it("refuses public access on a cluster plan, with the reason", () => {
+        registerPlan({
+            name: "team-shards",
+            nodes: 6,
+            shards: 3,
+            memoryMiB: 1024,
+            cpuMillis: 500,
+            diskGiB: 4,
+            persistence: "rdb",
+            topology: "cluster",
+            description: "3 shards x 2",
+        });
+        expect(() => new Valkey("shards", { project: "apps", plan: "team-shards", userConfig: { public_access: { valkey: true } } })).to.throw(
+            SpecError,
+            `Valkey "shards" is invalid (1 problem):\n  - userConfig.public_access.valkey: plan team-shards is a cluster, whose clients follow MOVED redirects to each node's own address, which one LoadBalancer cannot give; remove it, or choose a 1-node or a Sentinel plan`,
+        );
     });
 });
