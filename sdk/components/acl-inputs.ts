@@ -33,20 +33,30 @@ function withoutPasswords(user: Record<string, unknown>): Record<string, unknown
 
 /**
  * The args without the ACL passwords that are not plain values, and those passwords with their
- * users. Only users inside a plain `acl` (and a plain `acl.users` list) are looked at: a deferred
- * `acl`, user or list stays in the args, for the plain-value check to refuse. Args this walk
- * cannot read (a Proxy that throws) are returned as they are, for parseSpec to report.
+ * users. `at` is where the front door keeps its `acl` object: `["acl"]` (ValkeyCluster) or
+ * `["kubernetes", "acl"]` (Valkey, Redis). Only users inside a plain `acl` (and a plain
+ * `acl.users` list) are looked at: a deferred `acl`, user or list stays in the args, for the
+ * plain-value check to refuse. Args this walk cannot read (a Proxy that throws) are returned as
+ * they are, for parseSpec to report.
  */
-export function splitLatePasswords(args: unknown): { args: unknown; late: LatePasswords[] } {
+export function splitLatePasswords(args: unknown, at: readonly string[] = ["acl"]): { args: unknown; late: LatePasswords[] } {
     try {
-        if (!isPlainObject(args) || !isPlainObject(args.acl)) return { args, late: [] };
-        const acl = args.acl;
+        // The objects from the args down to the one holding `acl`, each plain.
+        const chain: Record<string, unknown>[] = [];
+        let current: unknown = args;
+        for (const key of at) {
+            if (!isPlainObject(current)) return { args, late: [] };
+            chain.push(current);
+            current = current[key];
+        }
+        if (!isPlainObject(current)) return { args, late: [] };
+        const acl = current;
         const late: LatePasswords[] = [];
         const copy: Record<string, unknown> = { ...acl };
         for (const role of ROLES) {
             const user = acl[role];
             if (isPlainObject(user) && hasLatePasswords(user)) {
-                late.push({ path: ["acl", role, "passwords"], user: { role }, passwords: user.passwords as LatePasswords["passwords"] });
+                late.push({ path: [...at, role, "passwords"], user: { role }, passwords: user.passwords as LatePasswords["passwords"] });
                 copy[role] = withoutPasswords(user);
             }
         }
@@ -56,13 +66,17 @@ export function splitLatePasswords(args: unknown): { args: unknown; late: LatePa
             for (let index = 0; index < users.length; index++) {
                 const user = users[index];
                 if (isPlainObject(user) && hasLatePasswords(user)) {
-                    late.push({ path: ["acl", "users", index, "passwords"], user: { index }, passwords: user.passwords as LatePasswords["passwords"] });
+                    late.push({ path: [...at, "users", index, "passwords"], user: { index }, passwords: user.passwords as LatePasswords["passwords"] });
                     users[index] = withoutPasswords(user);
                 }
             }
             copy.users = users;
         }
-        return late.length === 0 ? { args, late } : { args: { ...args, acl: copy }, late };
+        if (late.length === 0) return { args, late };
+        // Copy the chain back up: the caller's objects stay as they were.
+        let replaced: unknown = copy;
+        for (let i = chain.length - 1; i >= 0; i--) replaced = { ...chain[i], [at[i]]: replaced };
+        return { args: replaced, late };
     } catch {
         return { args, late: [] };
     }

@@ -89,4 +89,17 @@ describe("splitLatePasswords", () => {
         expect(split.args).to.equal(args);
         expect(split.late).to.deep.equal([]);
     });
+    it("finds the acl under kubernetes for the Aiven front door, and copies the objects above it instead of changing them", () => {
+        const app = pulumi.secret(["app-pw-0123"]);
+        const kubernetes = { namespace: "apps", acl: { users: [{ name: "app", passwords: app, rules: "+GET" }] } };
+        const args = { project: "p", plan: "business-4", kubernetes };
+        const { args: rest, late } = splitLatePasswords(args, ["kubernetes", "acl"]);
+        expect(rest).to.deep.equal({ project: "p", plan: "business-4", kubernetes: { namespace: "apps", acl: { users: [{ name: "app", rules: "+GET" }] } } });
+        expect(late.map((l) => [l.path, l.user, l.passwords === app])).to.deep.equal([[["kubernetes", "acl", "users", 0, "passwords"], { index: 0 }, true]]);
+        expect(kubernetes.acl.users[0].passwords).to.equal(app);
+        // Nothing under the path, or a deferred object on it: the args as they are.
+        expect(splitLatePasswords({ project: "p" }, ["kubernetes", "acl"]).args).to.deep.equal({ project: "p" });
+        const deferred = { project: "p", kubernetes: pulumi.output({ acl: {} }) };
+        expect(splitLatePasswords(deferred, ["kubernetes", "acl"]).args).to.equal(deferred);
+    });
 });
