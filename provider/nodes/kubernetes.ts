@@ -8,10 +8,11 @@ import { Writable } from "stream";
 import { TransportError } from "../errors";
 import { NodeTarget, Transport } from "./transport";
 import type { KubernetesTarget } from "../../sdk/types/topology";
+import { VALKEY_PORT } from "../../sdk/spec/contract";
 
 export type { KubernetesTarget };
 
-export const DEFAULT_VALKEY_PORT = 6379;
+export const DEFAULT_VALKEY_PORT = VALKEY_PORT;
 export const DEFAULT_POD_TIMEOUT_MS = 60000;
 export const ZONE_LABEL = "topology.kubernetes.io/zone";
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";

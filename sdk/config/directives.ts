@@ -5,6 +5,7 @@
 // config-real-server.test.ts): the names are the ones 8.0 accepts and the values read back with
 // CONFIG GET as the tests expect.
 import * as path from "path";
+import { PATHS, VALKEY_PORT } from "../spec/contract";
 import { ServiceModel } from "../spec/service-model";
 import { SERVER_MAX_IO_THREADS } from "../spec/limits";
 import { restartLosesData } from "../spec/persistence";
@@ -94,14 +95,14 @@ export interface PersistenceRenderOptions {
 }
 
 /** The pod contract mounts the data volume here. */
-export const DEFAULT_DATA_DIR = "/data";
-export const DEFAULT_PORT = 6379;
+export const DEFAULT_DATA_DIR = PATHS.data;
+export const DEFAULT_PORT = VALKEY_PORT;
 /** The pod contract's auth Secret, key `auth.conf`. */
-export const DEFAULT_AUTH_INCLUDE = "/etc/valkey-auth/auth.conf";
+export const DEFAULT_AUTH_INCLUDE = `${PATHS.auth}/auth.conf`;
 /** The pod contract's TLS Secret mount (`tls.crt`, `tls.key`, `ca.crt`). */
-export const DEFAULT_TLS_CERT_FILE = "/etc/valkey-tls/tls.crt";
-export const DEFAULT_TLS_KEY_FILE = "/etc/valkey-tls/tls.key";
-export const DEFAULT_TLS_CA_FILE = "/etc/valkey-tls/ca.crt";
+export const DEFAULT_TLS_CERT_FILE = `${PATHS.tls}/tls.crt`;
+export const DEFAULT_TLS_KEY_FILE = `${PATHS.tls}/tls.key`;
+export const DEFAULT_TLS_CA_FILE = `${PATHS.tls}/ca.crt`;
 /**
  * Aiven's clients connect with a password and no client certificate; "optional" accepts exactly
  * those clients too, and still verifies a certificate when one is presented (node-to-node links).

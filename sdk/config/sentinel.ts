@@ -2,6 +2,7 @@
 // "sentinel"). Pure, like valkey.conf: the password comes from an include, never this file.
 import { Directive, TlsRenderOptions, tlsDirectives, tlsSettings } from "./directives";
 import { quoteConfigValue, renderDirective, sizedBy } from "./render";
+import { PATHS, SENTINEL_PORT, VALKEY_PORT } from "../spec/contract";
 import { ServiceModel } from "../spec/service-model";
 
 export interface SentinelRenderOptions {
@@ -37,15 +38,15 @@ export interface SentinelRenderOptions {
 }
 
 /** The pod contract's Sentinel port. */
-export const DEFAULT_SENTINEL_PORT = 26379;
-export const DEFAULT_PRIMARY_PORT = 6379;
+export const DEFAULT_SENTINEL_PORT = SENTINEL_PORT;
+export const DEFAULT_PRIMARY_PORT = VALKEY_PORT;
 /** The pod contract's writable emptyDir: Sentinel rewrites its config file as it learns. */
 export const DEFAULT_SENTINEL_DATA_DIR = "/sentinel-data";
 /**
  * In the auth Secret's mount next to auth.conf. The Secret needs this key for Sentinels to
  * authenticate to a primary that has requirepass.
  */
-export const DEFAULT_SENTINEL_AUTH_INCLUDE = "/etc/valkey-auth/sentinel-auth.conf";
+export const DEFAULT_SENTINEL_AUTH_INCLUDE = `${PATHS.auth}/sentinel-auth.conf`;
 /** A majority of the 3 Sentinels sdk/manifests runs: one may be away, two still agree. */
 export const DEFAULT_SENTINEL_QUORUM = 2;
 /**

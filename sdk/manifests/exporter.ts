@@ -11,7 +11,8 @@ import { VALKEY_PORT, objectNames } from "./names";
 import { PATHS, containerSecurityContext, containerUserIds } from "./pod";
 
 /** redis_exporter's port. */
-export const METRICS_PORT = 9121;
+import { METRICS_PORT } from "../spec/contract";
+export { METRICS_PORT };
 /**
  * Pod template annotation with a keyed hash of the exporter's user and current password (ACL and
  * exporter on): the one credential a running pod cannot pick up (redis_exporter reads its password

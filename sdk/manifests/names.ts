@@ -3,14 +3,12 @@
 // the resource name, which buildModel keeps to MAX_NAME_LENGTH (40) characters so that every name
 // below, and the `<statefulset>-<revision hash>` label values Kubernetes derives, stay within 63.
 import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "../spec/aiven";
+import { VALKEY_PORT } from "../spec/contract";
 import { ServiceModel } from "../spec/service-model";
 
-/** The Valkey client port (TLS deployments serve TLS on the same number). */
-export const VALKEY_PORT = 6379;
+export { SENTINEL_PORT, VALKEY_PORT } from "../spec/contract";
 /** The cluster bus port: the client port + 10000. */
 export const CLUSTER_BUS_PORT = VALKEY_PORT + 10000;
-/** The Sentinel port. */
-export const SENTINEL_PORT = 26379;
 
 /** The names of every object of one service. */
 export interface ObjectNames {

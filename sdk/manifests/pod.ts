@@ -8,6 +8,7 @@ import { IProbe } from "kubernetes-models/v1/Probe";
 import { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import { PATHS } from "../spec/contract";
 import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
 import { Component, isLabelValue, selectorLabels } from "./labels";
 import { objectNames } from "./names";
@@ -15,18 +16,7 @@ import { objectNames } from "./names";
 /** uid and gid of the valkey user in the official images; also the fsGroup of the volumes. */
 export const VALKEY_UID = 999;
 
-/** Where the pod contract mounts each volume. */
-export const PATHS = {
-    config: "/etc/valkey",
-    auth: "/etc/valkey-auth",
-    data: "/data",
-    tls: "/etc/valkey-tls",
-    /** The exporter sidecar's password file (ValkeyCluster with the exporter on), and nothing else of the auth Secret. */
-    exporterAuth: "/etc/redis-exporter",
-    tmp: "/tmp",
-    sentinelConfig: "/etc/sentinel",
-    sentinelData: "/sentinel-data",
-} as const;
+export { PATHS } from "../spec/contract";
 
 /** A short hash of text that rolls the pods when it changes (a config, a certificate), for pod template annotations. */
 export function shortHash(text: string): string {

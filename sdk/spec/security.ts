@@ -3,6 +3,7 @@
 // and the mapping of the TLS spec onto the renderer's TLS options. Pure: no Pulumi, no I/O.
 import { z } from "zod";
 import type { TlsRenderOptions } from "../config/directives";
+import { VALKEY_PORT } from "./contract";
 import { pathToString } from "./validate";
 
 // ---------------------------------------------------------------------------------------------
@@ -58,9 +59,9 @@ export const MAX_ROTATE_BEFORE_PERCENT = 80;
  */
 export const DEFAULT_CA_VALIDITY = "3650d";
 /** The pod contract's port; TLS-only deployments serve TLS on it. */
-export const DEFAULT_TLS_PORT = 6379;
+export const DEFAULT_TLS_PORT = VALKEY_PORT;
 /** The plaintext port (the pod contract's), which `tlsPort` must differ from when both listen. */
-export const PLAIN_PORT = 6379;
+export const PLAIN_PORT = VALKEY_PORT;
 export const TLS_PROTOCOLS = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
 
 const durationSchema = (what: string) =>
