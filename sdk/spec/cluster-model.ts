@@ -24,6 +24,7 @@ import {
     ServiceModel,
     dataNodes,
     normalizeIpFilter,
+    schedulingOf,
 } from "./service-model";
 import { quantityValue } from "./quantity";
 import { certificatePolicy, tlsRenderOptions } from "./security";
@@ -132,13 +133,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
         publicAccess: false,
         privateAccess: false,
         serviceAnnotations: {},
-        scheduling: {
-            tolerations: spec.tolerations ?? [],
-            ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),
-            ...(spec.podAffinity !== undefined ? { podAffinity: spec.podAffinity } : {}),
-            ...(spec.podAntiAffinity !== undefined ? { podAntiAffinity: spec.podAntiAffinity } : {}),
-            ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
-        },
+        scheduling: schedulingOf(spec),
         ...(spec.exporter?.enabled === true
             ? { exporter: { image: image(spec.exporter.image, DEFAULT_EXPORTER_IMAGE), imagePullSecrets: spec.exporter.image?.imagePullSecrets ?? [] } }
             : {}),
