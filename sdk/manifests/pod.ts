@@ -225,9 +225,8 @@ export function topologySpreadConstraints(model: ServiceModel): ITopologySpreadC
 
 /**
  * A pod template's annotations: the model's podAnnotations (data and Sentinel pods alike), then
- * `own`, the package's, which win (the schema refuses `pulumi-valkey/` keys; any other key the
- * package sets, e.g. kubectl.kubernetes.io/default-container, is the package's). Without
- * podAnnotations exactly `own`, in its order.
+ * `own`, the package's, which win should a key meet (the schema refuses the package's keys in
+ * podAnnotations). Without podAnnotations exactly `own`, in its order.
  */
 export function podTemplateAnnotations(model: ServiceModel, own: Readonly<Record<string, string>>): Record<string, string> {
     return { ...model.scheduling.podAnnotations, ...own };

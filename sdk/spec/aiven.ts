@@ -5,9 +5,8 @@ import * as net from "net";
 import { z } from "zod";
 import {
     DNS_SUBDOMAIN,
-    DNS_SUBDOMAIN_RULE,
     annotationMap,
-    dnsSubdomainProblem,
+    dnsSubdomainSchema,
     labelMap,
     nodeAffinitySchema,
     nodeSelectorSchema,
@@ -198,15 +197,7 @@ export const kubernetesSchema = z.strictObject({
     /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
     storageClassName: z.string().min(1).optional(),
     /** DNS domain of the cluster, used in the connection host. @default "cluster.local" */
-    clusterDomain: z
-        .string()
-        .superRefine((value, ctx) => {
-            const problem = dnsSubdomainProblem(value);
-            if (problem !== undefined) {
-                ctx.addIssue({ code: "custom", message: `must be ${DNS_SUBDOMAIN_RULE}; it ${problem} (got ${JSON.stringify(value)})` });
-            }
-        })
-        .optional(),
+    clusterDomain: dnsSubdomainSchema.optional(),
     /**
      * Kubeconfig (contents) for the Kubernetes objects and for reaching the nodes through
      * port-forward. @default the ambient kubeconfig (KUBECONFIG or ~/.kube/config), as

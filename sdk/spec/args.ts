@@ -107,7 +107,7 @@ export interface KubernetesSettingsArgs {
     /**
      * Annotations of the data pods' and the Sentinel pods' template; a change rolls the pods like any
      * template change. Keys under `pulumi-valkey/` are refused (the package's own, such as the
-     * configuration hash); the package's other annotations win over yours. @default none
+     * configuration hash), and so is kubectl.kubernetes.io/default-container (set by the package). @default none
      */
     podAnnotations?: Input<Record<string, Input<string>>>;
     /** The data pods' security context, merged over the restricted default (uid/gid 999); runAsUser/runAsGroup reach the containers too. @default the restricted default */

@@ -104,7 +104,7 @@ export interface ValkeyClusterArgs {
     /**
      * Annotations of the pod template (e.g. for a service mesh or a backup agent); a change rolls the
      * pods like any template change. Keys under `pulumi-valkey/` are refused (the package's own,
-     * such as the configuration hash); the package's other annotations win over yours. @default none
+     * such as the configuration hash), and so is kubectl.kubernetes.io/default-container (set by the package). @default none
      */
     podAnnotations?: Input<Record<string, Input<string>>>;
     /** Requests and limits of the valkey container (memory required: it sets maxmemory). @default 1Gi memory, 500m CPU (limit 1) */

@@ -150,11 +150,14 @@ export const resourcesSchema = kubernetesObject<IResourceRequirements>(ResourceR
 
 /** The pod annotations the package writes itself start with this; the user's may not. */
 export const RESERVED_ANNOTATION_PREFIX = `${ANNOTATION_PREFIX}/`;
+/** The one pod annotation the package writes outside its prefix: which container kubectl picks. */
+export const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
 
 /**
  * The user's pod template annotations. Keys under `pulumi-valkey/` are refused: the package keeps
  * its own there (`pulumi-valkey/config-hash`, `tls-cert-hash`, `exporter-auth`), and a user value
- * over one would hide a configuration change from the rollout.
+ * over one would hide a configuration change from the rollout. So is DEFAULT_CONTAINER_ANNOTATION,
+ * which the package sets on every pod: a value of the user's would otherwise be dropped unseen.
  */
 export const podAnnotationsSchema = annotationMap().superRefine((annotations, ctx) => {
     for (const key of Object.keys(annotations)) {
@@ -163,6 +166,12 @@ export const podAnnotationsSchema = annotationMap().superRefine((annotations, ct
                 code: "custom",
                 path: [key],
                 message: `is reserved: the prefix ${RESERVED_ANNOTATION_PREFIX} holds the package's own pod annotations (the configuration hash that rolls the pods); use another prefix`,
+            });
+        } else if (key === DEFAULT_CONTAINER_ANNOTATION) {
+            ctx.addIssue({
+                code: "custom",
+                path: [key],
+                message: "is set by the package (the valkey container, or sentinel on the Sentinel pods); remove it",
             });
         }
     }

@@ -29,7 +29,7 @@ const HOST_SPREAD = {
     whenUnsatisfiable: "DoNotSchedule",
     labelSelector: { matchLabels: { tier: "cache" } },
 };
-const ANNOTATIONS = { "sidecar.istio.io/inject": "false", "kubectl.kubernetes.io/default-container": "other" };
+const ANNOTATIONS = { "sidecar.istio.io/inject": "false", "backup.example.com/skip": "true" };
 const SCHEDULING = {
     tolerations: TOLERATIONS,
     nodeSelector: NODE_SELECTOR,
@@ -78,11 +78,12 @@ function expectDataPods(sts: IStatefulSet, name: string): void {
         fsGroupChangePolicy: "OnRootMismatch",
         seccompProfile: { type: "RuntimeDefault" },
     });
-    // The user's first, the package's over them (default-container stays "valkey").
+    // The user's first, then the package's.
     expect(template.metadata!.annotations).to.deep.equal({
         "sidecar.istio.io/inject": "false",
-        "kubectl.kubernetes.io/default-container": "valkey",
+        "backup.example.com/skip": "true",
         "pulumi-valkey/config-hash": "h",
+        "kubectl.kubernetes.io/default-container": "valkey",
     });
 }
 
@@ -136,8 +137,9 @@ describe("manifests: scheduling", () => {
             expect(pod.priorityClassName).to.equal("valkey-critical");
             expect(template.metadata!.annotations).to.deep.equal({
                 "sidecar.istio.io/inject": "false",
-                "kubectl.kubernetes.io/default-container": "sentinel",
+                "backup.example.com/skip": "true",
                 "pulumi-valkey/config-hash": "s",
+                "kubectl.kubernetes.io/default-container": "sentinel",
             });
             expect(pod.affinity).to.deep.equal({
                 podAntiAffinity: {

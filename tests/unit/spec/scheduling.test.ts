@@ -101,10 +101,11 @@ const ROWS: Row[] = [
     },
     {
         name: "podAnnotations: annotation keys, none under pulumi-valkey/",
-        invalid: { podAnnotations: { "pulumi-valkey/config-hash": "0", "bad key": "x" } },
+        invalid: { podAnnotations: { "pulumi-valkey/config-hash": "0", "bad key": "x", "kubectl.kubernetes.io/default-container": "other" } },
         issues: (p) => [
             `${p}podAnnotations.bad key: is not a valid Kubernetes annotation key: must be 1-63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (optionally prefixed by a DNS subdomain and '/')`,
             `${p}podAnnotations.pulumi-valkey/config-hash: ${RESERVED}`,
+            `${p}podAnnotations.kubectl.kubernetes.io/default-container: is set by the package (the valkey container, or sentinel on the Sentinel pods); remove it`,
         ],
     },
     {
