@@ -15,6 +15,7 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { clusterImmutables } from "./immutable";
+import { memoryBound } from "./kubernetes";
 import {
     DEFAULT_CLUSTER_DOMAIN,
     DEFAULT_CONVERGE_TIMEOUT_SECONDS,
@@ -74,7 +75,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
     const resources = spec.resources ?? DEFAULT_RESOURCES;
     // The schema guarantees a memory bound when resources are given; maxmemory follows the limit
     // (what the kernel enforces), else the request.
-    const memory = resources.limits?.memory ?? resources.requests?.memory ?? DEFAULT_RESOURCES.limits!.memory!;
+    const memory = memoryBound(resources)?.value ?? DEFAULT_RESOURCES.limits!.memory!;
     const memoryMiB = Math.max(32, Math.floor(quantityBytes(memory)! / 2 ** 20));
     const cpu = resources.requests?.cpu ?? resources.limits?.cpu;
     const cpuMillis = cpu === undefined ? 500 : Math.max(10, Math.round((quantityBytes(cpu) ?? 0.5) * 1000));
