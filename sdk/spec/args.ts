@@ -232,7 +232,7 @@ interface CommonServiceArgs {
     plan: Input<string>;
     /** No Kubernetes meaning (Aiven token): recorded as an annotation. */
     authSecretRef?: Input<AuthSecretRefArgs>;
-    /** A label and a preferred placement on topology.kubernetes.io/region. @default no placement preference */
+    /** A label and a preferred placement on topology.kubernetes.io/region (kubernetes.nodeAffinity replaces the preference). @default no placement preference */
     cloudName?: Input<string>;
     /** The connection Secret. @default named after the resource, prefix VALKEY_/REDIS_ */
     connInfoSecretTarget?: Input<ConnInfoSecretTargetArgs>;
