@@ -2,7 +2,7 @@
 // code (the components, the pod runner, the provider) finds objects by. Every name derives from
 // the resource name, which buildModel keeps to MAX_NAME_LENGTH (40) characters so that every name
 // below, and the `<statefulset>-<revision hash>` label values Kubernetes derives, stay within 63.
-import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "../spec/aiven";
+import { DNS_SUBDOMAIN_RULE, dnsSubdomainProblem } from "../spec/kubernetes";
 import { VALKEY_PORT } from "../spec/contract";
 import { ServiceModel } from "../spec/service-model";
 

@@ -5,11 +5,12 @@ import { IAffinity } from "kubernetes-models/v1/Affinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { IProbe } from "kubernetes-models/v1/Probe";
+import { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { IVolume } from "kubernetes-models/v1/Volume";
 import { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { PATHS } from "../spec/contract";
-import { ANNOTATION_PREFIX, ServiceModel } from "../spec/service-model";
+import { ANNOTATION_PREFIX, DEFAULT_SCHEDULING, ServiceModel } from "../spec/service-model";
 import { Component, isLabelValue, selectorLabels } from "./labels";
 import { objectNames } from "./names";
 
@@ -141,7 +142,7 @@ export function regionCandidates(cloudName: string): string[] {
  * nothing to prefer.
  */
 export function affinity(model: ServiceModel, component: Component, replicas: number): IAffinity | undefined {
-    const own = component === "server" ? model.scheduling : { tolerations: [] };
+    const own = component === "server" ? model.scheduling : DEFAULT_SCHEDULING;
     const regions = model.cloudName === undefined ? [] : regionCandidates(model.cloudName);
     const result: IAffinity = {};
     if (own.nodeAffinity !== undefined) {
@@ -202,23 +203,50 @@ export function containerUserIds(model: ServiceModel): { runAsUser?: number; run
 }
 
 /**
+ * The data pods' topology spread constraints: the model's, each without a labelSelector given the
+ * data pods' selector labels (a constraint that selects no pod spreads nothing, and the API server
+ * refuses matchLabelKeys without a labelSelector).
+ */
+export function topologySpreadConstraints(model: ServiceModel): ITopologySpreadConstraint[] {
+    return model.scheduling.topologySpreadConstraints.map((c) =>
+        c.labelSelector !== undefined ? c : { ...c, labelSelector: { matchLabels: selectorLabels(model) } },
+    );
+}
+
+/**
+ * A pod template's annotations: the model's podAnnotations (data and Sentinel pods alike), then
+ * `own`, the package's, which win should a key meet (the schema refuses the package's keys in
+ * podAnnotations). Without podAnnotations exactly `own`, in its order.
+ */
+export function podTemplateAnnotations(model: ServiceModel, own: Readonly<Record<string, string>>): Record<string, string> {
+    return { ...model.scheduling.podAnnotations, ...own };
+}
+
+/**
  * The pod spec fields both StatefulSets share: no service account token (Valkey never calls the
  * Kubernetes API), no service links (they would inject e.g. VALKEY_PORT=tcp://... for a Service
  * called "valkey", which some entrypoints misread as a port), the security context, pull secrets
- * (the data pods' also the exporter's) and placement; the data pods also the model's security
- * context (over the restricted default) and tolerations.
+ * (the data pods' also the exporter's) and placement. Both kinds of pod get the model's
+ * tolerations, nodeSelector and priorityClassName (a Sentinel that cannot run on the data pods'
+ * pool, or is preempted first, leaves the primary without failover); the data pods also its
+ * security context (over the restricted default), affinities and topology spread constraints.
+ * Each field only when set, so a model without them renders the pod spec it always did.
  */
 export function podSpecBase(model: ServiceModel, component: Component, replicas: number): Omit<IPodSpec, "containers"> {
     const placement = affinity(model, component, replicas);
     const server = component === "server";
+    const scheduling = model.scheduling;
     const pullSecrets = [...new Set([...model.imagePullSecrets, ...(server && model.exporter !== undefined ? model.exporter.imagePullSecrets : [])])];
-    const tolerations = server ? model.scheduling.tolerations : [];
+    const spread = server ? topologySpreadConstraints(model) : [];
     return {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: { ...podSecurityContext(), ...(server ? model.scheduling.securityContext : {}) },
+        securityContext: { ...podSecurityContext(), ...(server ? scheduling.securityContext : {}) },
         ...(pullSecrets.length > 0 ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
         ...(placement ? { affinity: placement } : {}),
-        ...(tolerations.length > 0 ? { tolerations: [...tolerations] } : {}),
+        ...(scheduling.tolerations.length > 0 ? { tolerations: [...scheduling.tolerations] } : {}),
+        ...(Object.keys(scheduling.nodeSelector).length > 0 ? { nodeSelector: { ...scheduling.nodeSelector } } : {}),
+        ...(spread.length > 0 ? { topologySpreadConstraints: spread } : {}),
+        ...(scheduling.priorityClassName !== undefined ? { priorityClassName: scheduling.priorityClassName } : {}),
     };
 }

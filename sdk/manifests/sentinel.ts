@@ -12,7 +12,16 @@ import { commonLabels, objectMeta, selectorLabels } from "./labels";
 import { SENTINEL_PORT, objectNames } from "./names";
 import { buildNetworkPolicy } from "./networkpolicy";
 import { buildPodDisruptionBudget } from "./pdb";
-import { CONFIG_HASH_ANNOTATION, PATHS, containerSecurityContext, credentialVolumes, livenessProbe, podSpecBase, readinessProbe } from "./pod";
+import {
+    CONFIG_HASH_ANNOTATION,
+    PATHS,
+    containerSecurityContext,
+    credentialVolumes,
+    livenessProbe,
+    podSpecBase,
+    podTemplateAnnotations,
+    readinessProbe,
+} from "./pod";
 import { SENTINEL_REPLICAS, sentinelPodHost } from "./ha";
 import { buildClientService, buildHeadlessService } from "./services";
 
@@ -72,7 +81,8 @@ function sentinelContainer(model: ServiceModel): IContainer {
 
 /**
  * The StatefulSet `<name>-sentinel`: SENTINEL_REPLICAS Sentinel pods behind the headless Service
- * `<name>-sentinel-headless`, with the data pods' security context and soft placement. Their
+ * `<name>-sentinel-headless`, with the restricted security context, their own soft spreading, and
+ * the model's tolerations, nodeSelector, priorityClassName and podAnnotations (podSpecBase). Their
  * state lives in an emptyDir: a restarted Sentinel starts from sentinel.conf and relearns the
  * topology from its peers and the provider.
  */
@@ -92,11 +102,11 @@ export function buildSentinelStatefulSet(model: ServiceModel, options: SentinelS
             template: {
                 metadata: {
                     labels: commonLabels(model, "sentinel"),
-                    annotations: {
+                    annotations: podTemplateAnnotations(model, {
                         [CONFIG_HASH_ANNOTATION]: options.configHash,
                         ...(options.tlsCertHash !== undefined ? { [TLS_CERT_HASH_ANNOTATION]: options.tlsCertHash } : {}),
                         "kubectl.kubernetes.io/default-container": "sentinel",
-                    },
+                    }),
                 },
                 spec: {
                     ...podSpecBase(model, "sentinel", SENTINEL_REPLICAS),

@@ -23,6 +23,7 @@ import {
     credentialVolumes,
     livenessProbe,
     podSpecBase,
+    podTemplateAnnotations,
     readinessProbe,
 } from "./pod";
 
@@ -134,11 +135,20 @@ function valkeyContainer(model: ServiceModel, mounts: IVolumeMount[], probe: Pro
  * after the volumes), or upgrading the package would restart every pod of every service.
  */
 function podSpec(model: ServiceModel, own: Pick<IPodSpec, "terminationGracePeriodSeconds" | "containers" | "volumes">): IPodSpec {
-    const { imagePullSecrets, affinity, tolerations, ...rest } = podSpecBase(model, "server", model.nodes);
+    const { imagePullSecrets, affinity, tolerations, nodeSelector, topologySpreadConstraints, priorityClassName, ...rest } = podSpecBase(
+        model,
+        "server",
+        model.nodes,
+    );
+    // The placement fields added later (each only when set) come last, so they change no revision
+    // of a pod template without them.
     const placement = {
         ...(imagePullSecrets !== undefined ? { imagePullSecrets } : {}),
         ...(affinity !== undefined ? { affinity } : {}),
         ...(tolerations !== undefined ? { tolerations } : {}),
+        ...(nodeSelector !== undefined ? { nodeSelector } : {}),
+        ...(topologySpreadConstraints !== undefined ? { topologySpreadConstraints } : {}),
+        ...(priorityClassName !== undefined ? { priorityClassName } : {}),
     };
     return model.topology.kind === "cluster" ? { ...rest, ...own, ...placement } : { ...rest, ...placement, ...own };
 }
@@ -210,13 +220,13 @@ export function buildStatefulSet(model: ServiceModel, options: StatefulSetOption
             template: {
                 metadata: {
                     labels: commonLabels(model, "server"),
-                    annotations: {
+                    annotations: podTemplateAnnotations(model, {
                         [CONFIG_HASH_ANNOTATION]: options.configHash,
                         "kubectl.kubernetes.io/default-container": "valkey",
                         ...(model.exporter !== undefined && options.exporterAuthHash !== undefined
                             ? { [EXPORTER_AUTH_ANNOTATION]: options.exporterAuthHash }
                             : {}),
-                    },
+                    }),
                 },
                 spec: podSpec(model, { terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS, containers, volumes: vols }),
             },

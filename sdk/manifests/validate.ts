@@ -7,7 +7,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
-import { labelKeyProblem } from "../spec/aiven";
+import { labelKeyProblem } from "../spec/kubernetes";
 import { isLabelValue } from "./labels";
 
 /** The fields validateManifest needs to pick a schema and name the object. */

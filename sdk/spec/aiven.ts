@@ -3,6 +3,22 @@
 // group for what only exists here. Every object is strict: an unknown field is an error by name.
 import * as net from "net";
 import { z } from "zod";
+import {
+    DNS_SUBDOMAIN,
+    annotationMap,
+    dnsSubdomainSchema,
+    labelMap,
+    nodeAffinitySchema,
+    nodeSelectorSchema,
+    podAffinitySchema,
+    podAnnotationsSchema,
+    podAntiAffinitySchema,
+    priorityClassNameSchema,
+    resourcesSchema,
+    securityContextSchema,
+    tolerationsSchema,
+    topologySpreadConstraintsSchema,
+} from "./kubernetes";
 import { MAX_DISK_GIB, TIMEOUT_SECONDS_RANGE } from "./limits";
 import { tlsSpecSchema } from "./security";
 
@@ -23,9 +39,6 @@ function pattern(re: RegExp, shown: string, max?: number) {
         }
     });
 }
-
-/** Aiven's `AdditionalProperties: string` maps. */
-const stringMap = () => z.record(z.string(), z.string());
 
 function isCidr(value: string): boolean {
     const [address, prefix, ...rest] = value.split("/");
@@ -57,74 +70,6 @@ export const MAXMEMORY_POLICIES = [
     "volatile-random",
     "volatile-ttl",
 ] as const;
-
-// Kubernetes label keys and values: tags and labels become labels on every object, and the API
-// server would reject the whole apply for one bad label. Checked here so `pulumi preview` says so.
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** The rule a DNS subdomain (RFC 1123) follows, as messages state it. */
-export const DNS_SUBDOMAIN_RULE =
-    "a DNS subdomain (RFC 1123): dot-separated labels of 1-63 lowercase letters, digits and '-', each starting and ending with a letter or digit, at most 253 characters in all";
-
-/**
- * Why `value` is not a DNS subdomain (RFC 1123), or undefined when it is. The cluster domain
- * is written into the pods' shell scripts and sentinel.conf: this rule is what keeps a value
- * like `cluster.local}"; id; : "${x` from running as a command there.
- */
-export function dnsSubdomainProblem(value: string): string | undefined {
-    if (value.length === 0) return "is empty";
-    if (value.length > 253) return `is ${value.length} characters long`;
-    if (!/^[a-z0-9.-]*$/.test(value)) return "has characters other than lowercase letters, digits, '-' and '.'";
-    const labels = value.split(".");
-    if (labels.some((l) => l.length === 0)) return "has an empty label (a leading, trailing or doubled '.')";
-    const long = labels.find((l) => l.length > 63);
-    if (long !== undefined) return `has a label of ${long.length} characters`;
-    if (labels.some((l) => l.startsWith("-") || l.endsWith("-"))) return "has a label starting or ending with '-'";
-    return undefined;
-}
-
-/** Why `key` is not a valid Kubernetes label key, or undefined when it is. */
-export function labelKeyProblem(key: string): string | undefined {
-    const parts = key.split("/");
-    if (parts.length > 2) return "has more than one '/'";
-    const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-        return "has a prefix that is not a DNS subdomain";
-    }
-    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-        return "must be 1-63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (optionally prefixed by a DNS subdomain and '/')";
-    }
-    return undefined;
-}
-
-/** A map that becomes Kubernetes labels. */
-const labelMap = () =>
-    stringMap().superRefine((labels, ctx) => {
-        for (const [key, value] of Object.entries(labels)) {
-            const keyProblem = labelKeyProblem(key);
-            if (keyProblem) {
-                ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes label key: ${keyProblem}` });
-            }
-            if (value.length > 63 || !LABEL_VALUE.test(value)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: [key],
-                    message: `is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got ${JSON.stringify(value)})`,
-                });
-            }
-        }
-    });
-
-/** A map that becomes Kubernetes annotations (keys follow label-key rules). */
-export const annotationMap = () =>
-    stringMap().superRefine((annotations, ctx) => {
-        for (const key of Object.keys(annotations)) {
-            const problem = labelKeyProblem(key);
-            if (problem) ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes annotation key: ${problem}` });
-        }
-    });
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces of both specs
@@ -225,18 +170,35 @@ export const kubernetesSchema = z.strictObject({
     /** Container image. @default DEFAULT_IMAGE (a pinned Valkey 8 image) */
     image: z.string().min(1).optional(),
     imagePullSecrets: z.array(z.string().min(1)).optional(),
+    // Scheduling and resources (the model's `scheduling` and `sizing.resources`).
+    /** Tolerations of the data pods and the Sentinel pods. @default none */
+    tolerations: tolerationsSchema.optional(),
+    /** Node labels the data pods and the Sentinel pods require. @default none */
+    nodeSelector: nodeSelectorSchema.optional(),
+    /** The data pods' node affinity; replaces the cloudName region preference. @default that preference, if any */
+    nodeAffinity: nodeAffinitySchema.optional(),
+    /** The data pods' pod affinity. @default none */
+    podAffinity: podAffinitySchema.optional(),
+    /** The data pods' pod anti-affinity; replaces the default spreading. @default preferred spreading over hosts (more than 1 node) */
+    podAntiAffinity: podAntiAffinitySchema.optional(),
+    /** The data pods' topology spread constraints; one without a labelSelector selects the service's data pods. @default none */
+    topologySpreadConstraints: topologySpreadConstraintsSchema.optional(),
+    /** PriorityClass of the data pods and the Sentinel pods. @default none (the cluster's global default) */
+    priorityClassName: priorityClassNameSchema.optional(),
+    /** Annotations of the data pods' and the Sentinel pods' template; `pulumi-valkey/` keys are reserved. @default none */
+    podAnnotations: podAnnotationsSchema.optional(),
+    /** The data pods' security context, merged over the restricted default (uid 999). @default the default */
+    securityContext: securityContextSchema.optional(),
+    /**
+     * The valkey container's requests and limits: each quantity given replaces the plan's; a memory
+     * given in only one of requests and limits sets both. maxmemory derives from the memory limit in
+     * effect. @default the plan's
+     */
+    resources: resourcesSchema.optional(),
     /** StorageClass of the data PVCs. @default the cluster's default StorageClass */
     storageClassName: z.string().min(1).optional(),
     /** DNS domain of the cluster, used in the connection host. @default "cluster.local" */
-    clusterDomain: z
-        .string()
-        .superRefine((value, ctx) => {
-            const problem = dnsSubdomainProblem(value);
-            if (problem !== undefined) {
-                ctx.addIssue({ code: "custom", message: `must be ${DNS_SUBDOMAIN_RULE}; it ${problem} (got ${JSON.stringify(value)})` });
-            }
-        })
-        .optional(),
+    clusterDomain: dnsSubdomainSchema.optional(),
     /**
      * TLS details when `userConfig.<engine>_ssl` is true, as ValkeyCluster's `tls`: `externalCerts`
      * (a Secret of yours, e.g. from cert-manager, with tls.crt, tls.key and ca.crt, mounted in place

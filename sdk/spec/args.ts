@@ -4,6 +4,13 @@
 // Constraints live in the schemas; the docs here say what happens when a field is unset.
 import type * as pulumi from "@pulumi/pulumi";
 import type { ValkeyClusterTlsArgs } from "./security-args";
+import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
+import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
+import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
+import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { IToleration } from "kubernetes-models/v1/Toleration";
+import { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 
 type Input<T> = pulumi.Input<T>;
 
@@ -81,6 +88,38 @@ export interface KubernetesSettingsArgs {
     image?: Input<string>;
     /** Names of image pull Secrets in the namespace. @default none */
     imagePullSecrets?: Input<Input<string>[]>;
+    /** Tolerations of the data pods and, with a Sentinel plan, of the Sentinel pods. @default none */
+    tolerations?: Input<Input<IToleration>[]>;
+    /** Node labels the data pods and the Sentinel pods require (label-key and label-value rules). @default none: any node */
+    nodeSelector?: Input<Record<string, Input<string>>>;
+    /** The data pods' node affinity; replaces the preferred region of cloudName. @default that preference (with cloudName), else none */
+    nodeAffinity?: Input<INodeAffinity>;
+    /** The data pods' pod affinity. @default none */
+    podAffinity?: Input<IPodAffinity>;
+    /** The data pods' pod anti-affinity; replaces the default. @default for more than 1 node, a preferred spreading over hosts (kubernetes.io/hostname) */
+    podAntiAffinity?: Input<IPodAntiAffinity>;
+    /**
+     * The data pods' topology spread constraints. One without a labelSelector gets the data pods'
+     * selector (`app.kubernetes.io/name: valkey`, `app.kubernetes.io/instance: <name>`). @default none
+     */
+    topologySpreadConstraints?: Input<Input<ITopologySpreadConstraint>[]>;
+    /** PriorityClass of the data pods and the Sentinel pods (a DNS subdomain; it must exist). @default none: the cluster's global default, else priority 0 */
+    priorityClassName?: Input<string>;
+    /**
+     * Annotations of the data pods' and the Sentinel pods' template; a change rolls the pods like any
+     * template change. Keys under `pulumi-valkey/` are refused (the package's own, such as the
+     * configuration hash), and so is kubectl.kubernetes.io/default-container (set by the package). @default none
+     */
+    podAnnotations?: Input<Record<string, Input<string>>>;
+    /** The data pods' security context, merged over the restricted default (uid/gid 999); runAsUser/runAsGroup reach the containers too. @default the restricted default */
+    securityContext?: Input<IPodSecurityContext>;
+    /**
+     * Requests and limits of the valkey container. Each quantity given replaces the plan's; a memory
+     * given only in requests or only in limits sets both (request = limit, as the plans). maxmemory
+     * derives from the memory limit in effect, so with no memory given it is the plan's. Refused: a
+     * memory below 32Mi, a request above its limit (yours or the plan's). @default the plan's
+     */
+    resources?: Input<IResourceRequirements>;
     /** StorageClass of the data PVCs. Immutable: a change is refused at preview. @default the cluster's default StorageClass */
     storageClassName?: Input<string>;
     /** Cluster DNS domain used in the connection host. @default "cluster.local" */
@@ -209,7 +248,7 @@ interface CommonServiceArgs {
     plan: Input<string>;
     /** No Kubernetes meaning (Aiven token): recorded as an annotation. */
     authSecretRef?: Input<AuthSecretRefArgs>;
-    /** A label and a preferred placement on topology.kubernetes.io/region. @default no placement preference */
+    /** A label and a preferred placement on topology.kubernetes.io/region (kubernetes.nodeAffinity replaces the preference). @default no placement preference */
     cloudName?: Input<string>;
     /** The connection Secret. @default named after the resource, prefix VALKEY_/REDIS_ */
     connInfoSecretTarget?: Input<ConnInfoSecretTargetArgs>;

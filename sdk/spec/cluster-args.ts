@@ -9,6 +9,7 @@ import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IToleration } from "kubernetes-models/v1/Toleration";
+import { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import { ConnInfoSecretTargetArgs, DayOfWeek, IpFilterArgs } from "./args";
 import { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
 
@@ -88,8 +89,24 @@ export interface ValkeyClusterArgs {
     podAffinity?: Input<IPodAffinity>;
     /** @default none */
     nodeAffinity?: Input<INodeAffinity>;
-    /** @default none */
+    /** Tolerations of the pods, e.g. of a tainted pool for Valkey. @default none */
     tolerations?: Input<Input<IToleration>[]>;
+    /** Node labels every pod requires (label-key and label-value rules). @default none: any node */
+    nodeSelector?: Input<Record<string, Input<string>>>;
+    /**
+     * Topology spread constraints of the pods. One without a labelSelector gets the cluster's own
+     * pod selector (`app.kubernetes.io/name: valkey`, `app.kubernetes.io/instance: <name>`).
+     * @default none (only the preferred anti-affinity over hosts)
+     */
+    topologySpreadConstraints?: Input<Input<ITopologySpreadConstraint>[]>;
+    /** PriorityClass of the pods (a DNS subdomain; the PriorityClass must exist). @default none: the cluster's global default, else priority 0 */
+    priorityClassName?: Input<string>;
+    /**
+     * Annotations of the pod template (e.g. for a service mesh or a backup agent); a change rolls the
+     * pods like any template change. Keys under `pulumi-valkey/` are refused (the package's own,
+     * such as the configuration hash), and so is kubectl.kubernetes.io/default-container (set by the package). @default none
+     */
+    podAnnotations?: Input<Record<string, Input<string>>>;
     /** Requests and limits of the valkey container (memory required: it sets maxmemory). @default 1Gi memory, 500m CPU (limit 1) */
     resources?: Input<IResourceRequirements>;
     /** Labels on every object and pod. @default none */

@@ -15,6 +15,7 @@ import {
     ValkeyClusterSpec,
 } from "./cluster";
 import { clusterImmutables } from "./immutable";
+import { memoryBound } from "./kubernetes";
 import {
     DEFAULT_CLUSTER_DOMAIN,
     DEFAULT_CONVERGE_TIMEOUT_SECONDS,
@@ -26,6 +27,7 @@ import {
     dataNodes,
     normalizeIpFilter,
     tlsModel,
+    schedulingOf,
 } from "./service-model";
 
 export { DEFAULT_EXPORTER_IMAGE } from "./service-model";
@@ -70,7 +72,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
     const resources = spec.resources ?? DEFAULT_RESOURCES;
     // The schema guarantees a memory bound when resources are given; maxmemory follows the limit
     // (what the kernel enforces), else the request.
-    const memory = resources.limits?.memory ?? resources.requests?.memory ?? DEFAULT_RESOURCES.limits!.memory!;
+    const memory = memoryBound(resources)?.value ?? DEFAULT_RESOURCES.limits!.memory!;
     const memoryMiB = Math.max(32, Math.floor(quantityBytes(memory)! / 2 ** 20));
     const cpu = resources.requests?.cpu ?? resources.limits?.cpu;
     const cpuMillis = cpu === undefined ? 500 : Math.max(10, Math.round((quantityBytes(cpu) ?? 0.5) * 1000));
@@ -131,13 +133,7 @@ export function buildClusterModel(name: string, spec: ValkeyClusterSpec): Servic
         publicAccess: false,
         privateAccess: false,
         serviceAnnotations: spec.serviceAnnotations ?? {},
-        scheduling: {
-            tolerations: spec.tolerations ?? [],
-            ...(spec.nodeAffinity !== undefined ? { nodeAffinity: spec.nodeAffinity } : {}),
-            ...(spec.podAffinity !== undefined ? { podAffinity: spec.podAffinity } : {}),
-            ...(spec.podAntiAffinity !== undefined ? { podAntiAffinity: spec.podAntiAffinity } : {}),
-            ...(spec.securityContext !== undefined ? { securityContext: spec.securityContext } : {}),
-        },
+        scheduling: schedulingOf(spec),
         ...(spec.exporter?.enabled === true
             ? { exporter: { image: image(spec.exporter.image, DEFAULT_EXPORTER_IMAGE), imagePullSecrets: spec.exporter.image?.imagePullSecrets ?? [] } }
             : {}),

@@ -2,23 +2,28 @@
 // where this package implements it, plus `namespace` and `kubeconfig` (what only exists here).
 // Every object is strict: an unknown field (e.g. seeds/002's `sidecarImage`, which has no meaning
 // without an operator) is an error by name. Kubernetes-shaped fields (affinity, tolerations,
-// resources, securityContext) are checked against the Kubernetes OpenAPI schema with
-// kubernetes-models here, so `pulumi preview` names the bad field instead of the apply failing.
+// topologySpreadConstraints, resources, securityContext) are checked against the Kubernetes
+// OpenAPI schema with kubernetes-models (sdk/spec/kubernetes.ts, shared with the Aiven front
+// door's `kubernetes` group), so `pulumi preview` names the bad field instead of the apply failing.
 import { z } from "zod";
-import { IToleration, Toleration } from "kubernetes-models/v1/Toleration";
-import { INodeAffinity, NodeAffinity } from "kubernetes-models/v1/NodeAffinity";
-import { IPodAffinity, PodAffinity } from "kubernetes-models/v1/PodAffinity";
-import { IPodAntiAffinity, PodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
-import { IPodSecurityContext, PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
-import { IResourceRequirements, ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { connInfoSecretTargetSchema, ipFilterEntrySchema, maintenanceWindowDowSchema, maintenanceWindowTimeSchema } from "./aiven";
 import {
+    DNS_SUBDOMAIN,
+    QUANTITY_BOUND,
     annotationMap,
-    connInfoSecretTargetSchema,
-    ipFilterEntrySchema,
-    labelKeyProblem,
-    maintenanceWindowDowSchema,
-    maintenanceWindowTimeSchema,
-} from "./aiven";
+    labelMap,
+    nodeAffinitySchema,
+    nodeSelectorSchema,
+    podAffinitySchema,
+    podAnnotationsSchema,
+    podAntiAffinitySchema,
+    priorityClassNameSchema,
+    resourcesProblems,
+    resourcesSchema,
+    securityContextSchema,
+    tolerationsSchema,
+    topologySpreadConstraintsSchema,
+} from "./kubernetes";
 import { KUBERNETES_QUANTITY_MAX, TIMEOUT_SECONDS_RANGE, VALKEY_INT_MAX, VALKEY_LLONG_MAX, memorySizeBytes, quantityExceeds } from "./limits";
 import { aclSpecSchema, tlsListenerIssues, tlsSpecSchema } from "./security";
 
@@ -48,16 +53,12 @@ export const APPENDFSYNC_VALUES = ["always", "everysec", "no"] as const;
 // Building blocks
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function matching(re: RegExp, what: string, max: number) {
     return z.string().superRefine((value, ctx) => {
         if (value.length > max || !re.test(value)) ctx.addIssue({ code: "custom", message: `must be ${what} (got ${JSON.stringify(value)})` });
     });
 }
-
-const QUANTITY_BOUND = `must be at most ${KUBERNETES_QUANTITY_MAX} bytes (8Ei less one byte), the largest Kubernetes quantity`;
 
 /** A Kubernetes resource quantity with a unit, e.g. "30Gi", "500M"; never zero, at most 2^63-1 bytes. */
 const QUANTITY = /^([0-9]+(\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
@@ -85,54 +86,6 @@ const imageSchema = z.strictObject({
     tag: matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag (up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-')", 128),
     /** Names of image pull Secrets in the namespace. @default none */
     imagePullSecrets: z.array(matching(DNS_SUBDOMAIN, "a Kubernetes Secret name", 253)).optional(),
-});
-
-/**
- * A Kubernetes object checked with its kubernetes-models class. ajv reports a bad quantity three
- * times (as number, as format, as oneOf); one message per field path is kept, the most specific.
- */
-function kubernetesObject<T>(Model: new (data: T) => { validate(): void }, kind: string) {
-    return z
-        .custom<T>((v) => v !== null && typeof v === "object" && !Array.isArray(v), { message: `must be a Kubernetes ${kind} object` })
-        .superRefine((value, ctx) => {
-            try {
-                new Model(value).validate();
-            } catch (e) {
-                const errors = (e as { errors?: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }> }).errors;
-                if (!Array.isArray(errors)) throw e;
-                const byPath = new Map<string, string>();
-                for (const err of errors) {
-                    const allowed = Array.isArray(err.params?.allowedValues) ? ` (${(err.params.allowedValues as unknown[]).join(", ")})` : "";
-                    const text = `${err.message ?? "is invalid"}${allowed}`;
-                    const missing = typeof err.params?.missingProperty === "string" ? err.params.missingProperty : undefined;
-                    const path = [
-                        ...err.instancePath
-                            .split("/")
-                            .slice(1)
-                            .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-                        ...(missing ? [missing] : []),
-                    ];
-                    const key = JSON.stringify(path);
-                    const preferred = err.keyword === "format" || !byPath.has(key);
-                    if (err.keyword !== "oneOf" && preferred) byPath.set(key, missing ? "is required" : text);
-                }
-                for (const [key, message] of byPath) ctx.addIssue({ code: "custom", path: JSON.parse(key), message });
-            }
-        });
-}
-
-const labelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
-    for (const [key, value] of Object.entries(labels)) {
-        const problem = labelKeyProblem(key);
-        if (problem) ctx.addIssue({ code: "custom", path: [key], message: `is not a valid Kubernetes label key: ${problem}` });
-        if (value.length > 63 || !LABEL_VALUE.test(value)) {
-            ctx.addIssue({
-                code: "custom",
-                path: [key],
-                message: `is not a valid Kubernetes label value: must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric (got ${JSON.stringify(value)})`,
-            });
-        }
-    }
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -235,19 +188,27 @@ export const valkeyClusterSpecSchema = z
         /** ACL users. @default no ACL: the default user with a generated password */
         acl: aclSpecSchema.optional(),
         /** @default preferred spreading of the pods across hosts (kubernetes.io/hostname) */
-        podAntiAffinity: kubernetesObject<IPodAntiAffinity>(PodAntiAffinity, "PodAntiAffinity").optional(),
+        podAntiAffinity: podAntiAffinitySchema.optional(),
         /** @default none */
-        podAffinity: kubernetesObject<IPodAffinity>(PodAffinity, "PodAffinity").optional(),
+        podAffinity: podAffinitySchema.optional(),
         /** @default none */
-        nodeAffinity: kubernetesObject<INodeAffinity>(NodeAffinity, "NodeAffinity").optional(),
+        nodeAffinity: nodeAffinitySchema.optional(),
         /** @default none */
-        tolerations: z.array(kubernetesObject<IToleration>(Toleration, "Toleration")).optional(),
+        tolerations: tolerationsSchema.optional(),
+        /** Node labels the pods require. @default none */
+        nodeSelector: nodeSelectorSchema.optional(),
+        /** One without a labelSelector selects the cluster's own pods. @default none */
+        topologySpreadConstraints: topologySpreadConstraintsSchema.optional(),
+        /** PriorityClass of the pods. @default none (the cluster's global default) */
+        priorityClassName: priorityClassNameSchema.optional(),
+        /** Annotations of the pod template; `pulumi-valkey/` keys are reserved. @default none */
+        podAnnotations: podAnnotationsSchema.optional(),
         /** Requests and limits of the valkey container; memory sets maxmemory. @default DEFAULT_RESOURCES */
-        resources: kubernetesObject<IResourceRequirements>(ResourceRequirements, "ResourceRequirements").optional(),
+        resources: resourcesSchema.optional(),
         /** Labels on every object and pod. @default none */
-        labels: labelsSchema.optional(),
+        labels: labelMap().optional(),
         /** Pod security context, merged over the restricted default (uid 999). @default the default */
-        securityContext: kubernetesObject<IPodSecurityContext>(PodSecurityContext, "PodSecurityContext").optional(),
+        securityContext: securityContextSchema.optional(),
         /** Immutable after creation. */
         pvc: pvcSchema.optional(),
         backup: backupSchema.optional(),
@@ -283,12 +244,10 @@ export const valkeyClusterSpecSchema = z
     })
     .superRefine((spec, ctx) => {
         const resources = spec.resources;
-        // maxmemory derives from the memory bound: past the largest quantity it prints as 7e+23mb,
-        // which valkey-server refuses, or wraps around to 0 (no limit at all).
-        for (const kind of ["limits", "requests"] as const) {
-            const memory = resources?.[kind]?.memory;
-            if (memory !== undefined && quantityExceeds(memory, KUBERNETES_QUANTITY_MAX)) {
-                ctx.addIssue({ code: "custom", path: ["resources", kind, "memory"], message: `${QUANTITY_BOUND} (got ${JSON.stringify(memory)})` });
+        if (resources !== undefined) {
+            // They replace DEFAULT_RESOURCES as a whole: every value in effect is the user's.
+            for (const problem of resourcesProblems(resources, resources)) {
+                ctx.addIssue({ code: "custom", path: ["resources", ...problem.path], message: problem.message });
             }
         }
         if (resources !== undefined && resources.limits?.memory === undefined && resources.requests?.memory === undefined) {

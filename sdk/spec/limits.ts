@@ -37,6 +37,12 @@ export const KUBERNETES_QUANTITY_MAX = 2n ** 63n - 1n;
 export const MAX_DISK_GIB = Number(KUBERNETES_QUANTITY_MAX / 2n ** 30n);
 /** The largest whole number of MiB a Kubernetes quantity holds. */
 export const MAX_MEMORY_MIB = Number(KUBERNETES_QUANTITY_MAX / 2n ** 20n);
+/**
+ * The least memory a data node may have (a plan's memoryMiB, a container's memory bound): maxmemory
+ * keeps 16 MiB outside the dataset for the server itself (sdk/config/directives.ts), so a smaller
+ * node has no room for data and is OOM-killed or refuses every write.
+ */
+export const MIN_MEMORY_MIB = 32;
 
 /** valkey.conf memory units (memtoull): k/m/g are powers of 1000, kb/mb/gb of 1024, b and none are bytes. */
 const MEMORY_UNITS: Readonly<Record<string, bigint>> = {

@@ -3,6 +3,8 @@
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IpFilterEntry, RedisSpec, ValkeySpec } from "./aiven";
 import { serviceImmutables } from "./immutable";
+import { memoryBound, resourcesProblems } from "./kubernetes";
+import { quantityValue } from "./quantity";
 import { PersistenceMode, Plan, getPlan, hasPlan, planNames } from "./plans";
 import { DEFAULT_CERT_VALIDITY, DEFAULT_ROTATE_BEFORE_PERCENT, durationHours, tlsListenerIssues } from "./security";
 import {
@@ -19,6 +21,7 @@ import {
     dataNodes,
     normalizeIpFilter,
     tlsModel,
+    schedulingOf,
 } from "./service-model";
 import { SpecError, SpecIssue } from "./validate";
 
@@ -84,10 +87,43 @@ export function planResources(plan: Pick<Plan, "memoryMiB" | "cpuMillis">): IRes
     };
 }
 
+/**
+ * The valkey container's resources in effect: the plan's, each quantity in `given`
+ * (kubernetes.resources) replacing the plan's. A memory given in only one of requests and limits
+ * sets both: memory request = limit, as the plans do, since Valkey never gives memory back and a
+ * request below the limit only makes the pod the first evicted under node pressure. Unset: the
+ * plan's exactly.
+ */
+export function serviceResources(plan: Pick<Plan, "memoryMiB" | "cpuMillis">, given: IResourceRequirements | undefined): IResourceRequirements {
+    const base = planResources(plan);
+    if (given === undefined) return base;
+    const memory = given.limits?.memory ?? given.requests?.memory;
+    const both: Record<string, string | number> = memory !== undefined ? { memory } : {};
+    return {
+        requests: { ...base.requests, ...both, ...given.requests },
+        limits: { ...base.limits, ...both, ...given.limits },
+        ...(given.claims !== undefined ? { claims: given.claims } : {}),
+    };
+}
+
 function effectivePersistence(plan: Plan, userSetting: "off" | "rdb" | undefined): PersistenceMode {
     if (userSetting === "off") return "none";
     if (userSetting === "rdb" && plan.persistence === "none") return "rdb";
     return plan.persistence;
+}
+
+/**
+ * memoryMiB (maxmemory derives from it) and cpuMillis of the resources in effect: the memory
+ * limit, else the request; the CPU request, else the limit. A plan's resources give back its
+ * memoryMiB and cpuMillis exactly.
+ */
+export function sizingOf(resources: IResourceRequirements): { memoryMiB: number; cpuMillis: number } {
+    const memory = memoryBound(resources)!.value;
+    const cpu = resources.requests?.cpu ?? resources.limits?.cpu;
+    return {
+        memoryMiB: Math.floor(quantityValue(String(memory))! / 2 ** 20),
+        cpuMillis: cpu === undefined ? 0 : Math.max(1, Math.round(quantityValue(String(cpu))! * 1000)),
+    };
 }
 
 /** disk_space ("10", "10G", "10GiB"; G and GiB both mean GiB here) in GiB. */
@@ -143,6 +179,13 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             }
         }
     }
+    const given = spec.kubernetes?.resources;
+    const resources = plan !== undefined ? serviceResources(plan, given) : undefined;
+    if (resources !== undefined && given !== undefined) {
+        for (const problem of resourcesProblems(resources, given, `plan ${plan!.name}'s`)) {
+            issues.push({ path: ["kubernetes", "resources", ...problem.path].join("."), message: problem.message });
+        }
+    }
     const prefix = engine === "valkey" ? "VALKEY_" : "REDIS_";
     const tlsSpec = spec.kubernetes?.tls;
     if (tlsSpec !== undefined && uc[`${engine}_ssl`] !== true) {
@@ -191,7 +234,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         kubeconfig: spec.kubernetes?.kubeconfig,
         topology,
         nodes: dataNodes(topology),
-        sizing: { memoryMiB: plan!.memoryMiB, cpuMillis: plan!.cpuMillis, resources: planResources(plan!), plan: plan!.name },
+        sizing: { ...sizingOf(resources!), resources: resources!, plan: plan!.name },
         persistence: {
             mode,
             diskGiB: disk,
@@ -243,7 +286,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         publicAccess: access("public_access"),
         privateAccess: access("private_access"),
         serviceAnnotations: spec.kubernetes?.serviceAnnotations ?? {},
-        scheduling: { tolerations: [] },
+        scheduling: schedulingOf(spec.kubernetes),
         ...(spec.kubernetes?.exporter?.enabled === true
             ? { exporter: { image: spec.kubernetes.exporter.image ?? DEFAULT_EXPORTER_IMAGE, imagePullSecrets: spec.kubernetes.imagePullSecrets ?? [] } }
             : {}),

@@ -2,7 +2,7 @@
 // business-N, premium-N with N = memory in GB) and the add-on plans of seeds/003 (free, standard,
 // pro). Users can register their own plans.
 import { z } from "zod";
-import { MAX_DISK_GIB, MAX_MEMORY_MIB } from "./limits";
+import { MAX_DISK_GIB, MAX_MEMORY_MIB, MIN_MEMORY_MIB } from "./limits";
 import { parseSpec } from "./validate";
 
 /** How the data survives a restart. */
@@ -38,7 +38,7 @@ const planSchema = z.strictObject({
     nodes: z.number().int().min(1).max(100),
     // The container memory and the PVC size are `<n>Mi` / `<n>Gi` quantities, and maxmemory a
     // share of the memory: past these no quantity holds them (sdk/spec/limits.ts).
-    memoryMiB: z.number().int().min(32).max(MAX_MEMORY_MIB),
+    memoryMiB: z.number().int().min(MIN_MEMORY_MIB).max(MAX_MEMORY_MIB),
     cpuMillis: z.number().int().min(10),
     diskGiB: z.number().int().min(0).max(MAX_DISK_GIB),
     persistence: z.enum(["none", "rdb", "rdb_daily", "rdb_aof"]),

@@ -12,6 +12,7 @@ import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
 import { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import { IToleration } from "kubernetes-models/v1/Toleration";
+import { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import type { PersistenceRenderOptions, TlsRenderOptions } from "../config/directives";
 import type { ImmutableField } from "./changes";
 import type { PersistenceMode } from "./plans";
@@ -125,17 +126,39 @@ export interface ConnInfoTarget {
     readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Where the data pods may run, and as whom. */
+/**
+ * Where the pods may run, and as whom. Every field reaches the data pods. The Sentinel pods of a
+ * sentinel topology get the pool-level ones too (tolerations, nodeSelector, priorityClassName,
+ * podAnnotations): a Sentinel that cannot schedule on the data pods' tainted or dedicated pool, or
+ * that a lower priority lets be preempted first, leaves the primary without failover. The affinities,
+ * spread constraints and security context stay the data pods': they are written against the data
+ * pods (their labels, their uid), and the Sentinels keep their own spreading.
+ */
 export interface Scheduling {
+    /** Empty: none. */
     readonly tolerations: readonly IToleration[];
+    /** Node labels the pods require; empty: none. */
+    readonly nodeSelector: Readonly<Record<string, string>>;
     /** Replaces the region preference of cloudName; undefined: that preference, if any. */
     readonly nodeAffinity?: INodeAffinity;
     readonly podAffinity?: IPodAffinity;
     /** Replaces the default preferred spreading over hosts; undefined: that default. */
     readonly podAntiAffinity?: IPodAntiAffinity;
+    /**
+     * As written; a constraint without a labelSelector gets the data pods' selector labels when
+     * rendered (sdk/manifests/pod.ts), since one that selects nothing spreads nothing. Empty: none.
+     */
+    readonly topologySpreadConstraints: readonly ITopologySpreadConstraint[];
+    /** undefined: none (the cluster's global default PriorityClass, else priority 0). */
+    readonly priorityClassName?: string;
+    /** Pod template annotations, under the package's own (never a `pulumi-valkey/` key); empty: none. */
+    readonly podAnnotations: Readonly<Record<string, string>>;
     /** Merged over the restricted default pod security context; runAsUser/runAsGroup also reach the containers. */
     readonly securityContext?: IPodSecurityContext;
 }
+
+/** Scheduling with nothing set: the pods' placement as the builders' defaults make it. */
+export const DEFAULT_SCHEDULING: Scheduling = { tolerations: [], nodeSelector: {}, topologySpreadConstraints: [], podAnnotations: {} };
 
 /** The redis_exporter sidecar of every data pod. */
 export interface ExporterModel {
@@ -233,6 +256,35 @@ export function normalizeIpFilter(
     entries: ReadonlyArray<string | { readonly network: string; readonly description?: string }> | undefined,
 ): ServiceModel["ipFilter"] {
     return (entries ?? []).map((e) => (typeof e === "string" ? { network: e } : { ...e }));
+}
+
+/** The scheduling fields as both front doors write them (ValkeyCluster at the top, Valkey/Redis under `kubernetes`). */
+export interface SchedulingFields {
+    readonly tolerations?: readonly IToleration[];
+    readonly nodeSelector?: Readonly<Record<string, string>>;
+    readonly nodeAffinity?: INodeAffinity;
+    readonly podAffinity?: IPodAffinity;
+    readonly podAntiAffinity?: IPodAntiAffinity;
+    readonly topologySpreadConstraints?: readonly ITopologySpreadConstraint[];
+    readonly priorityClassName?: string;
+    readonly podAnnotations?: Readonly<Record<string, string>>;
+    readonly securityContext?: IPodSecurityContext;
+}
+
+/** The model's scheduling from a front door's validated fields; every field unset: DEFAULT_SCHEDULING. */
+export function schedulingOf(fields: SchedulingFields | undefined): Scheduling {
+    const f = fields ?? {};
+    return {
+        tolerations: [...(f.tolerations ?? [])],
+        nodeSelector: { ...f.nodeSelector },
+        ...(f.nodeAffinity !== undefined ? { nodeAffinity: f.nodeAffinity } : {}),
+        ...(f.podAffinity !== undefined ? { podAffinity: f.podAffinity } : {}),
+        ...(f.podAntiAffinity !== undefined ? { podAntiAffinity: f.podAntiAffinity } : {}),
+        topologySpreadConstraints: [...(f.topologySpreadConstraints ?? [])],
+        ...(f.priorityClassName !== undefined ? { priorityClassName: f.priorityClassName } : {}),
+        podAnnotations: { ...f.podAnnotations },
+        ...(f.securityContext !== undefined ? { securityContext: f.securityContext } : {}),
+    };
 }
 
 /** The provider's default wait for the nodes to converge and verify (ValkeyTopology timeoutSeconds). */

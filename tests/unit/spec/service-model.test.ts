@@ -124,7 +124,7 @@ describe("service model: builders decide by capability, not by front door", () =
         const base = valkey({ plan: "startup-4" });
         const model: ServiceModel = {
             ...base,
-            scheduling: { tolerations: [{ key: "infra", operator: "Exists", effect: "NoSchedule" }], securityContext: { runAsUser: 1001 } },
+            scheduling: { ...base.scheduling, tolerations: [{ key: "infra", operator: "Exists", effect: "NoSchedule" }], securityContext: { runAsUser: 1001 } },
         };
         const pod = buildStatefulSet(model, { configHash: "h" }).spec!.template.spec!;
         expect(pod.tolerations).to.deep.equal([{ key: "infra", operator: "Exists", effect: "NoSchedule" }]);
