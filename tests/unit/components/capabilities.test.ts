@@ -243,6 +243,28 @@ describe("capabilities on every component (issue 12's table, mocks)", () => {
         }
     });
 
+    describe("scheduling", () => {
+        const scheduling = {
+            tolerations: [{ key: "dedicated", operator: "Equal", value: "valkey", effect: "NoSchedule" }],
+            nodeSelector: { "node-pool": "valkey" },
+            priorityClassName: "valkey-critical",
+            podAnnotations: { "sidecar.istio.io/inject": "false" },
+        };
+        for (const door of DOORS) {
+            it(`${door.label}: tolerations, nodeSelector, priorityClassName and pod annotations on the data pods`, async () => {
+                const c = door.make("m", { aiven: scheduling, cluster: scheduling });
+                await settled(c);
+                const template = one("kubernetes:apps/v1:StatefulSet", "m").inputs.spec.template;
+                expect([template.spec.tolerations, template.spec.nodeSelector, template.spec.priorityClassName]).to.deep.equal([
+                    scheduling.tolerations,
+                    scheduling.nodeSelector,
+                    "valkey-critical",
+                ]);
+                expect(template.metadata.annotations).to.include(scheduling.podAnnotations);
+            });
+        }
+    });
+
     describe("status: phase and conditions", () => {
         for (const door of DOORS) {
             it(`${door.label}: Running with Ready, TLSConfigured and ACLSynced`, async () => {
