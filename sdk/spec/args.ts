@@ -3,6 +3,7 @@
 // type-level test in tests/unit/spec/args-types.test.ts fails to compile when they drift apart.
 // Constraints live in the schemas; the docs here say what happens when a field is unset.
 import type * as pulumi from "@pulumi/pulumi";
+import type { ValkeyClusterAclArgs } from "./security-args";
 
 type Input<T> = pulumi.Input<T>;
 
@@ -110,6 +111,14 @@ export interface KubernetesSettingsArgs {
      * comes back empty. @default false: such restarts stay pending (`pendingRestart`)
      */
     allowDataLossOnRestart?: Input<boolean>;
+    /**
+     * ACL users, as ValkeyCluster's `acl` (the same fields and rules): the system users, the
+     * application users with their rules, and `defaultUser` ("restricted": PING only, "off"). With
+     * it, replicas replicate as the replication user, the probes authenticate as the probe user,
+     * and on Sentinel plans the Sentinels reach the data nodes as a user of their own.
+     * @default no ACL users: clients, replicas and probes authenticate as `default` with the service password
+     */
+    acl?: Input<ValkeyClusterAclArgs>;
 }
 
 interface CommonUserConfigArgs {
