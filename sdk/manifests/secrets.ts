@@ -79,7 +79,7 @@ export function buildAuthSecret(model: ServiceModel, password: string, acl?: Acl
     const quoted = quoteConfigString(password);
     // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to each
     // other, and require their own password from every client.
-    const sentinelFiles = model.topology.kind === "sentinel" ? sentinelAuthFiles(model, password) : {};
+    const sentinelFiles = model.topology.kind === "sentinel" ? sentinelAuthFiles(model, password, acl) : {};
     const secret = (stringData: Record<string, string>): ISecret => ({
         apiVersion: "v1",
         kind: "Secret",
@@ -117,10 +117,23 @@ export function buildAuthSecret(model: ServiceModel, password: string, acl?: Acl
     });
 }
 
-/** The auth Secret's keys for the Sentinels: their own password, and the file they include. */
-function sentinelAuthFiles(model: ServiceModel, password: string): Record<string, string> {
+/**
+ * The auth Secret's keys for the Sentinels: their own password, and the file they include. With
+ * ACL users the Sentinels reach the data nodes as the Sentinel user (role "sentinel", which
+ * resolveAclUsers adds with `sentinel: true`), never as `default`, which acl.defaultUser may turn
+ * off or restrict to PING.
+ */
+function sentinelAuthFiles(model: ServiceModel, password: string, acl: AclPlanInput | undefined): Record<string, string> {
     const own = sentinelPassword(password);
-    return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, own) };
+    const group = sentinelGroup(model);
+    if (acl === undefined) return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(group, password, own) };
+    const user = acl.users.find((u) => u.role === "sentinel");
+    if (user === undefined) {
+        throw new Error(
+            `Secret ${objectNames(model).authSecret}: a Sentinel plan with ACL users needs the Sentinel user (role sentinel; resolveAclUsers(..., { sentinel: true })): without it the Sentinels could not authenticate to the data nodes`,
+        );
+    }
+    return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(group, user.passwords[0], own, user.name) };
 }
 
 /**

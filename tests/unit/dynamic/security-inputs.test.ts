@@ -63,7 +63,7 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
             },
             { property: "acl.users[1].passwords", reason: "must be non-empty strings" },
             { property: "acl.users[1].rules", reason: 'must name at least one rule, e.g. "+GET +SET ~app:*"' },
-            { property: "acl.users[1].role", reason: 'must be one of admin, replication, exporter, probe (got "root")' },
+            { property: "acl.users[1].role", reason: 'must be one of admin, replication, exporter, probe, sentinel (got "root")' },
             { property: "acl.users[2].name", reason: "user app is already defined at acl.users[1]" },
             { property: "acl.users[2].passwords", reason: "must be a non-empty list of passwords, the current one first" },
             { property: "acl.users[2].rules", reason: "must be a string of ACL rules" },

@@ -65,7 +65,15 @@ describe("Aiven front door: kubernetes.acl", () => {
             const issues = issuesOf(schema, {
                 project: "p",
                 plan: "business-4",
-                kubernetes: { acl: { admin: { name: "probe-user" }, users: [{ name: "app", rules: "+get" }, { name: "app", rules: "+set" }] } },
+                kubernetes: {
+                    acl: {
+                        admin: { name: "probe-user" },
+                        users: [
+                            { name: "app", rules: "+get" },
+                            { name: "app", rules: "+set" },
+                        ],
+                    },
+                },
             });
             expect(issues).to.deep.equal([
                 'kubernetes.acl.admin.name: must not be "probe-user": that name is reserved for the system user the pods\' probes authenticate as (PING only); choose another name',
