@@ -110,6 +110,7 @@ describe("dynamic provider: acl and tlsReload inputs", () => {
             "topology",
             "username",
             "password",
+            "sentinelPassword",
             "tls",
             "settings",
             "acl",
