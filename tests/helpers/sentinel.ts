@@ -40,6 +40,12 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export interface HaNode {
     readonly port: number;
     readonly dir: string;
+    /**
+     * valkey.conf as the ConfigMap holds it: written again before every start, as a pod restart
+     * reads the ConfigMap and never a file a Sentinel's CONFIG REWRITE changed (with ACL users such
+     * a rewrite copies the included `user` lines, and a restart would refuse them as duplicates).
+     */
+    readonly config: string;
     child?: ChildProcess;
 }
 
@@ -149,11 +155,9 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
     for (let i = 0; i < nodeCount; i++) {
         const dir = tempDir();
         const port = await freePort();
-        fs.writeFileSync(
-            path.join(dir, "valkey.conf"),
-            [`save ""`, "appendonly no", "repl-diskless-sync-delay 0", ...tlsLines(port), `include ${path.join(authDir, "auth.conf")}`].join("\n") + "\n",
-        );
-        nodes.push({ port, dir });
+        const config =
+            [`save ""`, "appendonly no", "repl-diskless-sync-delay 0", ...tlsLines(port), `include ${path.join(authDir, "auth.conf")}`].join("\n") + "\n";
+        nodes.push({ port, dir, config });
     }
     // As many Sentinels as the manifests run, whatever the node count.
     for (let i = 0; i < SENTINEL_REPLICAS; i++) sentinelPorts.push(await freePort());
@@ -168,6 +172,7 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
         sentinelPorts,
         ...(tlsFiles ? { tlsFiles } : {}),
         start(node) {
+            fs.writeFileSync(path.join(node.dir, "valkey.conf"), node.config);
             const listen = tlsFiles ? ["--port", "0", "--tls-port", String(node.port)] : ["--port", String(node.port)];
             const args = [...listen, "--bind", HOST, "--dir", node.dir, "--logfile", path.join(node.dir, "valkey.log"), "--daemonize", "no"];
             node.child = spawn("sh", ["-c", startScript(model), "sh", ...args], { env: env(node), stdio: "ignore" });

@@ -6,6 +6,9 @@
 // the probes as the probe user; `default` is refused everywhere.
 import { spawnSync } from "child_process";
 import { expect } from "chai";
+import { sentinelCredentials } from "../../provider/dynamic/handlers";
+import { NodeClient } from "../../provider/nodes/client";
+import { rollingRestart } from "../../provider/rollout/rollout";
 import { SENTINEL_RULES, SENTINEL_PLAN_PROBE_RULES } from "../../sdk/acl/users";
 import { buildStatefulSet } from "../../sdk/manifests";
 import { PROBE_USER, SENTINEL_USER } from "../../sdk/spec/security";
@@ -189,5 +192,57 @@ describe("Sentinel plan with ACL users and defaultUser off (real processes on lo
         expect(await plan.probe(primary), "readiness on the old primary").to.equal(false);
         // MULTI, SLAVEOF, CONFIG REWRITE, CLIENT KILL, EXEC: nothing the Sentinels sent was refused.
         expect(aclLog()).to.deep.equal(["", ""]);
+    });
+
+    it("a rolling restart as the admin user hands the primary over through the Sentinels (their password given, not derived from the admin's); `default` stays off", async () => {
+        const admin = user("admin");
+        const nameOf = (n: HaNode) => `node-${n.port}`;
+        const target = (name: string, port: number) => ({ name, dial: { host: HOST, port }, announce: { host: HOST, port }, placement: {} });
+        const before = plan.currentPrimary()!;
+        const dataClients = plan.nodes.map(
+            (n) => new NodeClient(target(nameOf(n), n.port), { credentials: { username: admin.name, password: admin.password } }),
+        );
+        // As the dynamic provider does with ACL on: `password` is the admin's, the Sentinels' is given.
+        const own = sentinelCredentials({ username: admin.name, password: admin.password, sentinelPassword: plan.sentinelPassword })!;
+        const sentinelClients = plan.sentinelPorts.map((p) => new NodeClient(target(`sentinel-${p}`, p), { credentials: own }));
+        // A restart is what the kubelet does with a deleted pod: stop it, run the start script again.
+        const restarter = {
+            async restart(name: string) {
+                const node = plan.nodes.find((n) => nameOf(n) === name)!;
+                const exited = new Promise((resolve) => node.child!.once("exit", resolve));
+                node.child!.kill("SIGTERM");
+                await exited;
+                plan.start(node);
+            },
+        };
+        let result;
+        try {
+            result = await rollingRestart({
+                clients: dataClients,
+                outdated: plan.nodes.map(nameOf),
+                restarter,
+                handoff: { kind: "sentinel", sentinels: sentinelClients, group: plan.group },
+                deadline: { at: Date.now() + 80000, seconds: 80, pollMs: 20 },
+            });
+        } finally {
+            for (const c of [...dataClients, ...sentinelClients]) c.close();
+        }
+        const after = plan.currentPrimary()!;
+        expect(result.restarted).to.deep.equal([...plan.nodes.filter((n) => n !== before).map(nameOf), nameOf(before)]);
+        expect(result.handoffs.map((h) => [h.from, h.to])).to.deep.equal([[nameOf(before), nameOf(after)]]);
+        expect(after).not.to.equal(before);
+        await until("the restarted old primary follows the new one", () => {
+            const info = plan.cli(before.port, "INFO", "replication");
+            return info.includes(`master_port:${after.port}`) && info.includes("master_link_status:up");
+        });
+        for (const node of plan.nodes) {
+            expect(plan.cli(node.port, "ACL", "LIST")).to.match(/^user default off /m);
+            expect(cliAs({ name: "default", password: plan.password }, node.port, "PING")).to.match(/WRONGPASS|AUTH failed/);
+            expect(cliAs(user("app"), node.port, "GET", "app:y")).to.equal("2");
+        }
+        expect(await plan.probe(after), "readiness on the new primary").to.equal(true);
+        // The test's own refused `default` above; nothing else (Sentinels, replicas, probes) was refused.
+        const logs = aclLog().map((l) => l.split("\n").filter((line, i, all) => all[i - 1] === "username"));
+        expect(logs).to.deep.equal([["default"], ["default"]]);
     });
 });
