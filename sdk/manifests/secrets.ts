@@ -27,6 +27,12 @@ export interface ConnectionInfo {
     readonly password: string;
     /** Whether the server requires TLS. */
     readonly ssl: boolean;
+    /**
+     * Sentinel plans: the Sentinels' own password for `<PREFIX>SENTINEL_PASSWORD`. @default derived
+     * from `password` (sentinelPassword), right only while `user` is "default": it must be given
+     * when `user` is an ACL user (the Sentinels' password derives from the default user's)
+     */
+    readonly sentinelPassword?: string;
 }
 
 /** The app-facing URI key added next to the prefixed keys (seeds/003's `REDIS_URL`). */
@@ -136,6 +142,17 @@ function sentinelAuthFiles(model: ServiceModel, password: string, acl: AclPlanIn
     return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(group, user.passwords[0], own, user.name) };
 }
 
+/** The Sentinels' own password for Sentinel-aware clients (see ConnectionInfo.sentinelPassword). */
+function sentinelPasswordOf(model: ServiceModel, conn: ConnectionInfo): string {
+    if (conn.sentinelPassword !== undefined) return conn.sentinelPassword;
+    if (conn.user !== "default") {
+        throw new Error(
+            `connection Secret of ${JSON.stringify(model.name)}: give sentinelPassword for user ${JSON.stringify(conn.user)}: the Sentinels' password derives from the default user's password, not from this user's`,
+        );
+    }
+    return sentinelPassword(conn.password);
+}
+
 /**
  * The connection Secret per connInfoSecretTarget, or undefined when the model has no `connInfo`
  * (connInfoSecretTargetDisabled). Name `model.connInfo.secretName` (default: the resource
@@ -172,7 +189,7 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo)
                 ? {
                       [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","),
                       [`${p}SENTINEL_MASTER`]: sentinelGroup(model),
-                      [`${p}SENTINEL_PASSWORD`]: sentinelPassword(conn.password),
+                      [`${p}SENTINEL_PASSWORD`]: sentinelPasswordOf(model, conn),
                   }
                 : {}),
         },

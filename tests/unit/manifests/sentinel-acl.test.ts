@@ -8,7 +8,7 @@ import { renderSentinelAuthConf } from "../../../sdk/config/sentinel";
 import { probePassword, sentinelUserPassword } from "../../../sdk/credentials/probe-password";
 import { sentinelPassword } from "../../../sdk/credentials/sentinel-password";
 import { primaryReadinessScript, startScript } from "../../../sdk/manifests/ha";
-import { buildAuthSecret } from "../../../sdk/manifests/secrets";
+import { buildAuthSecret, buildConnectionSecret } from "../../../sdk/manifests/secrets";
 import { buildStatefulSet } from "../../../sdk/manifests/statefulset";
 import { SEED_000_SPEC, valkeyModel } from "./fixtures";
 
@@ -109,5 +109,22 @@ describe("manifests: Sentinel plan with ACL users", () => {
         expect(container.livenessProbe!.exec!.command![2]).to.match(
             /^r="\$\(REDISCLI_AUTH="\$\(cat \/etc\/valkey-auth\/probe-password\)" valkey-cli --user probe-user -p 6379 ping 2>&1\)"; /,
         );
+    });
+});
+
+describe("manifests: the connection Secret of a Sentinel plan whose clients use an ACL user", () => {
+    const model = valkeyModel({ ...SEED_000_SPEC, plan: "business-4", kubernetes: { acl: { defaultUser: "off" } } });
+    const conn = { host: "h", port: 6379, user: "app", password: "app-pw-1", ssl: false };
+
+    it("takes the Sentinels' password as given; never derives it from an ACL user's password", () => {
+        expect(buildConnectionSecret(model, { ...conn, sentinelPassword: sentinelPassword(PW) })!.stringData!.VALKEY_SENTINEL_PASSWORD).to.equal(
+            sentinelPassword(PW),
+        );
+        expect(() => buildConnectionSecret(model, conn)).to.throw(
+            `connection Secret of "my-valkey": give sentinelPassword for user "app": the Sentinels' password derives from the default user's password, not from this user's`,
+        );
+        // A 1-node plan has no Sentinel keys, so nothing to give.
+        const single = valkeyModel({ ...SEED_000_SPEC, kubernetes: { acl: { defaultUser: "off" } } });
+        expect(Object.keys(buildConnectionSecret(single, conn)!.stringData!).filter((k) => k.includes("SENTINEL"))).to.deep.equal([]);
     });
 });
