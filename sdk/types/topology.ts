@@ -88,7 +88,7 @@ export interface TlsInput {
 
 /**
  * The ACL users every node must have, exactly as applyAclEverywhere takes them (sdk/acl
- * resolveAclUsers): the system users (role admin, replication, exporter, probe), the application users,
+ * resolveAclUsers): the system users (role admin, replication, exporter, probe; on Sentinel plans sentinel), the application users,
  * and what becomes of `default`. Secret (passwords).
  */
 export type AclInput = AclPlanInput;

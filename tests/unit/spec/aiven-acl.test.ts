@@ -61,6 +61,14 @@ describe("Aiven front door: kubernetes.acl", () => {
             ]);
         });
 
+        it(`${engine}: sentinel-user is reserved for the Sentinels' system user`, () => {
+            expect(
+                issuesOf(schema, { project: "p", plan: "business-4", kubernetes: { acl: { users: [{ name: "sentinel-user", rules: "+@all" }] } } }),
+            ).to.deep.equal([
+                'kubernetes.acl.users[0].name: must not be "sentinel-user": that name is reserved for the system user the Sentinels authenticate to the data nodes as; choose another name',
+            ]);
+        });
+
         it(`${engine}: the reserved and duplicate names with their paths`, () => {
             const issues = issuesOf(schema, {
                 project: "p",
