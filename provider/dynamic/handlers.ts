@@ -45,6 +45,7 @@ function secretsOf(inputs: TopologyInputs): string[] {
     const t = inputs.transport;
     return [
         inputs.password,
+        inputs.sentinelPassword,
         ...(inputs.acl?.users.flatMap((u) => u.passwords) ?? []),
         inputs.tls?.key,
         t.kind === "kubernetes" ? t.kubeconfig : undefined,
@@ -222,6 +223,24 @@ function refusedUsers(security: SecurityResult): string {
     return `ACL users were refused on ${nodes.join(", ")}, and a node does not start with a user line it refuses: fix the rules first`;
 }
 
+/**
+ * What the provider authenticates to the Sentinels with: their own password (the `default` user of
+ * each Sentinel), `sentinelPassword` when given, else derived from `password` the way the auth
+ * Secret's `sentinel-password` is, which holds only while `password` is the default user's. With
+ * `username` an ACL user (ACL on: the admin user's password) deriving would give a password no
+ * Sentinel has, so that is refused, as check() does.
+ */
+export function sentinelCredentials(inputs: Pick<TopologyInputs, "username" | "password" | "sentinelPassword">): Credentials | undefined {
+    if (inputs.sentinelPassword !== undefined) return { password: inputs.sentinelPassword };
+    if (inputs.username !== undefined && inputs.username !== "default") {
+        throw new ValkeyProviderError(
+            "invalid-request",
+            `sentinelPassword must be given with rollout.sentinels when username is an ACL user (${JSON.stringify(inputs.username)}): the Sentinels' password derives from the default user's, not from this user's`,
+        );
+    }
+    return inputs.password !== undefined ? { password: sentinelPassword(inputs.password) } : undefined;
+}
+
 /** `{ credentials }` for a converge or status request, or nothing for the unauthenticated default user. */
 function credentialsOption(c: Credentials): { credentials?: Credentials } {
     return c.username !== undefined || c.password !== undefined ? { credentials: c } : {};
@@ -285,11 +304,8 @@ async function rollOut(
                 announceHostnames: undefined,
             }),
         );
-    // The Sentinels take commands only with their own password, derived from the default user's.
-    const sentinelConnect = {
-        ...(inputs.password !== undefined ? { credentials: { password: sentinelPassword(inputs.password) } } : {}),
-        ...(connect.tls ? { tls: connect.tls } : {}),
-    };
+    const own = sentinelCredentials(inputs);
+    const sentinelConnect = { ...(own !== undefined ? { credentials: own } : {}), ...(connect.tls ? { tls: connect.tls } : {}) };
     const opened: NodeClient[][] = [];
     try {
         for (const t of transports) opened.push((await t.open()).map((target) => new NodeClient(target, t === transports[0] ? connect : sentinelConnect)));

@@ -128,6 +128,22 @@ export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
     if (news.acl !== undefined) checkAcl(news.acl, fail);
     if (news.config !== undefined) checkConfig(news.config, fail);
     if (news.rollout !== undefined) checkRollout(news.rollout, fail);
+    if (news.sentinelPassword !== undefined && !isUnknown(news.sentinelPassword) && (typeof news.sentinelPassword !== "string" || news.sentinelPassword === ""))
+        fail("sentinelPassword", "must be a non-empty string");
+    // The Sentinels' password is derived from the default user's: from `password` only while that
+    // is the default user's (issue 12: with ACL the component connects as the admin user).
+    if (
+        isObject(news.rollout) &&
+        news.rollout.sentinels !== undefined &&
+        news.sentinelPassword === undefined &&
+        typeof news.username === "string" &&
+        news.username !== "default"
+    ) {
+        fail(
+            "sentinelPassword",
+            `must be given with rollout.sentinels when username is an ACL user (${JSON.stringify(news.username)}): the Sentinels' password derives from the default user's, not from this user's`,
+        );
+    }
     if (
         news.drainBeforeScaleIn === true &&
         ((isObject(transport) && transport.kind === "direct") || (isObject(topology) && topology.kind !== "cluster" && !isUnknown(topology.kind)))
@@ -298,6 +314,7 @@ const CONVERGED_INPUTS = [
     "topology",
     "username",
     "password",
+    "sentinelPassword",
     "tls",
     "settings",
     "acl",

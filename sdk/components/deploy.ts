@@ -229,7 +229,17 @@ export function deployService(
     const password = createPassword(name, parent);
     const acl = structure.acl;
     const aclUsers: pulumi.Output<AclPlanInput | undefined> =
-        acl !== undefined ? createAclUsers(name, parent, acl, password.result, { subject, passwords: [...door.latePasswords] }) : pulumi.output(undefined);
+        acl !== undefined
+            ? createAclUsers(
+                  name,
+                  parent,
+                  acl,
+                  password.result,
+                  { subject, passwords: [...door.latePasswords] },
+                  // A Sentinel plan has a user of its own for the Sentinels (sdk/acl/users.ts).
+                  { sentinel: structure.topology.kind === "sentinel" },
+              )
+            : pulumi.output(undefined);
     const userNames = acl !== undefined ? systemUserNames(acl) : undefined;
     // The pods roll for the exporter's own credentials only (a keyed hash: the annotation need not
     // be secret); a change of the ACL users is applied live by the topology resource.
@@ -348,6 +358,8 @@ export function deployService(
               }
             : {}),
         ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
+        // The Sentinels' own password derives from the default user's, which `password` is not with ACL.
+        ...(structure.topology.kind === "sentinel" ? { sentinelPassword: pulumi.secret(password.result.apply(sentinelPassword)) } : {}),
     };
     const topologyShape = topologyInput(structure);
 
@@ -462,11 +474,14 @@ export function deployService(
         const connObject = pulumi
             .all([model, serviceHost, userPassword, password.result, caCert, certificates?.client?.certPem, certificates?.client?.privateKeyPem])
             .apply(([m, host, pw, defaultPw, ca, clientCert, clientKey]) =>
-                buildConnectionSecret(m, connection(host, pw), {
-                    sentinelPassword: sentinelPassword(defaultPw),
-                    ...(ca !== undefined ? { caCert: ca } : {}),
-                    ...(clientCert !== undefined && clientKey !== undefined ? { clientCert, clientKey } : {}),
-                })!,
+                buildConnectionSecret(
+                    m,
+                    { ...connection(host, pw), sentinelPassword: sentinelPassword(defaultPw) },
+                    {
+                        ...(ca !== undefined ? { caCert: ca } : {}),
+                        ...(clientCert !== undefined && clientKey !== undefined ? { clientCert, clientKey } : {}),
+                    },
+                )!,
             );
         const secret = new k8s.core.v1.Secret(
             `${name}-connection`,

@@ -10,6 +10,7 @@ import { getPlan, hasPlan } from "../spec/plans";
 import { SpecError, SpecIssue, parseSpec } from "../spec/validate";
 import { Deployment, deployService } from "./deploy";
 import type { NodeOutput } from "../types/topology";
+import { splitLatePasswords } from "./acl-inputs";
 import { knownPart } from "./inputs";
 
 /** Fields that decide which objects exist: they must be plain values, not Outputs. */
@@ -20,6 +21,9 @@ const STRUCTURAL = (engine: Engine) => [
     "userConfig.public_access",
     "userConfig.private_access",
     `userConfig.${engine}_ssl`,
+    // Which users (and RandomPasswords) exist, and the certificates: ACL passwords may be Outputs (splitLatePasswords).
+    "kubernetes.acl",
+    "kubernetes.tls",
 ];
 
 /** What Valkey and Redis expose: the deployment's outputs, with the nodes under the Aiven-style name `topology`. */
@@ -61,8 +65,11 @@ export function checkAtConstruction(engine: Engine, name: string, args: unknown)
     return buildModel(engine, name, parseSpec(schemaOf(engine), known, subject));
 }
 
-export function createService(engine: Engine, name: string, args: unknown, parent: pulumi.ComponentResource): ServiceResult {
+export function createService(engine: Engine, name: string, given: unknown, parent: pulumi.ComponentResource): ServiceResult {
     const subject = subjectOf(engine, name);
+    // ACL passwords given as Outputs stay out of the model (it would hold them, and make every
+    // object built from it secret); they are validated when they resolve (createAclUsers).
+    const { args, late } = splitLatePasswords(given ?? {}, ["kubernetes", "acl"]);
     const plainModel = checkAtConstruction(engine, name, args);
     // Values known only at deploy time are validated again when they resolve.
     const model: pulumi.Output<ServiceModel> = plainModel
@@ -105,7 +112,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         diskFields: { storageSize: "disk_space", storageClassName: "kubernetes.storageClassName" },
         kubeconfigField: { path: "kubernetes.kubeconfig", example: "`kubernetes: { ...args.kubernetes, kubeconfig }`" },
         ...(hasKubeconfig ? { kubeconfig: model.apply((m) => m.kubeconfig!) } : {}),
-        latePasswords: [],
+        latePasswords: late,
     });
     const { nodes, ...rest } = deployment;
     return { ...rest, topology: nodes };
@@ -131,5 +138,7 @@ function structuralView(engine: Engine, args: unknown): Record<string, unknown> 
     view.project = typeof view.project === "string" ? view.project : "deferred";
     const userConfig = (view.userConfig ?? {}) as Record<string, unknown>;
     view.userConfig = Object.fromEntries(Object.entries(userConfig).filter(([k]) => STRUCTURAL(engine).includes(`userConfig.${k}`)));
-    return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", ...STRUCTURAL(engine)].includes(k)));
+    const kubernetes = (view.kubernetes ?? {}) as Record<string, unknown>;
+    view.kubernetes = Object.fromEntries(Object.entries(kubernetes).filter(([k]) => STRUCTURAL(engine).includes(`kubernetes.${k}`)));
+    return Object.fromEntries(Object.entries(view).filter(([k]) => ["project", "plan", "userConfig", "kubernetes", ...STRUCTURAL(engine)].includes(k)));
 }

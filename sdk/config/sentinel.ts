@@ -3,6 +3,7 @@
 import { Directive, TlsRenderOptions, tlsDirectives, tlsSettings } from "./directives";
 import { quoteConfigValue, renderDirective, sizedBy } from "./render";
 import { PATHS, SENTINEL_PORT, VALKEY_PORT } from "../spec/contract";
+import { USER_NAME } from "../spec/security";
 import { ServiceModel } from "../spec/service-model";
 
 export interface SentinelRenderOptions {
@@ -120,19 +121,30 @@ export function renderSentinelConf(model: ServiceModel, options: SentinelRenderO
 
 /**
  * The included file with the secrets (put it in the auth Secret, not the ConfigMap): the primary's
- * password (`auth-pass`, for the links to the data nodes) and, given `sentinelPassword`, the
- * Sentinel's own: `requirepass` (no command without AUTH, from clients or probes) and
- * `sentinel sentinel-pass` (what each Sentinel presents to its peers). `group` must be the group of
- * sentinel.conf (default: the service name).
+ * password (`auth-pass`, for the links to the data nodes), with `authUser` (the data nodes have
+ * ACL users: SENTINEL_USER) preceded by `sentinel auth-user`, so `password` is that user's; and,
+ * given `sentinelPassword`, the Sentinel's own: `requirepass` (no command without AUTH, from
+ * clients or probes) and `sentinel sentinel-pass` (what each Sentinel presents to its peers).
+ * `group` must be the group of sentinel.conf (default: the service name).
  */
-export function renderSentinelAuthConf(group: string, password: string, sentinelPassword?: string): string {
+export function renderSentinelAuthConf(group: string, password: string, sentinelPassword?: string, authUser?: string): string {
     if (password.length === 0) {
         throw new Error(`Sentinel group ${JSON.stringify(group)}: the password must not be empty`);
+    }
+    if (authUser !== undefined && (!USER_NAME.test(authUser) || authUser === "default")) {
+        // The name is not a secret, but a bad one is shown JSON-quoted so no byte of it breaks the message.
+        throw new Error(
+            `Sentinel group ${JSON.stringify(group)}: the Sentinels' user ${JSON.stringify(authUser)} must be an ACL user name other than "default"`,
+        );
     }
     if (sentinelPassword !== undefined && sentinelPassword.length === 0) {
         throw new Error(`Sentinel group ${JSON.stringify(group)}: the Sentinel password must not be empty (it would disable authentication)`);
     }
-    const lines = [`sentinel auth-pass ${quoteConfigValue(group)} ${quoteConfigValue(password)}`];
+    const lines = [
+        // auth-user before auth-pass: Sentinel sends `AUTH <user> <pass>` once both are set.
+        ...(authUser !== undefined ? [`sentinel auth-user ${quoteConfigValue(group)} ${quoteConfigValue(authUser)}`] : []),
+        `sentinel auth-pass ${quoteConfigValue(group)} ${quoteConfigValue(password)}`,
+    ];
     if (sentinelPassword !== undefined) {
         lines.push(`requirepass ${quoteConfigValue(sentinelPassword)}`, `sentinel sentinel-pass ${quoteConfigValue(sentinelPassword)}`);
     }

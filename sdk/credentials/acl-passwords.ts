@@ -2,7 +2,7 @@
 // for the users the spec leaves without one, resolved and validated for those given as Outputs
 // (e.g. `config.requireSecret`), and every user resolved as one secret Output for the provider.
 import * as pulumi from "@pulumi/pulumi";
-import { AclPlanInput, SystemRole, resolveAclUsers, systemUserNames, usersWithoutPasswords } from "../acl/users";
+import { AclPlanInput, AclTopologyOptions, SystemRole, resolveAclUsers, systemUserNames, usersWithoutPasswords } from "../acl/users";
 import { AclSpec, aclPasswordsSchema } from "../spec/security";
 import { SpecError, pathToString, specIssuesAt } from "../spec/validate";
 import { createPassword } from "./password";
@@ -35,8 +35,9 @@ function userName(spec: AclSpec, user: LatePasswords["user"]): string {
  * resolved with its passwords. Late passwords are checked with the spec's rules when they resolve
  * (during a preview too, once known): a violation fails the Output, and with it the update, with a
  * SpecError naming each field and never a password. Unknown during a preview, they check nothing
- * and the result is unknown. The probe user's password derives from `defaultPassword` (see
- * resolveAclUsers). The result is a secret: it holds every password.
+ * and the result is unknown. The probe user's password derives from `defaultPassword`, and on a
+ * Sentinel plan (`topology.sentinel`: pass it for every model whose topology kind is "sentinel")
+ * the Sentinel user's too (see resolveAclUsers). The result is a secret: it holds every password.
  */
 export function createAclUsers(
     name: string,
@@ -44,6 +45,7 @@ export function createAclUsers(
     spec: AclSpec,
     defaultPassword: pulumi.Input<string>,
     { subject, passwords: late }: LateAclPasswords = { subject: name, passwords: [] },
+    topology: AclTopologyOptions = {},
 ): pulumi.Output<AclPlanInput> {
     const lateNames = late.map((l) => userName(spec, l.user));
     const generated = usersWithoutPasswords(spec, new Set(lateNames)).map((user) => ({ user, password: createPassword(`${name}-acl-${user}`, parent).result }));
@@ -60,10 +62,15 @@ export function createAclUsers(
     });
     return pulumi.secret(
         pulumi.all([defaultPassword, pulumi.all(generated.map((g) => g.password)), lateLists]).apply(([pw, passwords, lists]) =>
-            resolveAclUsers(spec, pw, {
-                ...Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])),
-                ...Object.fromEntries(lateNames.map((user, i) => [user, lists[i]])),
-            }),
+            resolveAclUsers(
+                spec,
+                pw,
+                {
+                    ...Object.fromEntries(generated.map((g, i) => [g.user, [passwords[i]]])),
+                    ...Object.fromEntries(lateNames.map((user, i) => [user, lists[i]])),
+                },
+                topology,
+            ),
         ),
     );
 }

@@ -23,3 +23,13 @@ export function probePassword(defaultPassword: string): string {
 export function exporterPassword(defaultPassword: string): string {
     return derived("exporter", "pulumi-valkey exporter password v1", defaultPassword);
 }
+
+/**
+ * The password of the Sentinels' user on the data nodes (SENTINEL_USER, Sentinel plans with ACL):
+ * `sentinel auth-pass` in sentinel-auth.conf, in the auth Secret. Not the Sentinels' own password
+ * (sentinel-password.ts), which Sentinel-aware clients are given: this one lets its holder run
+ * SLAVEOF on the data nodes, so it goes to the Sentinels only.
+ */
+export function sentinelUserPassword(defaultPassword: string): string {
+    return derived("Sentinel user", "pulumi-valkey sentinel user password v1", defaultPassword);
+}

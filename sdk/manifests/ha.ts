@@ -21,7 +21,8 @@ import { SentinelRenderOptions } from "../config/sentinel";
 import { ServiceModel } from "../spec/service-model";
 import { restartLosesData } from "../spec/persistence";
 import { objectNames, scriptSafe, SENTINEL_PORT, VALKEY_PORT } from "./names";
-import { PATHS } from "./pod";
+import { PATHS, PROBE_PASSWORD_KEY } from "./pod";
+import { PROBE_USER } from "../spec/security";
 
 /**
  * Sentinels per service. Three is the smallest number that keeps a majority (2) when one is away,
@@ -66,7 +67,7 @@ export const HA_ENV = {
     sentinel: "VALKEY_HA_SENTINEL",
     /** @default 26379 */
     sentinelPort: "VALKEY_HA_SENTINEL_PORT",
-    /** @default /etc/valkey-auth/password */
+    /** The local INFO's password. @default /etc/valkey-auth/password; with ACL users /etc/valkey-auth/probe-password (as the probe user) */
     passwordFile: "VALKEY_HA_PASSWORD_FILE",
     /** The Sentinels' own password. @default /etc/valkey-auth/sentinel-password */
     sentinelPasswordFile: "VALKEY_HA_SENTINEL_PASSWORD_FILE",
@@ -153,11 +154,13 @@ function prelude(model: ServiceModel): string {
  * first and the Sentinels learn of it up to seconds later.
  */
 export function primaryReadinessScript(model: ServiceModel): string {
-    return [
-        prelude(model),
-        `[ "$(primary)" = "$self $port" ] || exit 1`,
-        `REDISCLI_AUTH="$(cat "\${${HA_ENV.passwordFile}:-${PATHS.auth}/password}")" ${cli(model)} -t 1 -p "$port" INFO replication | grep -q '^role:master'`,
-    ].join("\n");
+    // With ACL users as the probe user (its password file, `--user`), which may PING and INFO on
+    // every Sentinel plan (SENTINEL_PLAN_PROBE_RULES): `default` may be off or restricted to PING.
+    const local =
+        model.acl !== undefined
+            ? `REDISCLI_AUTH="$(cat "\${${HA_ENV.passwordFile}:-${PATHS.auth}/${PROBE_PASSWORD_KEY}}")" ${cli(model)} --user ${PROBE_USER}`
+            : `REDISCLI_AUTH="$(cat "\${${HA_ENV.passwordFile}:-${PATHS.auth}/password}")" ${cli(model)}`;
+    return [prelude(model), `[ "$(primary)" = "$self $port" ] || exit 1`, `${local} -t 1 -p "$port" INFO replication | grep -q '^role:master'`].join("\n");
 }
 
 /**

@@ -27,6 +27,12 @@ export interface ConnectionInfo {
     readonly password: string;
     /** Whether the server requires TLS. */
     readonly ssl: boolean;
+    /**
+     * Sentinel plans: the Sentinels' own password for `<PREFIX>SENTINEL_PASSWORD`. @default derived
+     * from `password` (sentinelPassword), right only while `user` is "default": it must be given
+     * when `user` is an ACL user (the Sentinels' password derives from the default user's)
+     */
+    readonly sentinelPassword?: string;
 }
 
 /** The app-facing URI key added next to the prefixed keys (seeds/003's `REDIS_URL`). */
@@ -79,7 +85,7 @@ export function buildAuthSecret(model: ServiceModel, password: string, acl?: Acl
     const quoted = quoteConfigString(password);
     // Included by the Sentinels' sentinel.conf: they authenticate to the data nodes and to each
     // other, and require their own password from every client.
-    const sentinelFiles = model.topology.kind === "sentinel" ? sentinelAuthFiles(model, password) : {};
+    const sentinelFiles = model.topology.kind === "sentinel" ? sentinelAuthFiles(model, password, acl) : {};
     const secret = (stringData: Record<string, string>): ISecret => ({
         apiVersion: "v1",
         kind: "Secret",
@@ -117,16 +123,38 @@ export function buildAuthSecret(model: ServiceModel, password: string, acl?: Acl
     });
 }
 
-/** The auth Secret's keys for the Sentinels: their own password, and the file they include. */
-function sentinelAuthFiles(model: ServiceModel, password: string): Record<string, string> {
+/**
+ * The auth Secret's keys for the Sentinels: their own password, and the file they include. With
+ * ACL users the Sentinels reach the data nodes as the Sentinel user (role "sentinel", which
+ * resolveAclUsers adds with `sentinel: true`), never as `default`, which acl.defaultUser may turn
+ * off or restrict to PING.
+ */
+function sentinelAuthFiles(model: ServiceModel, password: string, acl: AclPlanInput | undefined): Record<string, string> {
     const own = sentinelPassword(password);
-    return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(sentinelGroup(model), password, own) };
+    const group = sentinelGroup(model);
+    if (acl === undefined) return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(group, password, own) };
+    const user = acl.users.find((u) => u.role === "sentinel");
+    if (user === undefined) {
+        throw new Error(
+            `Secret ${objectNames(model).authSecret}: a Sentinel plan with ACL users needs the Sentinel user (role sentinel; resolveAclUsers(..., { sentinel: true })): without it the Sentinels could not authenticate to the data nodes`,
+        );
+    }
+    return { "sentinel-password": own, "sentinel-auth.conf": renderSentinelAuthConf(group, user.passwords[0], own, user.name) };
+}
+
+/** The Sentinels' own password for Sentinel-aware clients (see ConnectionInfo.sentinelPassword). */
+function sentinelPasswordOf(model: ServiceModel, conn: ConnectionInfo): string {
+    if (conn.sentinelPassword !== undefined) return conn.sentinelPassword;
+    if (conn.user !== "default") {
+        throw new Error(
+            `connection Secret of ${JSON.stringify(model.name)}: give sentinelPassword for user ${JSON.stringify(conn.user)}: the Sentinels' password derives from the default user's password, not from this user's`,
+        );
+    }
+    return sentinelPassword(conn.password);
 }
 
 /** What a connection Secret carries beyond the connection itself. */
 export interface ConnectionExtras {
-    /** What the Sentinels require; default: derived from `conn.password` (right when it is the default user's). */
-    readonly sentinelPassword?: string;
     /** With TLS, the CA certificate (PEM) clients verify the server with. */
     readonly caCert?: string;
     /** With mTLS and issued certificates, the client certificate (PEM) and its key applications present. */
@@ -171,7 +199,7 @@ export function buildConnectionSecret(model: ServiceModel, conn: ConnectionInfo,
                 ? {
                       [`${p}SENTINEL_HOSTS`]: sentinelHosts(model).join(","),
                       [`${p}SENTINEL_MASTER`]: sentinelGroup(model),
-                      [`${p}SENTINEL_PASSWORD`]: extra.sentinelPassword ?? sentinelPassword(conn.password),
+                      [`${p}SENTINEL_PASSWORD`]: sentinelPasswordOf(model, conn),
                   }
                 : {}),
             ...(extra.caCert !== undefined ? { [`${p}CA_CERT`]: extra.caCert } : {}),

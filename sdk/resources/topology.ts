@@ -82,6 +82,11 @@ export interface ValkeyTopologyArgs {
     username?: pulumi.Input<string>;
     /** @default no password */
     password?: pulumi.Input<string>;
+    /**
+     * The Sentinels' own password (secret), for `rollout.sentinels`. Required there when `username`
+     * is an ACL user. @default derived from `password` (right only while it is the default user's)
+     */
+    sentinelPassword?: pulumi.Input<string>;
     /** PEM material for TLS connections. @default plain TCP */
     tls?: pulumi.Input<{ [K in keyof TlsInput]: pulumi.Input<TlsInput[K]> }>;
     /** Values the tuned settings keep once converged. @default the highest value among the nodes */
@@ -147,6 +152,8 @@ export class ValkeyTopology extends pulumi.dynamic.Resource {
     public readonly username!: pulumi.Output<string | undefined>;
     /** Secret. */
     public readonly password!: pulumi.Output<string | undefined>;
+    /** Secret. */
+    public readonly sentinelPassword!: pulumi.Output<string | undefined>;
     /** With `acl`: the outcome on every node (node, status Applied | Error, message). */
     public readonly aclStatus!: pulumi.Output<AclStatusOutput[] | undefined>;
     /** With `acl`: "Applied" when every node is. */

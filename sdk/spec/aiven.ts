@@ -20,7 +20,7 @@ import {
     topologySpreadConstraintsSchema,
 } from "./kubernetes";
 import { MAX_DISK_GIB, TIMEOUT_SECONDS_RANGE } from "./limits";
-import { tlsSpecSchema } from "./security";
+import { aclSpecSchema, tlsSpecSchema } from "./security";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -239,6 +239,14 @@ export const kubernetesSchema = z.strictObject({
     timeoutSeconds: int(TIMEOUT_SECONDS_RANGE.min, TIMEOUT_SECONDS_RANGE.max).optional(),
     /** How long the provider waits for a pod to run (image pull and volume included). @default 600 */
     podTimeoutSeconds: int(TIMEOUT_SECONDS_RANGE.min, TIMEOUT_SECONDS_RANGE.max).optional(),
+    /**
+     * ACL users, the same contract as ValkeyCluster's `acl` (one schema, aclSpecSchema): the system
+     * users (admin, replication, exporter, and the fixed probe user; on Sentinel plans also the
+     * Sentinels' own user), application users with rules, and what becomes of `default`.
+     * @default no ACL users: every client, replica and probe authenticates as `default` with the
+     * service password
+     */
+    acl: aclSpecSchema.optional(),
 });
 
 const commonSpecFields = {

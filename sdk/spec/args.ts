@@ -3,7 +3,7 @@
 // type-level test in tests/unit/spec/args-types.test.ts fails to compile when they drift apart.
 // Constraints live in the schemas; the docs here say what happens when a field is unset.
 import type * as pulumi from "@pulumi/pulumi";
-import type { ValkeyClusterTlsArgs } from "./security-args";
+import type { ValkeyClusterAclArgs, ValkeyClusterTlsArgs } from "./security-args";
 import { INodeAffinity } from "kubernetes-models/v1/NodeAffinity";
 import { IPodAffinity } from "kubernetes-models/v1/PodAffinity";
 import { IPodAntiAffinity } from "kubernetes-models/v1/PodAntiAffinity";
@@ -165,6 +165,14 @@ export interface KubernetesSettingsArgs {
      * comes back empty. @default false: such restarts stay pending (`pendingRestart`)
      */
     allowDataLossOnRestart?: Input<boolean>;
+    /**
+     * ACL users, as ValkeyCluster's `acl` (the same fields and rules): the system users, the
+     * application users with their rules, and `defaultUser` ("restricted": PING only, "off"). With
+     * it, replicas replicate as the replication user, the probes authenticate as the probe user,
+     * and on Sentinel plans the Sentinels reach the data nodes as a user of their own.
+     * @default no ACL users: clients, replicas and probes authenticate as `default` with the service password
+     */
+    acl?: Input<ValkeyClusterAclArgs>;
 }
 
 interface CommonUserConfigArgs {

@@ -301,6 +301,7 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
             podSeconds: spec.kubernetes?.podTimeoutSeconds ?? DEFAULT_POD_TIMEOUT_SECONDS,
         },
         terminationProtection,
+        ...(spec.kubernetes?.acl !== undefined ? { acl: spec.kubernetes.acl } : {}),
         unmapped,
         immutable: serviceImmutables(engine, name, spec, namespace),
     };

@@ -258,6 +258,18 @@ export const DEFAULT_EXPORTER_USER = "exporter-user";
  * name it, and the ACL users of the spec may not take it.
  */
 export const PROBE_USER = "probe-user";
+/**
+ * On Sentinel plans the Sentinels authenticate to the data nodes as this system user (sdk/acl
+ * SENTINEL_RULES: what Sentinel sends to monitor and fail over, no keys), so they keep working
+ * whatever acl.defaultUser says. Fixed like PROBE_USER: sentinel.conf names it, and the ACL users
+ * of the spec may not take it.
+ */
+export const SENTINEL_USER = "sentinel-user";
+/** The system user names no user of the spec may take, with what each is for. */
+export const RESERVED_USERS: Readonly<Record<string, string>> = {
+    [PROBE_USER]: "the system user the pods' probes authenticate as (PING only)",
+    [SENTINEL_USER]: "the system user the Sentinels authenticate to the data nodes as",
+};
 /** Aiven's bounds for user passwords (reference/peers.md). */
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -367,12 +379,13 @@ export const aclSpecSchema = z
         const seen = new Map<string, string>();
         const claim = (name: string, path: (string | number)[]) => {
             const first = seen.get(name);
-            if (name === PROBE_USER) {
-                // A user of that name would replace the probes' rules (or they its), and the pods would never be Ready.
+            if (Object.prototype.hasOwnProperty.call(RESERVED_USERS, name)) {
+                // A user of that name would replace the system user's rules (or they its): the pods
+                // would never be Ready, or the Sentinels could no longer fail over.
                 ctx.addIssue({
                     code: "custom",
                     path: [...path, "name"],
-                    message: `must not be ${JSON.stringify(PROBE_USER)}: that name is reserved for the system user the pods' probes authenticate as (PING only); choose another name`,
+                    message: `must not be ${JSON.stringify(name)}: that name is reserved for ${RESERVED_USERS[name]}; choose another name`,
                 });
             } else if (first !== undefined) {
                 ctx.addIssue({

@@ -88,7 +88,7 @@ export interface TlsInput {
 
 /**
  * The ACL users every node must have, exactly as applyAclEverywhere takes them (sdk/acl
- * resolveAclUsers): the system users (role admin, replication, exporter, probe), the application users,
+ * resolveAclUsers): the system users (role admin, replication, exporter, probe; on Sentinel plans sentinel), the application users,
  * and what becomes of `default`. Secret (passwords).
  */
 export type AclInput = AclPlanInput;
@@ -117,6 +117,14 @@ export interface TopologyInputs {
     /** @default the default user */
     readonly username?: string;
     readonly password?: string;
+    /**
+     * The Sentinels' own password (their requirepass), for a rollout with `rollout.sentinels`.
+     * @default derived from `password` (sdk/credentials sentinelPassword), which is right only while
+     * `password` is the default user's: with `username` an ACL user (the admin, with ACL on) it
+     * must be given, derived from the default user's password as the auth Secret's
+     * `sentinel-password` is
+     */
+    readonly sentinelPassword?: string;
     readonly tls?: TlsInput;
     readonly settings?: SettingsInput;
     /** @default 300 */
@@ -248,4 +256,4 @@ export interface TopologyOutputs extends TopologyInputs {
 }
 
 /** Outputs holding secrets (the password, a kubeconfig, a TLS key, the ACL users' passwords). */
-export const SECRET_OUTPUTS = ["password", "transport", "tls", "acl"];
+export const SECRET_OUTPUTS = ["password", "sentinelPassword", "transport", "tls", "acl"];

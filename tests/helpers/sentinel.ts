@@ -10,9 +10,11 @@ import * as path from "path";
 import { tlsDirectives, tlsSettings } from "../../sdk/config/directives";
 import { renderDirective } from "../../sdk/config/render";
 import { renderSentinelConf } from "../../sdk/config/sentinel";
+import { AclPlanInput, AclUser, resolveAclUsers, usersWithoutPasswords } from "../../sdk/acl/users";
 import {
     HA_ENV,
     PRIMARY_PROBE_PERIOD_SECONDS,
+    SENTINEL_REPLICAS,
     buildAuthSecret,
     primaryReadinessScript,
     sentinelConfOptions,
@@ -38,6 +40,12 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export interface HaNode {
     readonly port: number;
     readonly dir: string;
+    /**
+     * valkey.conf as the ConfigMap holds it: written again before every start, as a pod restart
+     * reads the ConfigMap and never a file a Sentinel's CONFIG REWRITE changed (with ACL users such
+     * a rewrite copies the included `user` lines, and a restart would refuse them as duplicates).
+     */
+    readonly config: string;
     child?: ChildProcess;
 }
 
@@ -49,6 +57,8 @@ export interface SentinelPlanOptions {
     readonly failoverTimeoutMs?: number;
     /** TLS only, with these certificates (the server certificate must name 127.0.0.1). @default plaintext */
     readonly tls?: TestCertificates;
+    /** Data nodes (node 0 the first primary, the others its replicas). @default 3 */
+    readonly nodes?: number;
 }
 
 export interface SentinelPlan {
@@ -57,6 +67,13 @@ export interface SentinelPlan {
     readonly password: string;
     /** The Sentinels' own password (from the rendered auth Secret). */
     readonly sentinelPassword: string;
+    /**
+     * With the model's `acl`: its users as resolveAclUsers gives them (generated passwords for those
+     * the spec leaves without), rendered into the auth Secret; `cli` then authenticates as the admin user.
+     */
+    readonly acl?: AclPlanInput;
+    /** The rendered auth Secret's files, as the pods' `auth` volume. */
+    readonly authDir: string;
     readonly nodes: HaNode[];
     readonly sentinelPorts: number[];
     /** With `tls`: the directory holding tls.crt, tls.key and ca.crt, as the pods' `tls` volume. */
@@ -80,14 +97,28 @@ export interface SentinelPlan {
 }
 
 /**
- * Starts the plan and resolves once the replicas are linked and every Sentinel knows 2 replicas
- * and 2 peers. Node 0 is the first primary.
+ * Starts the plan and resolves once the replicas are linked and every Sentinel knows every replica
+ * and its 2 peers. Node 0 is the first primary. On a failure to settle, the data nodes are killed.
  */
 export async function startSentinelPlan(options: SentinelPlanOptions): Promise<SentinelPlan> {
     const { model } = options;
     const group = sentinelGroup(model);
     const password = crypto.randomBytes(16).toString("hex");
-    const auth = buildAuthSecret(model, password).stringData!;
+    const nodeCount = options.nodes ?? 3;
+    const acl =
+        model.acl !== undefined
+            ? resolveAclUsers(
+                  model.acl,
+                  password,
+                  Object.fromEntries(usersWithoutPasswords(model.acl).map((u) => [u, [crypto.randomBytes(16).toString("hex")]])),
+                  { sentinel: model.topology.kind === "sentinel" },
+              )
+            : undefined;
+    const admin: AclUser | undefined = acl?.users.find((u) => u.role === "admin");
+    // The data nodes' credentials for `cli`: the admin user with ACL, else the default user.
+    const cliUser = admin !== undefined ? ["--user", admin.name] : [];
+    const cliPassword = admin !== undefined ? admin.passwords[0] : password;
+    const auth = buildAuthSecret(model, password, acl).stringData!;
     const authDir = tempDir();
     const nodes: HaNode[] = [];
     const sentinelPorts: number[] = [];
@@ -105,7 +136,8 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
         [HA_ENV.seedPort]: String(nodes[0].port),
         [HA_ENV.sentinel]: HOST,
         [HA_ENV.sentinelPort]: String(sentinelPorts[0]),
-        [HA_ENV.passwordFile]: path.join(authDir, "password"),
+        // The local INFO of the readiness script: as the probe user with ACL (its file), else `default`.
+        [HA_ENV.passwordFile]: path.join(authDir, acl !== undefined ? "probe-password" : "password"),
         [HA_ENV.sentinelPasswordFile]: path.join(authDir, "sentinel-password"),
         [HA_ENV.conf]: path.join(node.dir, "valkey.conf"),
         [HA_ENV.attempts]: "3",
@@ -119,25 +151,28 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
     fs.writeFileSync(path.join(authDir, "auth.conf"), auth["auth.conf"]);
     fs.writeFileSync(path.join(authDir, "sentinel-auth.conf"), auth["sentinel-auth.conf"]);
     fs.writeFileSync(path.join(authDir, "sentinel-password"), auth["sentinel-password"]);
-    for (let i = 0; i < 3; i++) {
+    if (auth["probe-password"] !== undefined) fs.writeFileSync(path.join(authDir, "probe-password"), auth["probe-password"]);
+    for (let i = 0; i < nodeCount; i++) {
         const dir = tempDir();
         const port = await freePort();
-        fs.writeFileSync(
-            path.join(dir, "valkey.conf"),
-            [`save ""`, "appendonly no", "repl-diskless-sync-delay 0", ...tlsLines(port), `include ${path.join(authDir, "auth.conf")}`].join("\n") + "\n",
-        );
-        nodes.push({ port, dir });
-        sentinelPorts.push(await freePort());
+        const config =
+            [`save ""`, "appendonly no", "repl-diskless-sync-delay 0", ...tlsLines(port), `include ${path.join(authDir, "auth.conf")}`].join("\n") + "\n";
+        nodes.push({ port, dir, config });
     }
+    // As many Sentinels as the manifests run, whatever the node count.
+    for (let i = 0; i < SENTINEL_REPLICAS; i++) sentinelPorts.push(await freePort());
 
     const plan: SentinelPlan = {
         group,
         password,
         sentinelPassword: auth["sentinel-password"],
+        ...(acl !== undefined ? { acl } : {}),
+        authDir,
         nodes,
         sentinelPorts,
         ...(tlsFiles ? { tlsFiles } : {}),
         start(node) {
+            fs.writeFileSync(path.join(node.dir, "valkey.conf"), node.config);
             const listen = tlsFiles ? ["--port", "0", "--tls-port", String(node.port)] : ["--port", String(node.port)];
             const args = [...listen, "--bind", HOST, "--dir", node.dir, "--logfile", path.join(node.dir, "valkey.log"), "--daemonize", "no"];
             node.child = spawn("sh", ["-c", startScript(model), "sh", ...args], { env: env(node), stdio: "ignore" });
@@ -153,10 +188,10 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
             });
         },
         cli(port, ...args) {
-            const r = spawnSync("valkey-cli", [...cliTls, "-h", HOST, "-p", String(port), ...args], {
+            const r = spawnSync("valkey-cli", [...cliTls, ...cliUser, "-h", HOST, "-p", String(port), ...args], {
                 encoding: "utf8",
                 timeout: 2000,
-                env: { ...process.env, REDISCLI_AUTH: password },
+                env: { ...process.env, REDISCLI_AUTH: cliPassword },
             });
             return r.stdout ?? "";
         },
@@ -219,15 +254,25 @@ export async function startSentinelPlan(options: SentinelPlanOptions): Promise<S
         sentinelPids.push(`${started.pid}:`);
     }
     for (const node of nodes) plan.start(node);
-    await until("the replicas are linked", () => nodes.slice(1).every((n) => plan.cli(n.port, "INFO", "replication").includes("master_link_status:up")));
-    await until("every Sentinel knows 2 replicas and 2 peers", () =>
-        sentinelPorts.every((p) => {
-            const master = plan.sentinel(p, "SENTINEL", "master", group).split("\n");
-            const field = (name: string) => master[master.indexOf(name) + 1];
-            return field("num-slaves") === "2" && field("num-other-sentinels") === "2";
-        }),
-    );
+    try {
+        await waitSettled();
+    } catch (e) {
+        // Nobody else holds the data nodes yet (the caller gets no plan): stop them here.
+        plan.killNodes();
+        throw e;
+    }
     return plan;
+
+    async function waitSettled(): Promise<void> {
+        await until("the replicas are linked", () => nodes.slice(1).every((n) => plan.cli(n.port, "INFO", "replication").includes("master_link_status:up")));
+        await until(`every Sentinel knows ${nodeCount - 1} replicas and 2 peers`, () =>
+            sentinelPorts.every((p) => {
+                const master = plan.sentinel(p, "SENTINEL", "master", group).split("\n");
+                const field = (name: string) => master[master.indexOf(name) + 1];
+                return field("num-slaves") === String(nodeCount - 1) && field("num-other-sentinels") === "2";
+            }),
+        );
+    }
 }
 
 /** The test certificates under the pod contract's file names (tls.crt, tls.key, ca.crt) in a directory of their own. */

@@ -243,6 +243,44 @@ describe("capabilities on every component (issue 12's table, mocks)", () => {
         }
     });
 
+    describe("ACL users", () => {
+        const acl = { defaultUser: "off", users: [{ name: "app", rules: "~app:* +@read +@write" }] };
+        for (const door of DOORS) {
+            it(`${door.label}: system and application users in auth.conf and applied live, the admin user in the outputs, ACLSynced`, async () => {
+                dynamicOutputs["m-topology"] = { aclPhase: "Applied", aclStatus: [{ node: "m-0", status: "Applied" }] };
+                const c = door.make("m", { aiven: { acl }, cluster: { acl } });
+                await settled(c);
+                const sentinel = door.label.includes("Sentinel");
+                const users = secretValue<{ users: { name: string; role?: string }[]; defaultUser: string }>(one(TOPOLOGY, "m-topology").inputs.acl);
+                expect([users.users.map((u) => u.name), users.defaultUser]).to.deep.equal([
+                    ["valkey-admin", "primary-replication-user", "exporter-user", "probe-user", ...(sentinel ? ["sentinel-user"] : []), "app"],
+                    "off",
+                ]);
+                const authConf = secretValue<Record<string, string>>(one("kubernetes:core/v1:Secret", "m-auth").inputs.stringData)["auth.conf"];
+                expect(authConf).to.match(/^user app on resetkeys resetchannels -@all ~app:\* \+@read \+@write #[0-9a-f]{64}$/m);
+                expect(authConf).to.match(/^user default off resetkeys resetchannels -@all #[0-9a-f]{64}$/m);
+                expect(await unwrap(c.serviceUsername)).to.equal("valkey-admin");
+                const topology = one(TOPOLOGY, "m-topology").inputs;
+                expect(topology.username).to.equal("valkey-admin");
+                // A Sentinel plan's handoff authenticates to the Sentinels with their own password, not the admin's.
+                expect(topology.sentinelPassword === undefined).to.equal(!sentinel);
+                expect((await unwrap(c.conditions)).find((x) => x.type === "ACLSynced")).to.deep.equal({ type: "ACLSynced", status: "True" });
+            });
+        }
+
+        it("Valkey: an application user's password given as an Output reaches the users, never the model", async () => {
+            const c = new Valkey("m", {
+                project: "apps",
+                plan: "business-4",
+                kubernetes: { acl: { users: [{ name: "app", rules: "+@read", passwords: pulumi.secret(["app-password-0123456789"]) }] } },
+            });
+            await settled(c);
+            const users = secretValue<{ users: { name: string; passwords: string[] }[] }>(one(TOPOLOGY, "m-topology").inputs.acl);
+            expect(users.users.find((u) => u.name === "app")!.passwords).to.deep.equal(["app-password-0123456789"]);
+            expect(JSON.stringify(one("kubernetes:core/v1:ConfigMap", "m-config").inputs)).to.not.contain("app-password");
+        });
+    });
+
     describe("scheduling", () => {
         const scheduling = {
             tolerations: [{ key: "dedicated", operator: "Equal", value: "valkey", effect: "NoSchedule" }],

@@ -63,6 +63,7 @@ describe("dynamic provider: check and diff", () => {
                 "topology",
                 "username",
                 "password",
+                "sentinelPassword",
                 "tls",
                 "settings",
                 "acl",
@@ -77,7 +78,20 @@ describe("dynamic provider: check and diff", () => {
         expect(diffInputs(outs, { ...valid, topology: { kind: "cluster", masters: 3, replicasPerMaster: 2 } })).to.deep.equal({
             changes: true,
             replaces: [],
-            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn", "transport"],
+            stables: [
+                "providerVersion",
+                "username",
+                "password",
+                "sentinelPassword",
+                "tls",
+                "settings",
+                "acl",
+                "tlsReload",
+                "config",
+                "rollout",
+                "drainBeforeScaleIn",
+                "transport",
+            ],
         });
         expect(diffInputs(outs, { ...valid, transport: { ...valid.transport, replicas: 9 } }).stables).not.to.include("transport");
         // During preview an unknown value may change anything.
@@ -104,7 +118,7 @@ describe("dynamic provider: check and diff", () => {
     it("marks the password, the transport (kubeconfig), the TLS material and the ACL users as secret outputs", () => {
         expect(topologyResourceOptions({ additionalSecretOutputs: ["x"], protect: true })).to.deep.equal({
             protect: true,
-            additionalSecretOutputs: ["x", "password", "transport", "tls", "acl"],
+            additionalSecretOutputs: ["x", "password", "sentinelPassword", "transport", "tls", "acl"],
         });
     });
 });
