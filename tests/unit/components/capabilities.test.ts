@@ -329,9 +329,9 @@ describe("every topology on the Aiven front door (mocks)", () => {
         restoreWarn();
         unregisterPlan("team-shards");
     });
-    beforeEach(reset);
-
-    it("Valkey with a registered cluster plan deploys a cluster through the same factory as ValkeyCluster", async () => {
+    beforeEach(() => {
+        reset();
+        // Registering the same plan again is a no-op.
         registerPlan({
             name: "team-shards",
             nodes: 6,
@@ -343,6 +343,9 @@ describe("every topology on the Aiven front door (mocks)", () => {
             topology: "cluster",
             description: "3 shards x 2",
         });
+    });
+
+    it("Valkey with a registered cluster plan deploys a cluster through the same factory as ValkeyCluster", async () => {
         const c = new Valkey("shards", { project: "apps", plan: "team-shards" });
         await settled(c);
         const topology = one(TOPOLOGY, "shards-topology").inputs;
@@ -354,17 +357,6 @@ describe("every topology on the Aiven front door (mocks)", () => {
     });
 
     it("refuses public access on a cluster plan, with the reason", () => {
-        registerPlan({
-            name: "team-shards",
-            nodes: 6,
-            shards: 3,
-            memoryMiB: 1024,
-            cpuMillis: 500,
-            diskGiB: 4,
-            persistence: "rdb",
-            topology: "cluster",
-            description: "3 shards x 2",
-        });
         expect(() => new Valkey("shards", { project: "apps", plan: "team-shards", userConfig: { public_access: { valkey: true } } })).to.throw(
             SpecError,
             `Valkey "shards" is invalid (1 problem):\n  - userConfig.public_access.valkey: plan team-shards is a cluster, whose clients follow MOVED redirects to each node's own address, which one LoadBalancer cannot give; remove it, or choose a 1-node or a Sentinel plan`,
