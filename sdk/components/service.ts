@@ -73,12 +73,15 @@ export function createService(engine: Engine, name: string, args: unknown, paren
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
     if (structure.tls !== undefined && !plainModel) {
-        throw new SpecError(subject, [
-            {
-                path: `userConfig.${engine}_ssl`,
-                message: "TLS needs every field known at preview, since the certificate names derive from the namespace; pass plain values instead of Outputs",
-            },
-        ]);
+        // Name the fields that are Outputs (e.g. kubernetes.tls), not only the switch that needs them plain.
+        const late = knownPart(args).deferred;
+        throw new SpecError(
+            subject,
+            (late.length > 0 ? late : [`userConfig.${engine}_ssl`]).map((path) => ({
+                path,
+                message: `must be a plain value, not an Output or a Promise, with userConfig.${engine}_ssl: TLS needs every field known at preview, since the certificate names derive from the namespace and kubernetes.tls decides which certificates exist`,
+            })),
+        );
     }
     const warn = (m: ServiceModel) => {
         for (const field of m.unmapped) {

@@ -311,3 +311,48 @@ describe("every topology on the Aiven front door (mocks)", () => {
         );
     });
 });
+
+// review20: capability combinations the schema accepts, refused at construction with the field and the rule.
+describe("combinations refused at construction, naming the field (review20, mocks)", () => {
+    before(installMocks);
+    after(() => {
+        restoreWarn();
+        unregisterPlan("r20-shards");
+    });
+    beforeEach(reset);
+
+    it("a registered cluster plan with number_of_databases > 1: a SpecError naming the field, not an error while serializing", () => {
+        registerPlan({
+            name: "r20-shards",
+            nodes: 6,
+            shards: 3,
+            memoryMiB: 1024,
+            cpuMillis: 500,
+            diskGiB: 4,
+            persistence: "rdb",
+            topology: "cluster",
+            description: "3 shards x 2",
+        });
+        expect(() => new Valkey("dbs", { project: "apps", plan: "r20-shards", userConfig: { valkey_number_of_databases: 4 } })).to.throw(
+            SpecError,
+            `Valkey "dbs" is invalid (1 problem):\n  - userConfig.valkey_number_of_databases: must be 1 (or unset) on plan r20-shards, a cluster: Valkey has a single database in cluster mode (got 4)`,
+        );
+        // 1 stays accepted.
+        expect(() => new Valkey("one", { project: "apps", plan: "r20-shards", userConfig: { valkey_number_of_databases: 1 } })).not.to.throw();
+    });
+
+    it("kubernetes.tls given as an Output with userConfig.valkey_ssl: the message names kubernetes.tls, the field that is an Output", () => {
+        expect(
+            () =>
+                new Valkey("late-tls", {
+                    project: "apps",
+                    plan: "startup-4",
+                    userConfig: { valkey_ssl: true },
+                    kubernetes: { tls: pulumi.output({ tlsAuthClients: true }) },
+                }),
+        ).to.throw(
+            SpecError,
+            `Valkey "late-tls" is invalid (1 problem):\n  - kubernetes.tls: must be a plain value, not an Output or a Promise, with userConfig.valkey_ssl: TLS needs every field known at preview, since the certificate names derive from the namespace and kubernetes.tls decides which certificates exist`,
+        );
+    });
+});
