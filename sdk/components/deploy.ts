@@ -180,6 +180,17 @@ function readExternalCerts(name: string, subject: string, secretName: string, na
     return { ca: pulumi.unsecret(field("ca.crt")), cert: pulumi.unsecret(field("tls.crt")), key: pulumi.secret(field("tls.key")) };
 }
 
+/**
+ * A Secret's metadata, built from the model alone (names, labels, annotations), without the mark the
+ * credentials put on the whole object: readable in the state, unless the model itself is secret
+ * (a tag, label or annotation the user gave as a secret, or a secret kubeconfig in the Aiven model),
+ * whose mark it keeps.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function metadataOf(model: pulumi.Output<ServiceModel>, object: pulumi.Output<{ metadata?: unknown }>): pulumi.Output<any> {
+    return pulumi.all([model.apply(() => 0), pulumi.unsecret(object.apply((s) => s.metadata!))]).apply(([, metadata]) => metadata);
+}
+
 /** Validates the built object (the API server's rules) before Pulumi sends it. */
 function checked<T extends Manifest>(object: T): T {
     validateManifest(object);
@@ -236,10 +247,9 @@ export function deployService(
     const exporterAuth = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => exporterAuthHash(a, pw)));
 
     const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildAuthSecret(m, pw, a)));
-    // The metadata holds no credential: unmarked, so that the names stay readable in the state.
     const authSecret = new k8s.core.v1.Secret(
         `${name}-auth`,
-        { metadata: pulumi.unsecret(authObject.apply((s) => s.metadata!)), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
+        { metadata: metadataOf(model, authObject), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
         childOpts,
     );
 
@@ -470,7 +480,7 @@ export function deployService(
             );
         const secret = new k8s.core.v1.Secret(
             `${name}-connection`,
-            { metadata: pulumi.unsecret(connObject.apply((s) => s.metadata!)), stringData: pulumi.secret(connObject.apply((s) => s.stringData!)) },
+            { metadata: metadataOf(model, connObject), stringData: pulumi.secret(connObject.apply((s) => s.stringData!)) },
             { ...childOpts, dependsOn: [topology] },
         );
         connectionSecretName = secret.metadata.name;

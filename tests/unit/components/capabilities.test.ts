@@ -356,3 +356,30 @@ describe("combinations refused at construction, naming the field (review20, mock
         );
     });
 });
+
+// review20: the Secrets' metadata is unmarked for readability, but never strips a mark the user put on a tag or annotation.
+describe("the auth and connection Secrets' metadata in the state (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+    const SIG = "4dabf18193072939515e22adb298388d";
+
+    it("is readable when nothing in it is secret (the credentials' mark does not spread to the names)", async () => {
+        const c = new ValkeyCluster("meta", { namespace: "apps", acl: { users: [{ name: "app", rules: "+GET ~app:*" }] }, connInfoSecretTarget: { name: "meta-conn" } });
+        await settled(c);
+        for (const name of ["meta-auth", "meta-conn"]) {
+            const metadata = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === (name === "meta-conn" ? "meta-connection" : name))!.inputs.metadata;
+            expect(metadata[SIG], name).to.equal(undefined);
+            expect(metadata.name, name).to.equal(name);
+        }
+    });
+
+    it("keeps the mark of a tag given as a secret: its value does not reach the state in plaintext through the Secrets' labels", async () => {
+        const c = new Valkey("meta", { project: "apps", plan: "startup-4", tags: { owner: pulumi.secret("alice-private") } });
+        await settled(c);
+        for (const name of ["meta-auth", "meta-connection"]) {
+            const metadata = one("kubernetes:core/v1:Secret", name).inputs.metadata;
+            expect(secretValue<{ labels: Record<string, string> }>(metadata).labels.owner, name).to.equal("alice-private");
+        }
+    });
+});
