@@ -105,6 +105,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         kubeconfigField: { path: "kubeconfig", example: "`{ ...args, kubeconfig }`" },
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.output(kubeconfig) } : {}),
         latePasswords,
+        externalCertsField: "tls.externalCerts",
         tlsSecretType: "kubernetes.io/tls",
     });
     const { sentinelHosts: _hosts, sentinelMasterName: _group, sentinelPassword: _sentinelPassword, ...outputs } = deployment;

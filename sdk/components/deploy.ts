@@ -63,6 +63,8 @@ export interface FrontDoor {
     readonly kubeconfig?: pulumi.Output<string>;
     /** ACL passwords given as Outputs, validated when they resolve. */
     readonly latePasswords: readonly LatePasswords[];
+    /** The spec path of the external TLS Secret's name, for the message when the Secret lacks a key. */
+    readonly externalCertsField: string;
     /** The type of the `<name>-tls` Secret (immutable on a Secret: changing it would replace the Secret). */
     readonly tlsSecretType?: "kubernetes.io/tls";
 }
@@ -167,17 +169,24 @@ interface ExternalCerts {
  * resource's tlsReload input, and the nodes load it without a restart. The Secret's data stays
  * secret; the two certificates are public and are unmarked.
  */
-function readExternalCerts(name: string, subject: string, secretName: string, namespace: string, opts: pulumi.CustomResourceOptions): ExternalCerts {
+function readExternalCerts(
+    name: string,
+    subject: string,
+    field: string,
+    secretName: string,
+    namespace: string,
+    opts: pulumi.CustomResourceOptions,
+): ExternalCerts {
     const secret = k8s.core.v1.Secret.get(`${name}-tls-external`, `${namespace}/${secretName}`, opts);
-    const field = (key: string) =>
+    const entry = (key: string) =>
         secret.data.apply((data) => {
             const value = data?.[key];
             if (value === undefined || value === "") {
-                throw new Error(`${subject}: the TLS Secret ${namespace}/${secretName} has no ${key}: it must hold tls.crt, tls.key and ca.crt`);
+                throw new Error(`${subject}: ${field}: the Secret ${namespace}/${secretName} has no ${key}: it must hold tls.crt, tls.key and ca.crt`);
             }
             return Buffer.from(value, "base64").toString("utf8");
         });
-    return { ca: pulumi.unsecret(field("ca.crt")), cert: pulumi.unsecret(field("tls.crt")), key: pulumi.secret(field("tls.key")) };
+    return { ca: pulumi.unsecret(entry("ca.crt")), cert: pulumi.unsecret(entry("tls.crt")), key: pulumi.secret(entry("tls.key")) };
 }
 
 /**
@@ -271,7 +280,7 @@ export function deployService(
               })
             : undefined;
     const external =
-        tls?.certificates.kind === "external" ? readExternalCerts(name, subject, tls.certificates.secretName, structure.namespace, childOpts) : undefined;
+        tls?.certificates.kind === "external" ? readExternalCerts(name, subject, door.externalCertsField, tls.certificates.secretName, structure.namespace, childOpts) : undefined;
     const tlsSecretName = objectNames(structure).tlsSecret;
     const tlsSecret =
         certificates !== undefined

@@ -109,6 +109,7 @@ export function createService(engine: Engine, name: string, args: unknown, paren
         kubeconfigField: { path: "kubernetes.kubeconfig", example: "`kubernetes: { ...args.kubernetes, kubeconfig }`" },
         ...(hasKubeconfig ? { kubeconfig: model.apply((m) => m.kubeconfig!) } : {}),
         latePasswords: [],
+        externalCertsField: "kubernetes.tls.externalCerts",
     });
     const { nodes, ...rest } = deployment;
     return { ...rest, topology: nodes };

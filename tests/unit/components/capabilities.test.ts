@@ -383,3 +383,31 @@ describe("the auth and connection Secrets' metadata in the state (review20, mock
         }
     });
 });
+
+// review20: an external TLS Secret without a key is reported under the front door's own field (ValkeyCluster's said tls.externalCerts before the one factory).
+describe("an external TLS Secret missing a key (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const failure = async (output: pulumi.Output<unknown>): Promise<string> => {
+        try {
+            await (output as unknown as { promise(): Promise<unknown> }).promise();
+            return "resolved";
+        } catch (e) {
+            return (e as Error).message;
+        }
+    };
+
+    it("names the field on ValkeyCluster and on Valkey", async () => {
+        existingSecrets["apps/half-certs"] = { "tls.crt": b64(mockPem("CERTIFICATE", "x")), "tls.key": b64(mockPem("PRIVATE KEY", "x")) };
+        const cluster = new ValkeyCluster("ext", { namespace: "apps", tls: { externalCerts: "half-certs" } });
+        expect(await failure(cluster.caCertificate)).to.equal(
+            'ValkeyCluster "ext": tls.externalCerts: the Secret apps/half-certs has no ca.crt: it must hold tls.crt, tls.key and ca.crt',
+        );
+        const valkey = new Valkey("ext", { project: "apps", plan: "startup-4", userConfig: { valkey_ssl: true }, kubernetes: { tls: { externalCerts: "half-certs" } } });
+        expect(await failure(valkey.caCertificate)).to.equal(
+            'Valkey "ext": kubernetes.tls.externalCerts: the Secret apps/half-certs has no ca.crt: it must hold tls.crt, tls.key and ca.crt',
+        );
+    });
+});
