@@ -411,3 +411,23 @@ describe("an external TLS Secret missing a key (review20, mocks)", () => {
         );
     });
 });
+
+// review20: ValkeyCluster's connInfoSecretTarget given as one Output built no connection Secret, silently.
+describe("ValkeyCluster connInfoSecretTarget given as an Output (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    it("refuses the whole object as an Output at construction, naming the field", () => {
+        expect(() => new ValkeyCluster("cc", { namespace: "apps", connInfoSecretTarget: pulumi.output({ name: "app-conn" }) })).to.throw(
+            SpecError,
+            'ValkeyCluster "cc" is invalid (1 problem):\n  - connInfoSecretTarget: must be a plain object, not an Output or a Promise: whether it is set decides whether the connection Secret is created (its fields may be Outputs, e.g. { name: pulumi.output(...) })',
+        );
+    });
+
+    it("still accepts its fields as Outputs, and creates the Secret", async () => {
+        const c = new ValkeyCluster("cc", { namespace: "apps", connInfoSecretTarget: { name: pulumi.output("app-conn") } });
+        await settled(c);
+        expect(await unwrap(c.connectionSecretName)).to.equal("app-conn");
+    });
+});
