@@ -219,7 +219,10 @@ export function checkChange(olds: Record<string, unknown>, news: Record<string, 
         const tls = inputs.tls;
         // Where the certificates come from is judged only while TLS stays on (one message per change).
         const source: Record<string, ImmutableField> = isObject(tls) ? { "tls.serverName": tls.serverName === undefined ? {} : { value: tls.serverName } } : {};
-        return { fields: { tls: tls === undefined ? {} : { value: true }, ...source } };
+        // Into or out of a cluster is refused (noResharding); standalone and replicated may change.
+        const kind: Record<string, ImmutableField> =
+            isObject(inputs.topology) && typeof inputs.topology.kind === "string" ? { "topology.kind": { value: inputs.topology.kind } } : {};
+        return { fields: { tls: tls === undefined ? {} : { value: true }, ...source, ...kind } };
     };
     return changeIssues(record(olds), record(news)).map((i) => ({ property: i.field, reason: i.message }));
 }

@@ -10,9 +10,9 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     public readonly serviceHost!: pulumi.Output<string>;
     /** 6379. */
     public readonly servicePort!: pulumi.Output<number>;
-    /** "default"; with `kubernetes.acl`, the ACL admin user. */
+    /** "default" (Valkey and Redis have no ACL users in this version). */
     public readonly serviceUsername!: pulumi.Output<string>;
-    /** That user's password (secret), from @pulumi/random unless given. */
+    /** The default user's password (secret), from @pulumi/random. */
     public readonly servicePassword!: pulumi.Output<string>;
     /** `redis://default:<password>@<host>:6379` (`rediss://` with TLS) (secret). */
     public readonly serviceUri!: pulumi.Output<string>;

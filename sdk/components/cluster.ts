@@ -73,6 +73,14 @@ export function checkClusterArgs(name: string, args: unknown): CheckedClusterArg
             message:
                 "must be a plain value, not an Output or a Promise: it decides which resources are created (ACL passwords may be Outputs, e.g. from config.requireSecret)",
         }));
+    // Whether it is set decides whether the connection Secret exists; its fields may be Outputs.
+    if (deferred.includes("connInfoSecretTarget")) {
+        issues.push({
+            path: "connInfoSecretTarget",
+            message:
+                "must be a plain object, not an Output or a Promise: whether it is set decides whether the connection Secret is created (its fields may be Outputs, e.g. { name: pulumi.output(...) })",
+        });
+    }
     let spec: ValkeyClusterSpec | undefined;
     try {
         spec = parseSpec(valkeyClusterSpecSchema, known, subject, deferred);
@@ -105,6 +113,7 @@ export function createValkeyCluster(name: string, args: ValkeyClusterArgs, paren
         kubeconfigField: { path: "kubeconfig", example: "`{ ...args, kubeconfig }`" },
         ...(kubeconfig !== undefined ? { kubeconfig: pulumi.output(kubeconfig) } : {}),
         latePasswords,
+        externalCertsField: "tls.externalCerts",
         tlsSecretType: "kubernetes.io/tls",
     });
     const { sentinelHosts: _hosts, sentinelMasterName: _group, sentinelPassword: _sentinelPassword, ...outputs } = deployment;

@@ -27,6 +27,7 @@ import {
     claimRequest,
     connectionUri,
     exporterAuthHash,
+    exporterCertificateProblem,
     objectMeta,
     objectNames,
     sentinelConfOptions,
@@ -63,6 +64,8 @@ export interface FrontDoor {
     readonly kubeconfig?: pulumi.Output<string>;
     /** ACL passwords given as Outputs, validated when they resolve. */
     readonly latePasswords: readonly LatePasswords[];
+    /** The spec path of the external TLS Secret's name, for the message when the Secret lacks a key. */
+    readonly externalCertsField: string;
     /** The type of the `<name>-tls` Secret (immutable on a Secret: changing it would replace the Secret). */
     readonly tlsSecretType?: "kubernetes.io/tls";
 }
@@ -167,17 +170,41 @@ interface ExternalCerts {
  * resource's tlsReload input, and the nodes load it without a restart. The Secret's data stays
  * secret; the two certificates are public and are unmarked.
  */
-function readExternalCerts(name: string, subject: string, secretName: string, namespace: string, opts: pulumi.CustomResourceOptions): ExternalCerts {
+function readExternalCerts(
+    name: string,
+    subject: string,
+    field: string,
+    secretName: string,
+    namespace: string,
+    exporter: boolean,
+    opts: pulumi.CustomResourceOptions,
+): ExternalCerts {
     const secret = k8s.core.v1.Secret.get(`${name}-tls-external`, `${namespace}/${secretName}`, opts);
-    const field = (key: string) =>
+    const entry = (key: string) =>
         secret.data.apply((data) => {
             const value = data?.[key];
             if (value === undefined || value === "") {
-                throw new Error(`${subject}: the TLS Secret ${namespace}/${secretName} has no ${key}: it must hold tls.crt, tls.key and ca.crt`);
+                throw new Error(`${subject}: ${field}: the Secret ${namespace}/${secretName} has no ${key}: it must hold tls.crt, tls.key and ca.crt`);
             }
             return Buffer.from(value, "base64").toString("utf8");
         });
-    return { ca: pulumi.unsecret(field("ca.crt")), cert: pulumi.unsecret(field("tls.crt")), key: pulumi.secret(field("tls.key")) };
+    const cert = entry("tls.crt").apply((pem) => {
+        const problem = exporter ? exporterCertificateProblem(pem) : undefined;
+        if (problem !== undefined) throw new Error(`${subject}: ${field}: the certificate in the Secret ${namespace}/${secretName} ${problem}`);
+        return pem;
+    });
+    return { ca: pulumi.unsecret(entry("ca.crt")), cert: pulumi.unsecret(cert), key: pulumi.secret(entry("tls.key")) };
+}
+
+/**
+ * A Secret's metadata, built from the model alone (names, labels, annotations), without the mark the
+ * credentials put on the whole object: readable in the state, unless the model itself is secret
+ * (a tag, label or annotation the user gave as a secret, or a secret kubeconfig in the Aiven model),
+ * whose mark it keeps.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function metadataOf(model: pulumi.Output<ServiceModel>, object: pulumi.Output<{ metadata?: unknown }>): pulumi.Output<any> {
+    return pulumi.all([model.apply(() => 0), pulumi.unsecret(object.apply((s) => s.metadata!))]).apply(([, metadata]) => metadata);
 }
 
 /** Validates the built object (the API server's rules) before Pulumi sends it. */
@@ -246,10 +273,9 @@ export function deployService(
     const exporterAuth = pulumi.unsecret(pulumi.all([aclUsers, password.result]).apply(([a, pw]) => exporterAuthHash(a, pw)));
 
     const authObject = pulumi.all([model, password.result, aclUsers]).apply(([m, pw, a]) => checked(buildAuthSecret(m, pw, a)));
-    // The metadata holds no credential: unmarked, so that the names stay readable in the state.
     const authSecret = new k8s.core.v1.Secret(
         `${name}-auth`,
-        { metadata: pulumi.unsecret(authObject.apply((s) => s.metadata!)), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
+        { metadata: metadataOf(model, authObject), stringData: pulumi.secret(authObject.apply((s) => s.stringData!)) },
         childOpts,
     );
 
@@ -271,7 +297,17 @@ export function deployService(
               })
             : undefined;
     const external =
-        tls?.certificates.kind === "external" ? readExternalCerts(name, subject, tls.certificates.secretName, structure.namespace, childOpts) : undefined;
+        tls?.certificates.kind === "external"
+            ? readExternalCerts(
+                  name,
+                  subject,
+                  door.externalCertsField,
+                  tls.certificates.secretName,
+                  structure.namespace,
+                  structure.exporter !== undefined,
+                  childOpts,
+              )
+            : undefined;
     const tlsSecretName = objectNames(structure).tlsSecret;
     const tlsSecret =
         certificates !== undefined
@@ -485,7 +521,7 @@ export function deployService(
             );
         const secret = new k8s.core.v1.Secret(
             `${name}-connection`,
-            { metadata: pulumi.unsecret(connObject.apply((s) => s.metadata!)), stringData: pulumi.secret(connObject.apply((s) => s.stringData!)) },
+            { metadata: metadataOf(model, connObject), stringData: pulumi.secret(connObject.apply((s) => s.stringData!)) },
             { ...childOpts, dependsOn: [topology] },
         );
         connectionSecretName = secret.metadata.name;

@@ -80,12 +80,15 @@ export function createService(engine: Engine, name: string, given: unknown, pare
     // Structure comes from the plain fields (checked above to be plain).
     const structure = plainModel ?? buildModel(engine, name, parseSpec(schemaOf(engine), structuralView(engine, args), subject));
     if (structure.tls !== undefined && !plainModel) {
-        throw new SpecError(subject, [
-            {
-                path: `userConfig.${engine}_ssl`,
-                message: "TLS needs every field known at preview, since the certificate names derive from the namespace; pass plain values instead of Outputs",
-            },
-        ]);
+        // Name the fields that are Outputs (e.g. kubernetes.tls), not only the switch that needs them plain.
+        const outputs = knownPart(args).deferred;
+        throw new SpecError(
+            subject,
+            (outputs.length > 0 ? outputs : [`userConfig.${engine}_ssl`]).map((path) => ({
+                path,
+                message: `must be a plain value, not an Output or a Promise, with userConfig.${engine}_ssl: TLS needs every field known at preview, since the certificate names derive from the namespace and kubernetes.tls decides which certificates exist`,
+            })),
+        );
     }
     const warn = (m: ServiceModel) => {
         for (const field of m.unmapped) {
@@ -113,6 +116,7 @@ export function createService(engine: Engine, name: string, given: unknown, pare
         kubeconfigField: { path: "kubernetes.kubeconfig", example: "`kubernetes: { ...args.kubernetes, kubeconfig }`" },
         ...(hasKubeconfig ? { kubeconfig: model.apply((m) => m.kubeconfig!) } : {}),
         latePasswords: late,
+        externalCertsField: "kubernetes.tls.externalCerts",
     });
     const { nodes, ...rest } = deployment;
     return { ...rest, topology: nodes };

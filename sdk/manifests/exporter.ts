@@ -113,3 +113,20 @@ export function exporterContainer(model: ServiceModel, exporter: ExporterModel, 
         securityContext: { ...containerSecurityContext(), ...containerUserIds(model) },
     };
 }
+
+/**
+ * Why the exporter sidecar cannot verify this server certificate, or undefined: it scrapes its own
+ * pod at `rediss://localhost:6379` and checks the certificate under `localhost` (redis_exporter has
+ * no setting for another name), so the certificate must name it. Undefined too for what does not
+ * parse as a certificate: valkey-server refuses that itself, loudly.
+ */
+export function exporterCertificateProblem(pem: string): string | undefined {
+    let names: string;
+    try {
+        names = new crypto.X509Certificate(pem).subjectAltName ?? "";
+    } catch {
+        return undefined;
+    }
+    if (names.split(", ").includes("DNS:localhost")) return undefined;
+    return "does not name localhost (DNS:localhost), which the exporter sidecar verifies it under (it scrapes its own pod at rediss://localhost:6379): add localhost to the certificate's DNS names (cert-manager: spec.dnsNames), or turn the exporter off";
+}

@@ -204,7 +204,7 @@ export const kubernetesSchema = z.strictObject({
      * (a Secret of yours, e.g. from cert-manager, with tls.crt, tls.key and ca.crt, mounted in place
      * of the issued certificates), `tlsAuthClients` (mTLS: clients need a certificate of the CA; one
      * is issued for applications), `internalCerts` validity and rotation, ciphers and protocols.
-     * @default certificates issued with @pulumi/tls (1 year, renewed after 66 %), clients without certificates
+     * @default certificates issued with @pulumi/tls (90 days, renewed after 66 %; the CA 10 years), clients without certificates
      */
     tls: tlsSpecSchema.optional(),
     /**

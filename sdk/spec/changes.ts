@@ -110,6 +110,20 @@ export function noAppearing(field: string, why: string): ChangeRule {
     };
 }
 
+/**
+ * @internal A topology (`cluster`, `sentinel`/`replicated`, `standalone`) that may change, but not
+ * into or out of a cluster: `what` names the values in the message (e.g. "plan").
+ */
+export function noResharding(field: string, what: string, why: string): ChangeRule {
+    const cluster = (v: unknown) => v === "cluster";
+    return {
+        field,
+        breaks: (was, now) => was !== undefined && now !== undefined && cluster(was) !== cluster(now),
+        message: (was, now, s) =>
+            `${field} cannot change between a cluster ${what} and a 1-node or Sentinel ${what} after creation (was ${s(was)}, now ${s(now)}): ${why} Keep a ${cluster(was) ? "cluster" : "1-node or Sentinel"} ${what}, ${MOVE}`,
+    };
+}
+
 /** @internal A number that may grow and never decrease. */
 export function noDecrease(field: string, why: string): ChangeRule {
     return {
@@ -144,6 +158,9 @@ const FORK_WHY = `${SEEDS}: a service is forked only when it is created.`;
 const TLS_WHY =
     "clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol.";
 
+const RESHARD_WHY =
+    "a cluster spreads the keys over several primaries by slot, a 1-node or Sentinel plan keeps them all on one: the nodes would restart in the other mode with the keys where they are, and the keys of every shard but one would be lost or unreachable.";
+
 /**
  * Every change rule, by field. Valkey and Redis (the Aiven front door, seeds 000/001): the seeds'
  * immutable fields, the namespace, the disk, the StorageClass, TLS, the number of databases.
@@ -168,6 +185,9 @@ export const CHANGE_RULES: readonly ChangeRule[] = [
     immutable("kubernetes.storageClassName", PVC_WHY),
     noSwitch("userConfig.valkey_ssl", TLS_WHY),
     noSwitch("userConfig.redis_ssl", TLS_WHY),
+    // The topology of the plan (recorded as "standalone", "sentinel" or "cluster"), and ValkeyTopology's own `topology.kind`.
+    noResharding("plan", "plan", RESHARD_WHY),
+    noResharding("topology.kind", "topology", RESHARD_WHY),
     noDecrease(
         "userConfig.valkey_number_of_databases",
         "a node restarted with fewer databases refuses to load a dump that holds keys of a higher one, and does not start.",

@@ -29,7 +29,14 @@ function fieldsOf(values: Readonly<Record<string, unknown>>): Record<string, Imm
  * (IMMUTABLE_FIELDS), the namespace the objects live in (kubernetes.namespace, by default from the
  * project), TLS (`userConfig.<engine>_ssl`, default off) and the number of databases (default 16).
  */
-export function serviceImmutables(engine: "valkey" | "redis", name: string, spec: ValkeySpec | RedisSpec, namespace: string): Record<string, ImmutableField> {
+export function serviceImmutables(
+    engine: "valkey" | "redis",
+    name: string,
+    spec: ValkeySpec | RedisSpec,
+    namespace: string,
+    /** The plan's topology kind ("standalone", "sentinel", "cluster"), recorded as `plan` when given. */
+    topology?: string,
+): Record<string, ImmutableField> {
     const seeds: Record<(typeof IMMUTABLE_FIELDS)[number], unknown> = {
         project: spec.project,
         connInfoSecretTargetDisabled: spec.connInfoSecretTargetDisabled ?? false,
@@ -45,6 +52,8 @@ export function serviceImmutables(engine: "valkey" | "redis", name: string, spec
         // Only while TLS is on: turning it on with external certificates is one change, not two.
         ...(at(spec, `userConfig.${engine}_ssl`) === true ? { "kubernetes.tls.externalCerts": spec.kubernetes?.tls?.externalCerts } : {}),
         [`userConfig.${engine}_number_of_databases`]: at(spec, `userConfig.${engine}_number_of_databases`) ?? DEFAULT_DATABASES,
+        // The plan may change, but not into or out of a cluster (a registered cluster plan).
+        ...(topology !== undefined ? { plan: topology } : {}),
     });
 }
 

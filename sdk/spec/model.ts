@@ -178,6 +178,14 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
                 });
             }
         }
+        // Valkey 8 has database 0 only in cluster mode (sdk/config/directives.ts renders 1).
+        const databases = opt<number>("number_of_databases");
+        if (databases !== undefined && databases > 1) {
+            issues.push({
+                path: `userConfig.${engine}_number_of_databases`,
+                message: `must be 1 (or unset) on plan ${plan.name}, a cluster: Valkey has a single database in cluster mode (got ${databases})`,
+            });
+        }
     }
     const given = spec.kubernetes?.resources;
     const resources = plan !== undefined ? serviceResources(plan, given) : undefined;
@@ -303,6 +311,6 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
         terminationProtection,
         ...(spec.kubernetes?.acl !== undefined ? { acl: spec.kubernetes.acl } : {}),
         unmapped,
-        immutable: serviceImmutables(engine, name, spec, namespace),
+        immutable: serviceImmutables(engine, name, spec, namespace, topology.kind),
     };
 }

@@ -182,7 +182,7 @@ describe("capabilities on every component (issue 12's table, mocks)", () => {
             });
         }
 
-        it("Valkey/Redis: kubernetes.tls without userConfig.*_ssl is refused at construction, naming both fields", () => {
+        it("Valkey/Redis: kubernetes.tls without userConfig.*_ssl is refused at construction, naming both fields", async () => {
             expect(() => new Redis("m", { project: "apps", plan: "startup-4", kubernetes: { tls: { externalCerts: "cm-certs" } } })).to.throw(
                 SpecError,
                 'Redis "m" is invalid (1 problem):\n  - kubernetes.tls: configures TLS, which is off: set userConfig.redis_ssl to true, or remove kubernetes.tls',
@@ -193,7 +193,9 @@ describe("capabilities on every component (issue 12's table, mocks)", () => {
                 SpecError,
                 'Valkey "m" is invalid (1 problem):\n  - kubernetes.tls.tlsPort: must be 6379 (or unset) for a Valkey in this version (got 6380)',
             );
-            expect(registered).to.deep.equal([]);
+            // Registrations reach the mocks asynchronously: checked right after the throw, this could never fail.
+            await new Promise((r) => setTimeout(r, 100));
+            expect(registered.filter((r) => !r.type.startsWith("valkey:index:"))).to.deep.equal([]);
         });
     });
 
@@ -361,5 +363,148 @@ describe("every topology on the Aiven front door (mocks)", () => {
             SpecError,
             `Valkey "shards" is invalid (1 problem):\n  - userConfig.public_access.valkey: plan team-shards is a cluster, whose clients follow MOVED redirects to each node's own address, which one LoadBalancer cannot give; remove it, or choose a 1-node or a Sentinel plan`,
         );
+    });
+});
+
+// review20: capability combinations the schema accepts, refused at construction with the field and the rule.
+describe("combinations refused at construction, naming the field (review20, mocks)", () => {
+    before(installMocks);
+    after(() => {
+        restoreWarn();
+        unregisterPlan("r20-shards");
+    });
+    beforeEach(reset);
+
+    it("a registered cluster plan with number_of_databases > 1: a SpecError naming the field, not an error while serializing", () => {
+        registerPlan({
+            name: "r20-shards",
+            nodes: 6,
+            shards: 3,
+            memoryMiB: 1024,
+            cpuMillis: 500,
+            diskGiB: 4,
+            persistence: "rdb",
+            topology: "cluster",
+            description: "3 shards x 2",
+        });
+        expect(() => new Valkey("dbs", { project: "apps", plan: "r20-shards", userConfig: { valkey_number_of_databases: 4 } })).to.throw(
+            SpecError,
+            `Valkey "dbs" is invalid (1 problem):\n  - userConfig.valkey_number_of_databases: must be 1 (or unset) on plan r20-shards, a cluster: Valkey has a single database in cluster mode (got 4)`,
+        );
+        // 1 stays accepted.
+        expect(() => new Valkey("one", { project: "apps", plan: "r20-shards", userConfig: { valkey_number_of_databases: 1 } })).not.to.throw();
+    });
+
+    it("kubernetes.tls given as an Output with userConfig.valkey_ssl: the message names kubernetes.tls, the field that is an Output", () => {
+        expect(
+            () =>
+                new Valkey("late-tls", {
+                    project: "apps",
+                    plan: "startup-4",
+                    userConfig: { valkey_ssl: true },
+                    kubernetes: { tls: pulumi.output({ tlsAuthClients: true }) },
+                }),
+        ).to.throw(
+            SpecError,
+            `Valkey "late-tls" is invalid (1 problem):\n  - kubernetes.tls: must be a plain value, not an Output or a Promise: it decides which Kubernetes objects are created`,
+        );
+        // Another field given as an Output with TLS on is named too, with why TLS needs it.
+        expect(
+            () =>
+                new Valkey("late-tls", {
+                    project: "apps",
+                    plan: "startup-4",
+                    userConfig: { valkey_ssl: true },
+                    kubernetes: { exporter: pulumi.output({ enabled: true }) },
+                }),
+        ).to.throw(
+            SpecError,
+            `Valkey "late-tls" is invalid (1 problem):\n  - kubernetes.exporter: must be a plain value, not an Output or a Promise, with userConfig.valkey_ssl: TLS needs every field known at preview, since the certificate names derive from the namespace and kubernetes.tls decides which certificates exist`,
+        );
+    });
+});
+
+// review20: the Secrets' metadata is unmarked for readability, but never strips a mark the user put on a tag or annotation.
+describe("the auth and connection Secrets' metadata in the state (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+    const SIG = "4dabf18193072939515e22adb298388d";
+
+    it("is readable when nothing in it is secret (the credentials' mark does not spread to the names)", async () => {
+        const c = new ValkeyCluster("meta", {
+            namespace: "apps",
+            acl: { users: [{ name: "app", rules: "+GET ~app:*" }] },
+            connInfoSecretTarget: { name: "meta-conn" },
+        });
+        await settled(c);
+        for (const name of ["meta-auth", "meta-conn"]) {
+            const metadata = registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === (name === "meta-conn" ? "meta-connection" : name))!
+                .inputs.metadata;
+            expect(metadata[SIG], name).to.equal(undefined);
+            expect(metadata.name, name).to.equal(name);
+        }
+    });
+
+    it("keeps the mark of a tag given as a secret: its value does not reach the state in plaintext through the Secrets' labels", async () => {
+        const c = new Valkey("meta", { project: "apps", plan: "startup-4", tags: { owner: pulumi.secret("alice-private") } });
+        await settled(c);
+        for (const name of ["meta-auth", "meta-connection"]) {
+            const metadata = one("kubernetes:core/v1:Secret", name).inputs.metadata;
+            expect(secretValue<{ labels: Record<string, string> }>(metadata).labels.owner, name).to.equal("alice-private");
+        }
+    });
+});
+
+// review20: an external TLS Secret without a key is reported under the front door's own field (ValkeyCluster's said tls.externalCerts before the one factory).
+describe("an external TLS Secret missing a key (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const failure = async (output: pulumi.Output<unknown>): Promise<string> => {
+        try {
+            await (output as unknown as { promise(): Promise<unknown> }).promise();
+            return "resolved";
+        } catch (e) {
+            return (e as Error).message;
+        }
+    };
+
+    it("names the field on ValkeyCluster and on Valkey", async () => {
+        existingSecrets["apps/half-certs"] = { "tls.crt": b64(mockPem("CERTIFICATE", "x")), "tls.key": b64(mockPem("PRIVATE KEY", "x")) };
+        const cluster = new ValkeyCluster("ext", { namespace: "apps", tls: { externalCerts: "half-certs" } });
+        expect(await failure(cluster.caCertificate)).to.equal(
+            'ValkeyCluster "ext": tls.externalCerts: the Secret apps/half-certs has no ca.crt: it must hold tls.crt, tls.key and ca.crt',
+        );
+        const valkey = new Valkey("ext", {
+            project: "apps",
+            plan: "startup-4",
+            userConfig: { valkey_ssl: true },
+            kubernetes: { tls: { externalCerts: "half-certs" } },
+        });
+        expect(await failure(valkey.caCertificate)).to.equal(
+            'Valkey "ext": kubernetes.tls.externalCerts: the Secret apps/half-certs has no ca.crt: it must hold tls.crt, tls.key and ca.crt',
+        );
+    });
+});
+
+// review20: ValkeyCluster's connInfoSecretTarget given as one Output built no connection Secret, silently.
+describe("ValkeyCluster connInfoSecretTarget given as an Output (review20, mocks)", () => {
+    before(installMocks);
+    after(restoreWarn);
+    beforeEach(reset);
+
+    it("refuses the whole object as an Output at construction, naming the field", () => {
+        expect(() => new ValkeyCluster("cc", { namespace: "apps", connInfoSecretTarget: pulumi.output({ name: "app-conn" }) })).to.throw(
+            SpecError,
+            'ValkeyCluster "cc" is invalid (1 problem):\n  - connInfoSecretTarget: must be a plain object, not an Output or a Promise: whether it is set decides whether the connection Secret is created (its fields may be Outputs, e.g. { name: pulumi.output(...) })',
+        );
+    });
+
+    it("still accepts its fields as Outputs, and creates the Secret", async () => {
+        const c = new ValkeyCluster("cc", { namespace: "apps", connInfoSecretTarget: { name: pulumi.output("app-conn") } });
+        await settled(c);
+        expect(await unwrap(c.connectionSecretName)).to.equal("app-conn");
     });
 });

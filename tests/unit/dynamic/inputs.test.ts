@@ -213,6 +213,20 @@ describe("checkChange and credential directives", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem" }, drainBeforeScaleIn: true })).to.deep.equal([]);
     });
 
+    it("refuses a change into or out of a cluster topology on running nodes, as a Valkey plan change to a registered cluster plan records it (review20)", () => {
+        const cluster = { kind: "cluster", masters: 3, replicasPerMaster: 1 };
+        expect(checkChange(running, { ...base, topology: cluster }).map((f) => f.property)).to.deep.equal(["topology.kind"]);
+        expect(checkChange({ ...base, topology: { kind: "replicated", replicas: 1 } }, { ...base, topology: cluster }).map((f) => f.property)).to.deep.equal([
+            "topology.kind",
+        ]);
+        expect(checkChange({ ...base, topology: cluster }, { ...base, topology: { kind: "standalone" } }).map((f) => f.property)).to.deep.equal([
+            "topology.kind",
+        ]);
+        // standalone and replicated may change into each other; unknown kinds are judged later.
+        expect(checkChange(running, { ...base, topology: { kind: "replicated", replicas: 2 } })).to.deep.equal([]);
+        expect(checkChange(running, { ...base, topology: { kind: UNKNOWN } })).to.deep.equal([]);
+    });
+
     it("reports turning TLS on with external certificates once, under tls", () => {
         expect(checkChange(running, { ...base, tls: { ca: "pem", serverName: "c.ns.svc.cluster.local" } }).map((f) => f.property)).to.deep.equal(["tls"]);
     });

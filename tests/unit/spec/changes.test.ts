@@ -7,6 +7,8 @@ import { CHANGE_RULES, ChangeRecord, changeIssues, immutable, UNKNOWN } from "..
 import { valkeyClusterSpecSchema } from "../../../sdk/spec/cluster";
 import { clusterImmutables, serviceImmutables } from "../../../sdk/spec/immutable";
 import { parseSpec } from "../../../sdk/spec/validate";
+import { buildModel } from "../../../sdk/spec/model";
+import { registerPlan, unregisterPlan } from "../../../sdk/spec/plans";
 import { SEED_000_SPEC, SEED_001_SPEC } from "../../helpers/seeds";
 
 const S = 'Valkey "c"';
@@ -19,6 +21,8 @@ const FORK = "the seeds make it immutable: a service is forked only when it is c
 const TLS =
     "clients connect over one protocol on port 6379, and turning TLS on or off would cut every client that speaks the other one; the pods would also have to restart before the provider could reach them over the new protocol.";
 const DBS = "a node restarted with fewer databases refuses to load a dump that holds keys of a higher one, and does not start.";
+const RESHARD =
+    "a cluster spreads the keys over several primaries by slot, a 1-node or Sentinel plan keeps them all on one: the nodes would restart in the other mode with the keys where they are, and the keys of every shard but one would be lost or unreachable.";
 const CERTS = "the pods would mount the other certificates only after a restart, which the provider needs them to present the new certificate for.";
 
 /** field, old value, new value, the message after `Valkey "c": ` (undefined: allowed). */
@@ -121,6 +125,28 @@ const ROWS: [string, unknown, unknown, string | undefined][] = [
         `kubernetes.tls.externalCerts cannot be set after creation (was unset, now "certs"): ${CERTS} Leave it unset, ${MOVE}`,
     ],
     ["kubernetes.tls.externalCerts", "certs", "certs-2", undefined],
+    // A registered cluster plan on Valkey/Redis (review20): not into or out of a cluster.
+    [
+        "plan",
+        "standalone",
+        "cluster",
+        `plan cannot change between a cluster plan and a 1-node or Sentinel plan after creation (was "standalone", now "cluster"): ${RESHARD} Keep a 1-node or Sentinel plan, ${MOVE}`,
+    ],
+    [
+        "plan",
+        "cluster",
+        "sentinel",
+        `plan cannot change between a cluster plan and a 1-node or Sentinel plan after creation (was "cluster", now "sentinel"): ${RESHARD} Keep a cluster plan, ${MOVE}`,
+    ],
+    ["plan", "standalone", "sentinel", undefined],
+    ["plan", "cluster", "cluster", undefined],
+    [
+        "topology.kind",
+        "replicated",
+        "cluster",
+        `topology.kind cannot change between a cluster topology and a 1-node or Sentinel topology after creation (was "replicated", now "cluster"): ${RESHARD} Keep a 1-node or Sentinel topology, ${MOVE}`,
+    ],
+    ["topology.kind", "standalone", "replicated", undefined],
     [
         "tls.serverName",
         "c.ns.svc.cluster.local",
@@ -175,6 +201,37 @@ describe("change rules (sdk/spec/changes.ts)", () => {
 
 describe("what the front doors record for the change rules (sdk/spec/immutable.ts)", () => {
     const ruled = new Set(CHANGE_RULES.map((r) => r.field));
+
+    it("Valkey/Redis record the plan's topology, so a plan change into or out of a registered cluster plan is refused (review20)", () => {
+        registerPlan({
+            name: "r20-shards",
+            nodes: 6,
+            shards: 3,
+            memoryMiB: 1024,
+            cpuMillis: 500,
+            diskGiB: 4,
+            persistence: "rdb",
+            topology: "cluster",
+            description: "x",
+        });
+        try {
+            const fields = (plan: string) => buildModel("valkey", "c", parseSpec(valkeySpecSchema, { project: "apps", plan }, "test")).immutable;
+            expect([fields("startup-4").plan, fields("business-4").plan, fields("r20-shards").plan]).to.deep.equal([
+                { value: "standalone" },
+                { value: "sentinel" },
+                { value: "cluster" },
+            ]);
+            const issues = (a: string, b: string) => changeIssues({ subject: S, fields: fields(a) }, { subject: S, fields: fields(b) }).map((i) => i.field);
+            expect([issues("startup-4", "r20-shards"), issues("r20-shards", "business-4"), issues("startup-4", "business-4")]).to.deep.equal([
+                ["plan"],
+                ["plan"],
+                [],
+            ]);
+            expect(ruled.has("plan")).to.equal(true);
+        } finally {
+            unregisterPlan("r20-shards");
+        }
+    });
 
     it("Valkey: the seeds' immutable fields, the namespace, TLS and the databases, defaults applied; each has a rule", () => {
         const spec = parseSpec(valkeySpecSchema, SEED_000_SPEC, "test");
