@@ -1,7 +1,8 @@
 // This package's components with the real Pulumi engine (Automation API, file backend) on the
 // local control plane: an invalid spec fails `pulumi preview` with its field path; a Valkey with TLS
 // comes up verified and answers SET/GET; a Valkey business-4 with TLS comes up with its replica
-// linked and its Sentinels naming the primary; a ValkeyCluster comes up with cluster_state ok, keeps
+// linked and its Sentinels naming the primary; a Valkey business-4 with ACL users (default off) is
+// verified as the admin user and hands its primary over through the Sentinels on a forced restart; a ValkeyCluster comes up with cluster_state ok, keeps
 // every key when masterCount changes, and its PVCs (the new pod's too) grow in the same update, then
 // takes day-2 changes (live config, a restart waiting for its window, then forced with handoffs, a
 // scale-in); a Valkey's PVC grows with disk_space and a shrink fails preview; a change of a Valkey's
@@ -261,6 +262,74 @@ describe("components with the real Pulumi engine on the local control plane", fu
         expect(exported).to.not.contain("PRIVATE KEY");
 
         await destroyLeavesNothing(stack, "e2e-ha");
+    });
+
+    it("a Valkey business-4 with kubernetes.acl (default user off): up verified as the admin user; the app user's rules hold, default is refused; a forced restart hands the primary over through the Sentinels (as sentinel-user) and keeps the keys", async () => {
+        const appPassword = "e2e-app-pw-0123456789";
+        let userConfig: Record<string, unknown> = {};
+        const stack = await stackFor("acl", async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { Valkey } = await import("../../sdk");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "e2e-acl" } });
+            const cache = new Valkey(
+                "acl",
+                {
+                    project: "e2e-acl",
+                    plan: "business-4",
+                    userConfig,
+                    kubernetes: {
+                        applyDisruptiveChangesNow: true,
+                        acl: { defaultUser: "off", users: [{ name: "app", passwords: [appPassword], rules: "~app:* +@read +@write" }] },
+                    },
+                },
+                { dependsOn: [ns] },
+            );
+            return { state: cache.state, phase: cache.phase, username: cache.serviceUsername, password: cache.servicePassword, pending: cache.pendingRestart };
+        });
+        const up = await stack.up({ onOutput: () => undefined });
+        expect(up.summary.result).to.equal("succeeded");
+        expect([up.outputs.state.value, up.outputs.phase.value, up.outputs.username.value]).to.deep.equal(["RUNNING", "Running", "valkey-admin"]);
+        const adminPassword = up.outputs.password.value as string;
+        const ips = () => ["acl-0", "acl-1"].map((pod) => kubectl(cp!, "-n", "e2e-acl", "get", "pod", pod, "-o", "jsonpath={.status.podIP}").out.trim());
+        const [primaryIp, replicaIp] = ips();
+        const asApp = (ip: string, ...args: string[]) => cli(["--user", "app", "-h", ip, "-p", "6379", ...args], appPassword);
+        expect(asApp(primaryIp, "SET", "app:1", "one")).to.equal("OK");
+        expect(asApp(primaryIp, "SET", "other:1", "x")).to.match(/^NOPERM /);
+        expect(asApp(primaryIp, "CONFIG", "GET", "maxmemory")).to.match(/^NOPERM /);
+        // The default user is off: its password (there is none to give) and no password are refused.
+        expect(cli(["-h", primaryIp, "-p", "6379", "PING"])).to.match(/^NOAUTH /);
+        expect(cli(["--user", "default", "-h", primaryIp, "-p", "6379", "PING"], adminPassword)).to.match(/WRONGPASS|invalid username-password/);
+        let linked = "";
+        for (let i = 0; i < 60 && !/^master_link_status:up\r?$/m.test(linked); i++) {
+            linked = cli(["--user", "valkey-admin", "-h", replicaIp, "-p", "6379", "INFO", "replication"], adminPassword);
+            if (!/^master_link_status:up\r?$/m.test(linked)) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(linked).to.match(/^master_link_status:up\r?$/m);
+
+        // A restart-only directive, forced now: the provider restarts the replica, hands the primary
+        // over through the Sentinels (their own password, not the admin's), and restarts the old primary.
+        const uids = () => kubectl(cp!, "-n", "e2e-acl", "get", "pods", "acl-0", "acl-1", "-o", "jsonpath={.items[*].metadata.uid}").out.trim();
+        const before = uids();
+        userConfig = { valkey_io_threads: 2 };
+        const changed = await stack.up({ onOutput: () => undefined });
+        expect(changed.summary.result).to.equal("succeeded");
+        expect([changed.outputs.state.value, changed.outputs.pending?.value]).to.deep.equal(["RUNNING", undefined]);
+        const after = uids();
+        expect(after.split(" ").filter((uid) => before.split(" ").includes(uid))).to.deep.equal([]);
+        const roles = ips().map(
+            (ip) => /^role:(\w+)\r?$/m.exec(cli(["--user", "valkey-admin", "-h", ip, "-p", "6379", "INFO", "replication"], adminPassword))?.[1],
+        );
+        expect([...roles].sort()).to.deep.equal(["master", "slave"]);
+        const primaryNow = ips()[roles.indexOf("master")];
+        expect(asApp(primaryNow, "GET", "app:1")).to.equal("one");
+        expect(cli(["--user", "valkey-admin", "-h", primaryNow, "-p", "6379", "CONFIG", "GET", "io-threads"], adminPassword).split("\n")).to.deep.equal([
+            "io-threads",
+            "2",
+        ]);
+
+        const exported = exportedState(stack);
+        expect(exported).to.not.contain(adminPassword);
+        await destroyLeavesNothing(stack, "e2e-acl");
     });
 
     it("a ValkeyCluster: cluster_state ok; masterCount 3 -> 4 keeps every key and storageSize 1Gi -> 2Gi grows every PVC; day 2: live config, a restart waiting for its window, then forced with handoffs; 4 x 1 -> 3 x 1 keeps every key", async () => {

@@ -58,7 +58,19 @@ describe("dynamic provider: serialized as Pulumi does, run in a fresh process ag
         expect(result.diff).to.deep.equal({
             changes: true,
             replaces: [],
-            stables: ["providerVersion", "username", "password", "tls", "settings", "acl", "tlsReload", "config", "rollout", "drainBeforeScaleIn"],
+            stables: [
+                "providerVersion",
+                "username",
+                "password",
+                "sentinelPassword",
+                "tls",
+                "settings",
+                "acl",
+                "tlsReload",
+                "config",
+                "rollout",
+                "drainBeforeScaleIn",
+            ],
             deleteBeforeReplace: false,
         });
         const updated = result.update.outs;

@@ -388,6 +388,7 @@ describe("dynamic provider: ACL users and TLS reload, live on real servers", fun
                     "topology",
                     "username",
                     "password",
+                    "sentinelPassword",
                     "tls",
                     "settings",
                     "tlsReload",
