@@ -186,6 +186,14 @@ export function buildModel(engine: Engine, name: string, spec: ValkeySpec | Redi
                 message: `must be 1 (or unset) on plan ${plan.name}, a cluster: Valkey has a single database in cluster mode (got ${databases})`,
             });
         }
+        // A cluster node's identity and slot map live in nodes.conf on its disk: without one, a pod
+        // that restarts rejoins as a new, empty node and its slots stay unserved.
+        if (effectivePersistence(plan, opt("persistence")) === "none") {
+            issues.push({
+                path: opt("persistence") === "off" ? `userConfig.${engine}_persistence` : "plan",
+                message: `plan ${plan.name} is a cluster, whose nodes keep their identity and slots in nodes.conf on their disk; a cluster without a disk loses its slots when a pod restarts. ${opt("persistence") === "off" ? 'Remove "off"' : 'Register the plan with persistence "rdb" and a disk'}`,
+            });
+        }
     }
     const given = spec.kubernetes?.resources;
     const resources = plan !== undefined ? serviceResources(plan, given) : undefined;

@@ -358,6 +358,13 @@ describe("every topology on the Aiven front door (mocks)", () => {
         expect(await unwrap(c.phase)).to.equal("Running");
     });
 
+    it("refuses a cluster plan without a disk, naming the field", () => {
+        expect(() => new Valkey("shards", { project: "apps", plan: "team-shards", userConfig: { valkey_persistence: "off" } })).to.throw(
+            SpecError,
+            `Valkey "shards" is invalid (1 problem):\n  - userConfig.valkey_persistence: plan team-shards is a cluster, whose nodes keep their identity and slots in nodes.conf on their disk; a cluster without a disk loses its slots when a pod restarts. Remove "off"`,
+        );
+    });
+
     it("refuses public access on a cluster plan, with the reason", () => {
         expect(() => new Valkey("shards", { project: "apps", plan: "team-shards", userConfig: { public_access: { valkey: true } } })).to.throw(
             SpecError,
