@@ -352,6 +352,9 @@ export function deployService(
     const userPassword: pulumi.Output<string> = pulumi.secret(
         acl !== undefined ? aclUsers.apply((a) => a!.users.find((u) => u.role === "admin")!.passwords[0]) : password.result,
     );
+    // The Sentinels' own password derives from the default user's, which `userPassword` is not with
+    // ACL: the handoffs, the connection Secret and the output all take it from here.
+    const sentinelSecret = pulumi.secret(password.result.apply(sentinelPassword));
     const transport = {
         kind: "kubernetes" as const,
         // Only an explicit kubeconfig travels (as a secret); otherwise the provider uses the
@@ -394,8 +397,7 @@ export function deployService(
               }
             : {}),
         ...(acl !== undefined ? { acl: pulumi.secret(aclUsers.apply((a) => a!)) } : {}),
-        // The Sentinels' own password derives from the default user's, which `password` is not with ACL.
-        ...(structure.topology.kind === "sentinel" ? { sentinelPassword: pulumi.secret(password.result.apply(sentinelPassword)) } : {}),
+        ...(structure.topology.kind === "sentinel" ? { sentinelPassword: sentinelSecret } : {}),
     };
     const topologyShape = topologyInput(structure);
 
@@ -505,14 +507,13 @@ export function deployService(
 
     let connectionSecretName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if (structure.connInfo !== undefined) {
-        // The Sentinels' password derives from the default user's, whoever the Secret names.
         const caCert = certificates?.caCertPem ?? external?.ca;
         const connObject = pulumi
-            .all([model, serviceHost, userPassword, password.result, caCert, certificates?.client?.certPem, certificates?.client?.privateKeyPem])
-            .apply(([m, host, pw, defaultPw, ca, clientCert, clientKey]) =>
+            .all([model, serviceHost, userPassword, sentinelSecret, caCert, certificates?.client?.certPem, certificates?.client?.privateKeyPem])
+            .apply(([m, host, pw, sentinelPw, ca, clientCert, clientKey]) =>
                 buildConnectionSecret(
                     m,
-                    { ...connection(host, pw), sentinelPassword: sentinelPassword(defaultPw) },
+                    { ...connection(host, pw), sentinelPassword: sentinelPw },
                     {
                         ...(ca !== undefined ? { caCert: ca } : {}),
                         ...(clientCert !== undefined && clientKey !== undefined ? { clientCert, clientKey } : {}),
@@ -545,7 +546,7 @@ export function deployService(
         clientKey: client_ !== undefined ? pulumi.secret(client_.privateKeyPem) : pulumi.output(undefined),
         sentinelHosts: sentinel ? model.apply(sentinelHosts) : pulumi.output(undefined),
         sentinelMasterName: sentinel ? model.apply(sentinelGroup) : pulumi.output(undefined),
-        sentinelPassword: sentinel ? pulumi.secret(password.result.apply(sentinelPassword)) : pulumi.output(undefined),
+        sentinelPassword: sentinel ? sentinelSecret : pulumi.output(undefined),
         pendingRestart: topology.pendingRestart,
     };
 }

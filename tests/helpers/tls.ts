@@ -86,6 +86,11 @@ export function makeCertificates(): TestCertificates {
 
 /** A new server certificate (new key) for 127.0.0.1 from the same CA, as a renewal issues it: `<name>.crt`, `<name>.key` in the CA's directory. */
 export function renewServerCertificate(certs: TestCertificates, name: string): { readonly cert: string; readonly key: string } {
-    issue(certs.dir, name, "/CN=valkey", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
-    return { cert: path.join(certs.dir, `${name}.crt`), key: path.join(certs.dir, `${name}.key`) };
+    return issueServerCertificate(certs.dir, name, "IP:127.0.0.1");
+}
+
+/** A server certificate of the test CA in `dir` with these subjectAltNames (e.g. what cert-manager issues for a Service); its files. */
+export function issueServerCertificate(dir: string, name: string, san: string, subject = "/CN=valkey"): { readonly cert: string; readonly key: string } {
+    issue(dir, name, subject, `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
 }

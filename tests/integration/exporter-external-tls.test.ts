@@ -4,17 +4,16 @@
 // external certificate to name `<name>.<namespace>.svc.<clusterDomain>` only (the provider verifies
 // it under that name). A certificate that names localhost scrapes (the control); one that does not
 // scrapes redis_up 0, so the component refuses it when the exporter is on.
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as path from "path";
 import { expect } from "chai";
 import { buildAuthSecret, buildStatefulSet, exporterCertificateProblem } from "../../sdk/manifests";
 import { buildModel } from "../../sdk/spec/model";
 import { valkeySpecSchema } from "../../sdk/spec/aiven";
 import { parseSpec } from "../../sdk/spec/validate";
 import { exporterBinary, sidecarEnvironment } from "../helpers/exporter";
-import { makeCertificates } from "../helpers/tls";
+import { issueServerCertificate, makeCertificates } from "../helpers/tls";
 import { freePort, startValkey, stopAllValkeys, tempDir } from "../helpers/valkey";
 
 const DEFAULT_PW = "default-password-0123456789abcdef";
@@ -31,27 +30,7 @@ function httpGet(url: string): Promise<string> {
 
 /** A server certificate of the test CA with these subjectAltNames (e.g. what cert-manager issues for the Service). */
 function serverCert(dir: string, name: string, san: string): { cert: string; key: string } {
-    const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-    fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-    run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", "/CN=cache"]);
-    run([
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        `${name}.crt`,
-        "-days",
-        "2",
-        "-extfile",
-        `${name}.ext`,
-    ]);
-    return { cert: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
+    return issueServerCertificate(dir, name, san, "/CN=cache");
 }
 
 describe("the exporter with kubernetes.tls.externalCerts on a real server (review20)", function () {
